@@ -1,0 +1,2 @@
+import { FailureType } from '#binding';
+console.log(FailureType.HtmMismatch);
