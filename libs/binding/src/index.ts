@@ -11,3 +11,10 @@ export {
   checkJktConfirmation,
   confirmationMethodOf,
 } from './token/check-confirmation.js';
+export { createAccessTokenVerifier } from './token/verify-access-token.js';
+export { DEFAULT_TOKEN_ALGORITHMS, type AccessTokenVerifierOptions, type TypRequirement } from './token/access-token-verifier-options.js';
+export { checkAudience } from './token/check-audience.js';
+export { checkScope } from './token/check-scope.js';
+export { createRemoteKeySet, discoverRemoteKeySet, type DiscoveredKeySet, type RemoteKeySet, type RemoteKeySetOptions } from './token/remote-key-set.js';
+export { discoverIssuerMetadata, type DiscoveryOptions, type IssuerMetadata } from './token/issuer-metadata.js';
+export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
