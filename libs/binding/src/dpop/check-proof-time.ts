@@ -1,0 +1,64 @@
+import { BindingConfigError, BindingError } from '../errors/binding-error.js';
+import { FailureType } from '../errors/failure-type.js';
+import type { DpopProofClaims } from './parse-proof-claims.js';
+
+/** RFC 9449 §11.1: proofs accepted "only for a limited time after their creation". */
+export const DEFAULT_IAT_PAST_S = 60; // seconds
+/** RFC 9449 §11.1: "the server MAY accept DPoP proofs that carry an iat time in the reasonably near future". */
+export const DEFAULT_IAT_FUTURE_S = 10; // seconds
+export const MAX_IAT_WINDOW_S = 600; // seconds, either side
+
+/** How far `iat` may lie behind and ahead of the server's clock. */
+export interface ProofTimeWindow {
+  readonly pastSeconds: number;
+  readonly futureSeconds: number;
+}
+
+/** Validates the window once, at construction: whole seconds, past 1-600, future 0-600. */
+export function resolveProofTimeWindow(pastSeconds: unknown, futureSeconds: unknown): ProofTimeWindow {
+  if (!Number.isSafeInteger(pastSeconds) || (pastSeconds as number) < 1 || (pastSeconds as number) > MAX_IAT_WINDOW_S) {
+    throw new BindingConfigError(`DPoP: iatPastSeconds must be an integer from 1 to ${MAX_IAT_WINDOW_S}`);
+  }
+  if (!Number.isSafeInteger(futureSeconds) || (futureSeconds as number) < 0 || (futureSeconds as number) > MAX_IAT_WINDOW_S) {
+    throw new BindingConfigError(`DPoP: iatFutureSeconds must be an integer from 0 to ${MAX_IAT_WINDOW_S}`);
+  }
+  return Object.freeze({ pastSeconds: pastSeconds as number, futureSeconds: futureSeconds as number });
+}
+
+/**
+ * How long a proof's `jti` must be remembered (E17): a proof is accepted while
+ * `iat - future <= now <= iat + past`, so from the moment it is first seen at most
+ * `past + future` seconds, future-dated proofs included.
+ */
+export function replayWindowSeconds(window: ProofTimeWindow): number {
+  return window.pastSeconds + window.futureSeconds;
+}
+
+/**
+ * E16: RFC 9449 §4.3 (11) "the creation time of the JWT, as determined by either the iat claim or
+ * a server managed timestamp via the nonce claim, is within an acceptable window": `iat` no more
+ * than `pastSeconds` old and no more than `futureSeconds` ahead of `now` (bounds inclusive).
+ * When present, RFC 7519 `exp` and `nbf` are honoured too: §4.1.4 `exp` is the time "on or after
+ * which the JWT MUST NOT be accepted for processing" (no leeway: the client chose it, and a later
+ * `exp` never widens the `iat` window); `nbf` may lie up to `futureSeconds` ahead, the skew
+ * already allowed for `iat`.
+ * Does not check the nonce's age: the nonce issuer does.
+ */
+export function checkProofTime(
+  claims: Pick<DpopProofClaims, 'iat' | 'exp' | 'nbf'>,
+  now: number,
+  window: ProofTimeWindow,
+): void {
+  if (claims.iat < now - window.pastSeconds) {
+    throw new BindingError(FailureType.ProofNotFresh, 'DPoP proof iat is too far in the past');
+  }
+  if (claims.iat > now + window.futureSeconds) {
+    throw new BindingError(FailureType.ProofNotFresh, 'DPoP proof iat is too far in the future');
+  }
+  if (claims.exp !== undefined && now >= claims.exp) {
+    throw new BindingError(FailureType.ProofNotFresh, 'DPoP proof has expired (exp)');
+  }
+  if (claims.nbf !== undefined && claims.nbf > now + window.futureSeconds) {
+    throw new BindingError(FailureType.ProofNotFresh, 'DPoP proof is not yet valid (nbf)');
+  }
+}

@@ -1,0 +1,55 @@
+import { BindingError } from '../errors/binding-error.js';
+import { FailureType } from '../errors/failure-type.js';
+
+/** The three base64url segments of a JWS in compact serialization (RFC 7515 §7.1). */
+export interface CompactJwsSegments {
+  readonly header: string;
+  readonly payload: string;
+  readonly signature: string;
+}
+
+/** RFC 7515 §2 base64url "with all trailing '=' characters omitted", nothing else. */
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** A malformed UTF-8 sequence throws instead of turning into U+FFFD (the JSON is then refused). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * E6: RFC 9449 §4.3 (2) "the DPoP HTTP request header field value is a single well-formed JWT":
+ * one JWS in compact serialization, three non-empty base64url segments. Five segments are a JWE
+ * (RFC 7516 §7.1), refused; the JSON serializations (RFC 7515 §7.2) never get past token68
+ * framing and would fail here too.
+ * Does not decode anything or look at the header: parseProofHeader does.
+ */
+export function splitCompactJws(proof: string): CompactJwsSegments {
+  const segments = proof.split('.');
+  if (segments.length === 5) throw new BindingError(FailureType.MalformedProof, 'DPoP proof is a JWE, not a JWS');
+  if (segments.length !== 3) throw new BindingError(FailureType.MalformedProof, 'DPoP proof is not a compact JWS');
+  const [header, payload, signature] = segments as [string, string, string];
+  if (!BASE64URL.test(header) || !BASE64URL.test(payload) || !BASE64URL.test(signature)) {
+    throw new BindingError(FailureType.MalformedProof, 'DPoP proof segment is empty or not base64url');
+  }
+  return { header, payload, signature };
+}
+
+/**
+ * Decodes UTF-8 JSON text that must be an object (RFC 7515 §4 JOSE header, RFC 7519 §7.2 claims).
+ * Arrays, primitives, invalid UTF-8 or invalid JSON are `MalformedProof`; `what` names the part.
+ * Does not check any member: the callers do.
+ */
+export function parseJsonObject(bytes: Uint8Array, what: string): Readonly<Record<string, unknown>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(strictUtf8.decode(bytes));
+  } catch (cause) {
+    throw new BindingError(FailureType.MalformedProof, `DPoP proof ${what} is not valid JSON`, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new BindingError(FailureType.MalformedProof, `DPoP proof ${what} is not a JSON object`);
+  }
+  return value as Readonly<Record<string, unknown>>;
+}
+
+/** base64url text already matched by BASE64URL above, to bytes. */
+export function decodeSegment(segment: string): Uint8Array {
+  return Buffer.from(segment, 'base64url');
+}

@@ -1,0 +1,91 @@
+import { BindingError } from '../errors/binding-error.js';
+import { FailureType } from '../errors/failure-type.js';
+import { parseJsonObject } from './compact-jws.js';
+
+/**
+ * RFC 9449 §11.1: "a server that is tracking jti values should reject DPoP proof JWTs with
+ * unnecessarily large jti values". 96 random bits (§4.2) are 16 base64url characters; a UUID is 36.
+ */
+export const DEFAULT_MAX_JTI_LENGTH = 256; // characters
+
+/** The claims of a DPoP proof that the checks use (RFC 9449 §4.2); unknown claims are dropped. */
+export interface DpopProofClaims {
+  readonly jti: string;
+  readonly htm: string;
+  readonly htu: string;
+  readonly iat: number;
+  /** base64url SHA-256 of the access token; required when a token is presented (§7). */
+  readonly ath: string | undefined;
+  /** A nonce the server provided (§8, §9). */
+  readonly nonce: string | undefined;
+  /** RFC 7519 §4.1.4 and §4.1.5; optional in a proof, honoured when present (E16). */
+  readonly exp: number | undefined;
+  readonly nbf: number | undefined;
+}
+
+export interface ProofClaimRules {
+  readonly maxJtiLength: number;
+  /** §7: "The DPoP proof MUST include the ath claim" when presented with an access token. */
+  readonly requireAth: boolean;
+}
+
+/**
+ * E10: RFC 9449 §4.3 (3) "all required claims per Section 4.2 are contained in the JWT", each of
+ * its type: `jti` a non-empty string under the length cap, `htm` and `htu` non-empty strings,
+ * `iat` an integer NumericDate, `ath` a string (required with a token), `nonce` a string when
+ * present, `exp`/`nbf` NumericDates when present. Other claims are ignored, not rejected (§4.2 "A DPoP
+ * proof MAY contain other JOSE header parameters or claims").
+ * Runs on the payload the signature check returned, after it: nothing is decoded twice, and a
+ * forged proof costs the same either way, since anyone can sign a well-formed one with a fresh key.
+ * Does not check `htu` is an absolute http(s) URI (checkHtu parses it once, for both), nor any
+ * value against the request: checkHtm, checkHtu, checkProofTime, the nonce issuer and checkAth do.
+ */
+export function parseProofClaims(payload: Uint8Array, rules: ProofClaimRules): DpopProofClaims {
+  const claims = parseJsonObject(payload, 'payload');
+  const jti = claims['jti'];
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > rules.maxJtiLength) {
+    throw new BindingError(FailureType.ProofClaims, 'DPoP proof jti is missing, empty or too long');
+  }
+  const ath = optionalString(claims['ath'], 'ath');
+  if (rules.requireAth && ath === undefined) {
+    throw new BindingError(FailureType.ProofClaims, 'DPoP proof ath is required with an access token');
+  }
+  return Object.freeze({
+    jti,
+    htm: requiredString(claims['htm'], 'htm'),
+    htu: requiredString(claims['htu'], 'htu'),
+    iat: integerDate(claims['iat'], 'iat'),
+    ath,
+    nonce: optionalString(claims['nonce'], 'nonce'),
+    exp: claims['exp'] === undefined ? undefined : numericDate(claims['exp'], 'exp'),
+    nbf: claims['nbf'] === undefined ? undefined : numericDate(claims['nbf'], 'nbf'),
+  });
+}
+
+function requiredString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new BindingError(FailureType.ProofClaims, `DPoP proof ${name} is missing or not a non-empty string`);
+  }
+  return value;
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  return requiredString(value, name);
+}
+
+/** `iat` in whole seconds, as RFC 9449 §4.2 proofs carry it (E10). */
+function integerDate(value: unknown, name: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
+    throw new BindingError(FailureType.ProofClaims, `DPoP proof ${name} is missing or not an integer NumericDate`);
+  }
+  return value as number;
+}
+
+/** RFC 7519 §2 NumericDate: "non-integer values can be represented", so `exp` and `nbf` may be fractional. */
+function numericDate(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new BindingError(FailureType.ProofClaims, `DPoP proof ${name} is not a NumericDate`);
+  }
+  return value;
+}

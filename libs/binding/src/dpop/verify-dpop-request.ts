@@ -1,0 +1,129 @@
+import { BindingError } from '../errors/binding-error.js';
+import { FailureType } from '../errors/failure-type.js';
+import type { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.js';
+import { checkAudience } from '../token/check-audience.js';
+import { checkScope } from '../token/check-scope.js';
+import { checkAth } from './check-ath.js';
+import { checkSingleCredentialMechanism } from './check-credential-mechanisms.js';
+import { checkHtm } from './check-htm.js';
+import { checkHtu } from './check-htu.js';
+import { checkProofTime, replayWindowSeconds } from './check-proof-time.js';
+import { checkSchemeBinding } from './check-scheme-binding.js';
+import { claimProofOnce } from './claim-proof-once.js';
+import { splitCompactJws } from './compact-jws.js';
+import { resolveDpopVerifierOptions, type DpopVerifierConfig, type DpopVerifierOptions } from './dpop-verifier-options.js';
+import type { RequestUriInput } from './effective-uri.js';
+import { parseAuthorization, type AuthorizationScheme } from './parse-authorization.js';
+import { parseProofClaims } from './parse-proof-claims.js';
+import { verifyProofSignature } from './verify-proof-signature.js';
+
+/** One HTTP request as the edge sees it, headers from `req.headersDistinct`. */
+export interface DpopRequest extends RequestUriInput {
+  /** `req.method`, as sent. */
+  readonly method: string;
+  readonly authorization: readonly string[] | undefined;
+  readonly dpop: readonly string[] | undefined;
+  /** Whether the parsed body carries `access_token` (E1, E2: refused, never read). */
+  readonly bodyHasAccessToken?: boolean;
+  /** What the route requires beyond a valid bound token; checked before the jti is claimed. */
+  readonly policy?: DpopPolicy;
+}
+
+/** The route's own requirements (its @Bound policy). */
+export interface DpopPolicy {
+  /** An audience the token must include, besides the verifier's configured one. */
+  readonly audience?: string | undefined;
+  readonly scopes?: readonly string[] | undefined;
+}
+
+/** A request that passed every check. Holds no token and no proof. */
+export interface DpopVerification {
+  readonly scheme: AuthorizationScheme;
+  readonly claims: AccessTokenClaims;
+  /** RFC 7638 thumbprint of the proof key; `undefined` only for an accepted Bearer token. */
+  readonly jkt: string | undefined;
+  /** base64url SHA-256 of the proof's `jti`, for logs; `undefined` for Bearer. */
+  readonly jtiHash: string | undefined;
+  /** A fresh nonce to send as `DPoP-Nonce` on the success response (E15 rotation, E23). */
+  readonly nonce: string | undefined;
+}
+
+export interface DpopVerifier {
+  /** The E8 allow-list, to advertise in `algs` (E22) and in resource metadata (E26). */
+  readonly algorithms: readonly string[];
+  /** Throws a BindingError (E1-E21); resolves only when every check passed. */
+  verify(request: DpopRequest): Promise<DpopVerification>;
+}
+
+/**
+ * The edge's DPoP check (RFC 9449 §4.3, §7), built once from options validated here. The steps
+ * run in a fixed order, numbered in verifyDpopRequest below: cheap framing first, nothing compared
+ * before the signature has verified, the token after the proof, the replay claim last so that a
+ * refused request never burns a `jti`. A Bearer request (step 2) skips the proof steps and is
+ * accepted only unbound and only where `allowBearer` says so.
+ * Does not check callers or revocation: the edge has no internal callers and no revocation feed.
+ */
+export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
+  const config = resolveDpopVerifierOptions(options);
+  const verify = (request: DpopRequest): Promise<DpopVerification> => verifyDpopRequest(request, config);
+  return Object.freeze({ algorithms: config.algorithms, verify });
+}
+
+async function verifyDpopRequest(request: DpopRequest, config: DpopVerifierConfig): Promise<DpopVerification> {
+  // 1. Framing (E1-E5): one Authorization, one DPoP, the scheme, the proof's size; no token
+  //    in the query or the body (E1, E2).
+  const credentials = parseAuthorization(request.authorization, request.dpop, config.maxProofLength);
+  checkSingleCredentialMechanism(request.target, request.bodyHasAccessToken === true);
+  // 2. Bearer (E5, E21): the token, then no downgrade of a bound token.
+  if (credentials.scheme === 'bearer') return verifyBearer(credentials.token, config, request.policy);
+  const proof = credentials.proof as string;
+  // 3. The effective request URI, from configuration and a validated Host (E14).
+  const effectiveUri = config.effectiveUri(request);
+  // 4. Proof syntax and key (E6-E9): compact JWS, typ, alg, a public jwk of the alg's kind.
+  const proofKey = await config.keys.resolve(splitCompactJws(proof).header);
+  // 5. Signature with that key under that alg only (E11).
+  const payload = await verifyProofSignature(proof, proofKey);
+  // 6. Claims present and typed (E10).
+  const claims = parseProofClaims(payload, { maxJtiLength: config.maxJtiLength, requireAth: true });
+  // 7. The proof against the request and the clock (E12, E13, E16), then the nonce (E15).
+  checkHtm(claims.htm, request.method);
+  checkHtu(claims.htu, effectiveUri);
+  checkProofTime(claims, config.clock(), config.window);
+  config.nonces.check(claims.nonce, proofKey.jkt);
+  // 8. The access token (E18).
+  const tokenClaims = await verifyToken(config.tokenVerifier, credentials.token);
+  // 9. ath over the token as sent (E19).
+  checkAth(claims.ath, credentials.token);
+  // 10. Scheme and binding (E5, E20, E21): DPoP-bound, cnf.jkt equal to the proof key's thumbprint.
+  checkSchemeBinding('dpop', tokenClaims, proofKey.jkt, config.allowBearer);
+  // 11. The route's policy (its @Bound audience and scopes), before the claim: a request refused
+  //     for scope must not burn its jti either.
+  checkPolicy(tokenClaims, request.policy);
+  // 12. The jti, claimed once, last (E17).
+  const jtiHash = await claimProofOnce(config.replayStore, proofKey.jkt, claims.jti, replayWindowSeconds(config.window));
+  // 13. A fresh nonce for the success response when the one used is about to expire (E15).
+  const nonce = config.nonces.shouldRotate(claims.nonce) ? config.nonces.issue(proofKey.jkt) : undefined;
+  return Object.freeze({ scheme: 'dpop', claims: tokenClaims, jkt: proofKey.jkt, jtiHash, nonce });
+}
+
+async function verifyBearer(token: string, config: DpopVerifierConfig, policy: DpopPolicy | undefined): Promise<DpopVerification> {
+  const claims = await verifyToken(config.tokenVerifier, token);
+  checkSchemeBinding('bearer', claims, undefined, config.allowBearer);
+  checkPolicy(claims, policy);
+  return Object.freeze({ scheme: 'bearer', claims, jkt: undefined, jtiHash: undefined, nonce: undefined });
+}
+
+function checkPolicy(claims: AccessTokenClaims, policy: DpopPolicy | undefined): void {
+  if (policy?.audience !== undefined) checkAudience(claims, policy.audience);
+  if (policy?.scopes !== undefined) checkScope(claims, policy.scopes);
+}
+
+/** The verifier's contract is to throw BindingError; anything else is wrapped, never let through. */
+async function verifyToken(verifier: AccessTokenVerifier, token: string): Promise<AccessTokenClaims> {
+  try {
+    return await verifier.verify(token);
+  } catch (cause) {
+    if (cause instanceof BindingError) throw cause;
+    throw new BindingError(FailureType.TokenMalformed, 'access token could not be verified', { cause });
+  }
+}

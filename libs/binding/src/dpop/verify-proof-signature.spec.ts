@@ -1,0 +1,74 @@
+import { sign as nodeSign, constants, KeyObject } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import { FailureType } from '../errors/failure-type.js';
+import { splitCompactJws } from './compact-jws.js';
+import { base64urlJson, createProofClient, proofClaims, rejectionOf, signProof } from './proof-client.fixture.js';
+import { ProofKeyCache } from './proof-key-cache.js';
+import { RFC9449_RESOURCE_REQUEST, RFC9449_TOKEN_REQUEST_PROOF } from './rfc-examples.fixture.js';
+import { verifyProofSignature } from './verify-proof-signature.js';
+
+const keysFor = (algorithms: readonly string[]) => new ProofKeyCache(algorithms);
+const text = (bytes: Uint8Array): unknown => JSON.parse(Buffer.from(bytes).toString('utf8'));
+
+async function verify(proof: string, algorithms: readonly string[] = ['ES256', 'EdDSA', 'PS256']): Promise<Uint8Array> {
+  const proofKey = await keysFor(algorithms).resolve(splitCompactJws(proof).header);
+  return verifyProofSignature(proof, proofKey);
+}
+
+describe('verifyProofSignature', () => {
+  it('E11: the RFC 9449 §4.1 token request proof verifies with its jwk', async () => {
+    expect(text(await verify(RFC9449_TOKEN_REQUEST_PROOF))).toEqual({
+      jti: '-BwC3ESc6acc2lTc',
+      htm: 'POST',
+      htu: 'https://server.example.com/token',
+      iat: 1562262616,
+    });
+  });
+
+  it('E11: the RFC 9449 §7.1 resource request proof verifies with its jwk', async () => {
+    expect(text(await verify(RFC9449_RESOURCE_REQUEST.proof))).toMatchObject({ jti: 'e1j3V_bKic8-LAEB', ath: RFC9449_RESOURCE_REQUEST.ath });
+  });
+
+  it('E11: a proof of each default algorithm verifies', async () => {
+    for (const alg of ['ES256', 'EdDSA', 'PS256']) {
+      const client = await createProofClient(alg);
+      expect(text(await verify(await signProof(client, { jti: alg })))).toEqual({ jti: alg });
+    }
+  });
+
+  it('E11: a proof signed with another key than its jwk fails', async () => {
+    const [holder, thief] = [await createProofClient(), await createProofClient()];
+    const proof = await signProof(thief, proofClaims('token'), { jwk: holder.publicJwk });
+    expect(await rejectionOf(verify(proof))).toMatchObject({ type: FailureType.ProofSignature, code: 'invalid_dpop_proof' });
+  });
+
+  it('E11: a proof whose payload was changed after signing fails', async () => {
+    const client = await createProofClient();
+    const { header, signature } = splitCompactJws(await signProof(client, proofClaims('token', { htm: 'GET' })));
+    const tampered = `${header}.${base64urlJson(proofClaims('token', { htm: 'DELETE' }))}.${signature}`;
+    expect(await rejectionOf(verify(tampered))).toMatchObject({ type: FailureType.ProofSignature, code: 'invalid_dpop_proof' });
+  });
+
+  it('E11: no fallback: an RSA-PSS signature verifies under PS256 only, not under RS256 with the same key', async () => {
+    const client = await createProofClient('PS256');
+    const pssProof = (alg: string): string => {
+      const signingInput = `${base64urlJson({ typ: 'dpop+jwt', alg, jwk: client.publicJwk })}.${base64urlJson({ jti: 'x' })}`;
+      const signature = nodeSign('sha256', Buffer.from(signingInput), {
+        key: KeyObject.from(client.privateKey as Parameters<typeof KeyObject.from>[0]),
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: 32,
+      });
+      return `${signingInput}.${signature.toString('base64url')}`;
+    };
+    expect(text(await verify(pssProof('PS256'), ['PS256', 'RS256']))).toEqual({ jti: 'x' });
+    expect(await rejectionOf(verify(pssProof('RS256'), ['PS256', 'RS256']))).toMatchObject({
+      type: FailureType.ProofSignature,
+      code: 'invalid_dpop_proof',
+    });
+  });
+
+  it('E6: a signature segment that is not valid base64url is malformed', async () => {
+    const { header, payload } = splitCompactJws(RFC9449_RESOURCE_REQUEST.proof);
+    expect(await rejectionOf(verify(`${header}.${payload}.AAAAA`))).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
+  });
+});
