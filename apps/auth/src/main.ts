@@ -1,0 +1,34 @@
+/**
+ * Entry point: `node dist/apps/auth/main.js` (npm run start:auth). Reads the environment once;
+ * a configuration mistake exits with status 1 and a message naming the variable.
+ */
+import { Logger } from '@nestjs/common';
+import { AuthConfigError, loadAuthConfig, type AuthConfig } from './auth-config.js';
+import { startAuthServer } from './start-auth-server.js';
+
+function configFromEnvironment(): AuthConfig {
+  try {
+    return loadAuthConfig(process.env);
+  } catch (error) {
+    if (error instanceof AuthConfigError) {
+      console.error(`auth: configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = configFromEnvironment();
+const server = await startAuthServer(config);
+const log = new Logger('auth');
+log.log(`issuer ${server.issuer}, listening on ${server.url}`);
+log.log(`access tokens for ${config.resource} (${config.resourceScopes.join(' ')}), ${config.accessTokenTtlSeconds}s, signed by kid ${server.signingKid}`);
+log.log(`DPoP nonces ${config.nonceMode}; signing keys ${config.keysFile === undefined ? 'in memory' : `in ${config.keysFile}`}`);
+log.warn(`demo login enabled for development users: ${config.devUsers.map((user) => user.username).join(', ')} (AUTH_DEV_USERS)`);
+if (config.adminToken !== undefined) log.log('POST /admin/signing-keys/rotate enabled (AUTH_ADMIN_TOKEN)');
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void server.close().then(() => process.exit(0));
+  });
+}
