@@ -1,1 +1,37 @@
-export const ESTATE = true;
+// The public surface of libs/estate, listed by hand. Shared app wiring only (identities,
+// configuration, NATS options); no token or binding logic lives here. Apps import '#estate'.
+export {
+  ADMIN_IDENTITY,
+  ESTATE_IDENTITIES,
+  TRUST_DOMAIN,
+  WORKLOADS,
+  inboxPrefixOf,
+  isEstateIdentity,
+  isWorkload,
+  kvBucketOf,
+  queueGroupOf,
+  spiffeIdOf,
+  type EstateIdentity,
+  type Workload,
+} from './identity/estate-identity.js';
+export { EstateSubjects } from './identity/estate-subjects.js';
+export { EstateConfigError } from './config/estate-config-error.js';
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_RECONNECT_WAIT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  loadEstateConfig,
+  type Env,
+  type EstateConfig,
+  type LoadEstateConfigOptions,
+} from './config/estate-config.js';
+export type { TlsIdentity } from './config/tls-identity.js';
+export {
+  DEFAULT_MAX_PINGS_OUT,
+  DEFAULT_PING_INTERVAL_MS,
+  natsClientOptions,
+  natsConnectionOptions,
+  natsMicroserviceOptions,
+} from './nats/nats-connection-options.js';
+export { natsRecord } from './nats/nats-record.js';
+export { NatsRequestTimeoutError, requestWithTimeout } from './nats/request-with-timeout.js';

@@ -1,0 +1,252 @@
+import { randomBytes, webcrypto } from 'node:crypto';
+import { DEFAULT_KEY_ALGORITHM, webCryptoProfile, type KeyAlgorithm, type SignatureAlgorithm } from './key-algorithm.js';
+import { x509 } from './x509-provider.js';
+
+/**
+ * The estate's development PKI: a CA (optionally intermediates) and leaf certificates for
+ * workloads (client) and the broker (server), built with @peculiar/x509 over Node's WebCrypto.
+ * Tests import it to mint their own certificates, good and bad, into temporary folders;
+ * `generate-dev-certs` uses it for certs/out/.
+ */
+export type { KeyAlgorithm, SignatureAlgorithm } from './key-algorithm.js';
+export type CryptoKeyHandle = webcrypto.CryptoKey;
+
+type JsonName = Array<Record<string, string[]>>;
+interface JsonGeneralName {
+  readonly type: 'url' | 'dns' | 'ip';
+  readonly value: string;
+}
+
+export interface IssuedCertificate {
+  readonly certificatePem: string;
+  /** PKCS#8, unencrypted. Write it 0600 and never anywhere tracked. */
+  readonly privateKeyPem: string;
+  /** The certificate's DER: its SHA-256 is the `x5t#S256` a certificate-bound token carries. */
+  readonly der: Uint8Array;
+}
+
+export interface Authority extends IssuedCertificate {
+  readonly commonName: string;
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  /** The CA's private key, which signs what it issues. */
+  readonly signingKey: CryptoKeyHandle;
+  readonly publicKey: CryptoKeyHandle;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /**
+   * What a leaf issued by this authority sends after itself: this authority's certificate and
+   * the intermediates above it, leaf side first, the root excluded (empty for a root). An x5c
+   * header is `[leaf.der, ...chainDer]`; a TLS client presents `leaf.certificatePem + chainPem`.
+   */
+  readonly chainDer: readonly Uint8Array[];
+  readonly chainPem: string;
+}
+
+export interface AuthorityOptions {
+  readonly commonName?: string;
+  readonly validityDays?: number;
+  readonly keyAlgorithm?: KeyAlgorithm;
+}
+
+export interface CertificateOptions {
+  readonly commonName: string;
+  /** The one URI SAN of a workload certificate. Omit it only to mint a certificate that must fail. */
+  readonly spiffeId?: string;
+  /** Server default: localhost and `nats` (the compose host name). Client default: none. */
+  readonly dnsNames?: readonly string[];
+  /** Server default: 127.0.0.1 and ::1. Client default: none. */
+  readonly ipAddresses?: readonly string[];
+  readonly usage: 'client' | 'server';
+  /** Default: a minute ago, to absorb clock skew between hosts. */
+  readonly notBefore?: Date;
+  /** Default: DEFAULT_LEAF_VALIDITY_DAYS from now, never past the CA's own notAfter. */
+  readonly notAfter?: Date;
+  readonly keyAlgorithm?: KeyAlgorithm;
+  /** For negative tests only: more URI SANs after the SPIFFE ID, which the estate must refuse. */
+  readonly extraUriSans?: readonly string[];
+}
+
+export const DEFAULT_CA_COMMON_NAME = 'hybrid-estate dev CA';
+export const DEFAULT_CA_VALIDITY_DAYS = 30; // days
+export const DEFAULT_LEAF_VALIDITY_DAYS = 7; // days
+export const DEFAULT_SERVER_DNS_NAMES: readonly string[] = Object.freeze(['localhost', 'nats']);
+export const DEFAULT_SERVER_IP_ADDRESSES: readonly string[] = Object.freeze(['127.0.0.1', '::1']);
+const ORGANIZATION = 'hybrid-estate';
+const BACKDATE_MS = 60_000; // milliseconds
+const DAY_MS = 86_400_000; // milliseconds
+
+/** A random positive 128-bit serial (RFC 5280 §4.1.2.2: positive, at most 20 octets). */
+function serialNumber(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
+function subject(commonName: string): JsonName {
+  if (commonName.trim() === '') throw new TypeError('commonName must not be empty');
+  return [{ CN: [commonName] }, { O: [ORGANIZATION] }];
+}
+
+function validityDays(days: number | undefined, fallback: number): number {
+  const value = days ?? fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`validityDays must be a positive number, got ${String(days)}`);
+  return value;
+}
+
+async function generateKeys(algorithm: KeyAlgorithm): Promise<webcrypto.CryptoKeyPair> {
+  // Extractable, because the private key is exported as PKCS#8 for the TLS stacks.
+  return webcrypto.subtle.generateKey(webCryptoProfile(algorithm).key as webcrypto.EcKeyGenParams, true, ['sign', 'verify']);
+}
+
+/** PEM text ending in a newline, so files and chains concatenate into valid PEM. */
+function terminated(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
+}
+
+async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
+  return terminated(x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY'));
+}
+
+function derOf(certificate: x509.X509Certificate): Uint8Array {
+  return new Uint8Array(certificate.rawData);
+}
+
+function pemOf(der: Uint8Array): string {
+  return terminated(x509.PemConverter.encode(der, 'CERTIFICATE'));
+}
+
+async function buildAuthority(
+  keys: webcrypto.CryptoKeyPair,
+  certificate: x509.X509Certificate,
+  commonName: string,
+  keyAlgorithm: KeyAlgorithm,
+  chainDer: readonly Uint8Array[],
+): Promise<Authority> {
+  return Object.freeze({
+    certificatePem: pemOf(derOf(certificate)),
+    privateKeyPem: await privateKeyPem(keys.privateKey),
+    der: derOf(certificate),
+    commonName,
+    signatureAlgorithm: keyAlgorithm,
+    signingKey: keys.privateKey,
+    publicKey: keys.publicKey,
+    notBefore: certificate.notBefore,
+    notAfter: certificate.notAfter,
+    chainDer: Object.freeze([...chainDer]),
+    chainPem: chainDer.map(pemOf).join(''),
+  });
+}
+
+function caExtensions(keys: webcrypto.CryptoKeyPair, pathLength: number | undefined): Promise<x509.Extension[]> {
+  return Promise.all([
+    new x509.BasicConstraintsExtension(true, pathLength, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+  ]);
+}
+
+/** A self-signed root. It may issue intermediates (no path length limit below it). */
+export async function createCertificateAuthority(options: AuthorityOptions = {}): Promise<Authority> {
+  const keyAlgorithm = options.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
+  const commonName = options.commonName ?? DEFAULT_CA_COMMON_NAME;
+  const keys = await generateKeys(keyAlgorithm);
+  const now = Date.now();
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serialNumber(),
+    name: subject(commonName),
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter: new Date(now + validityDays(options.validityDays, DEFAULT_CA_VALIDITY_DAYS) * DAY_MS),
+    keys,
+    signingAlgorithm: webCryptoProfile(keyAlgorithm).signing,
+    extensions: await caExtensions(keys, undefined),
+  });
+  return buildAuthority(keys, certificate, commonName, keyAlgorithm, []);
+}
+
+/**
+ * An intermediate CA under `parent` (path length 0: it issues leaves only). Its leaves chain
+ * to the root only through `chainDer`, which hop proofs carry in x5c: intermediates from x5c
+ * are allowed, never trusted as anchors.
+ */
+export async function createIntermediateAuthority(parent: Authority, options: AuthorityOptions = {}): Promise<Authority> {
+  const keyAlgorithm = options.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
+  const commonName = options.commonName ?? `${parent.commonName} intermediate`;
+  const keys = await generateKeys(keyAlgorithm);
+  const now = Date.now();
+  const requested = now + validityDays(options.validityDays, DEFAULT_CA_VALIDITY_DAYS) * DAY_MS;
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: subject(commonName),
+    issuer: new x509.X509Certificate(parent.der).subject,
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter: new Date(Math.min(requested, parent.notAfter.getTime())),
+    publicKey: keys.publicKey,
+    signingKey: parent.signingKey,
+    signingAlgorithm: webCryptoProfile(parent.signatureAlgorithm).signing,
+    extensions: [
+      ...(await caExtensions(keys, 0)),
+      await x509.AuthorityKeyIdentifierExtension.create(parent.publicKey),
+    ],
+  });
+  return buildAuthority(keys, certificate, commonName, keyAlgorithm, [derOf(certificate), ...parent.chainDer]);
+}
+
+function alternativeNames(options: CertificateOptions): JsonGeneralName[] {
+  const server = options.usage === 'server';
+  const uris = [...(options.spiffeId === undefined ? [] : [spiffeUri(options.spiffeId)]), ...(options.extraUriSans ?? [])];
+  const dns = options.dnsNames ?? (server ? DEFAULT_SERVER_DNS_NAMES : []);
+  const ips = options.ipAddresses ?? (server ? DEFAULT_SERVER_IP_ADDRESSES : []);
+  return [
+    ...uris.map((value): JsonGeneralName => ({ type: 'url', value })),
+    ...dns.map((value): JsonGeneralName => ({ type: 'dns', value })),
+    ...ips.map((value): JsonGeneralName => ({ type: 'ip', value })),
+  ];
+}
+
+/** A SPIFFE ID is spiffe://<trust domain>/<path>, nothing else (SPIFFE ID spec §2). */
+function spiffeUri(value: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== 'spiffe:' || url.hostname === '' || url.port !== '' || url.username !== '' || url.search !== '' || url.hash !== '' || url.pathname.length < 2) {
+    throw new TypeError(`not a SPIFFE ID: "${value}"`);
+  }
+  return value;
+}
+
+/**
+ * A leaf certificate issued by `ca`. Client (workload) certificates carry the clientAuth EKU,
+ * the digitalSignature key usage, CA:false and their SPIFFE ID as the one URI SAN; server
+ * certificates carry serverAuth and host names. Explicit dates are used as given, so tests can
+ * mint expired and not-yet-valid certificates.
+ */
+export async function issueCertificate(ca: Authority, options: CertificateOptions): Promise<IssuedCertificate> {
+  const keyAlgorithm = options.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
+  const keys = await generateKeys(keyAlgorithm);
+  const now = Date.now();
+  const names = alternativeNames(options);
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: subject(options.commonName),
+    issuer: new x509.X509Certificate(ca.der).subject,
+    notBefore: options.notBefore ?? new Date(now - BACKDATE_MS),
+    notAfter: options.notAfter ?? new Date(Math.min(now + DEFAULT_LEAF_VALIDITY_DAYS * DAY_MS, ca.notAfter.getTime())),
+    publicKey: keys.publicKey,
+    signingKey: ca.signingKey,
+    signingAlgorithm: webCryptoProfile(ca.signatureAlgorithm).signing,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      // ECDSA and EdDSA keys only sign (RFC 5480 §3, RFC 8410 §5): no keyEncipherment.
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([options.usage === 'client' ? x509.ExtendedKeyUsage.clientAuth : x509.ExtendedKeyUsage.serverAuth]),
+      ...(names.length === 0 ? [] : [new x509.SubjectAlternativeNameExtension(names)]),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.publicKey),
+    ],
+  });
+  return Object.freeze({
+    certificatePem: pemOf(derOf(certificate)),
+    privateKeyPem: await privateKeyPem(keys.privateKey),
+    der: derOf(certificate),
+  });
+}
+
+export { loadCertificateAuthority } from './load-authority.js';

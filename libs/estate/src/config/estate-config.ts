@@ -1,0 +1,102 @@
+import { spiffeIdOf, type EstateIdentity } from '../identity/estate-identity.js';
+import { EstateConfigError } from './estate-config-error.js';
+import { loadTlsIdentity, type TlsIdentity } from './tls-identity.js';
+
+/**
+ * How an app reaches the estate's NATS fabric, read once from the environment and validated at
+ * start-up into a frozen object: a bad variable stops the process with a message that names
+ * it. The identity is the app's own (code, not deployment), so it is an argument.
+ *
+ * Variables: NATS_URL (comma-separated tls:// or nats:// URLs, required); CERTS_DIR (holds
+ * `<identity>.crt`, `<identity>.key`, `ca.crt`) or NATS_CERT / NATS_KEY / NATS_CA, each of
+ * which overrides the file CERTS_DIR would give; NATS_CONNECT_TIMEOUT_MS,
+ * NATS_REQUEST_TIMEOUT_MS, NATS_RECONNECT_WAIT_MS.
+ */
+export interface EstateConfig<I extends EstateIdentity = EstateIdentity> {
+  readonly identity: I;
+  readonly spiffeId: string;
+  readonly servers: readonly string[];
+  readonly tls: TlsIdentity;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly reconnectWaitMs: number;
+}
+
+/** Short, because a refused TLS client (no certificate) only learns it by timing out. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000; // milliseconds
+/** Nest's ClientProxy.send() never times out by itself; requests use this bound. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000; // milliseconds
+export const DEFAULT_RECONNECT_WAIT_MS = 1_000; // milliseconds
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadEstateConfigOptions {
+  /** The instant the certificate's validity is checked at; tests freeze it. */
+  readonly now?: Date;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new EstateConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function natsServers(env: Env): string[] {
+  const raw = optional(env, 'NATS_URL');
+  if (raw === undefined) throw new EstateConfigError('NATS_URL', 'is required, e.g. tls://127.0.0.1:4443');
+  return raw.split(',').map((item) => {
+    const entry = item.trim();
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw new EstateConfigError('NATS_URL', `is not a URL: "${entry}"`);
+    }
+    if (url.protocol !== 'tls:' && url.protocol !== 'nats:') {
+      throw new EstateConfigError('NATS_URL', `must use tls:// or nats://, got "${url.protocol}//"`);
+    }
+    // The certificate is the only credential: a user or token in the URL would be a second one.
+    if (url.username !== '' || url.password !== '') throw new EstateConfigError('NATS_URL', 'must not carry credentials');
+    if (url.hostname === '' || url.port === '') throw new EstateConfigError('NATS_URL', `needs a host and a port: "${entry}"`);
+    if (url.pathname !== '' && url.pathname !== '/') throw new EstateConfigError('NATS_URL', `must not have a path: "${entry}"`);
+    return `${url.protocol}//${url.host}`;
+  });
+}
+
+function filePath(env: Env, variable: string, certsDir: string | undefined, fileName: string): { variable: string; path: string } {
+  const explicit = optional(env, variable);
+  if (explicit !== undefined) return { variable, path: explicit };
+  if (certsDir !== undefined) return { variable: 'CERTS_DIR', path: `${certsDir.replace(/\/+$/, '')}/${fileName}` };
+  throw new EstateConfigError(variable, 'is required (or set CERTS_DIR to a folder holding it)');
+}
+
+export function loadEstateConfig<I extends EstateIdentity>(env: Env, identity: I, options: LoadEstateConfigOptions = {}): EstateConfig<I> {
+  const servers = natsServers(env);
+  const certsDir = optional(env, 'CERTS_DIR');
+  const spiffeId = spiffeIdOf(identity);
+  const tls = loadTlsIdentity({
+    cert: filePath(env, 'NATS_CERT', certsDir, `${identity}.crt`),
+    key: filePath(env, 'NATS_KEY', certsDir, `${identity}.key`),
+    ca: filePath(env, 'NATS_CA', certsDir, 'ca.crt'),
+    spiffeId,
+    now: options.now ?? new Date(),
+  });
+  return Object.freeze({
+    identity,
+    spiffeId,
+    servers: Object.freeze(servers),
+    tls,
+    connectTimeoutMs: integer(env, 'NATS_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 100, 60_000),
+    requestTimeoutMs: integer(env, 'NATS_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 50, 120_000),
+    reconnectWaitMs: integer(env, 'NATS_RECONNECT_WAIT_MS', DEFAULT_RECONNECT_WAIT_MS, 50, 60_000),
+  });
+}

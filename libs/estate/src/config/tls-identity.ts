@@ -1,0 +1,120 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { EstateConfigError } from './estate-config-error.js';
+
+/** The app's own certificate (with any intermediates), its private key and the estate CA, as PEM. */
+export interface TlsIdentity {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+  readonly notAfter: Date;
+}
+
+interface Source {
+  /** The variable the path came from (NATS_CERT, or CERTS_DIR when derived), for messages. */
+  readonly variable: string;
+  readonly path: string;
+}
+
+export interface TlsIdentitySources {
+  readonly cert: Source;
+  readonly key: Source;
+  readonly ca: Source;
+  readonly spiffeId: string;
+  readonly now: Date;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+function read(source: Source): string {
+  try {
+    return readFileSync(source.path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new EstateConfigError(source.variable, `cannot read ${source.path} (${code})`, { cause });
+  }
+}
+
+function certificates(source: Source, pem: string): X509Certificate[] {
+  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) throw new EstateConfigError(source.variable, `${source.path} holds no PEM certificate`);
+  try {
+    return blocks.map((block) => new X509Certificate(block));
+  } catch (cause) {
+    throw new EstateConfigError(source.variable, `${source.path} holds an unparsable certificate`, { cause });
+  }
+}
+
+function privateKey(source: Source, pem: string): KeyObject {
+  try {
+    return createPrivateKey(pem);
+  } catch (cause) {
+    // Never echo the file's content: it is a private key.
+    throw new EstateConfigError(source.variable, `${source.path} holds no usable private key`, { cause });
+  }
+}
+
+function uriSans(certificate: X509Certificate): string[] {
+  // Node quotes SAN values that contain separators, so splitting on ", " is unambiguous.
+  return (certificate.subjectAltName ?? '')
+    .split(', ')
+    .filter((entry) => entry.startsWith('URI:'))
+    .map((entry) => entry.slice('URI:'.length));
+}
+
+function signedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  return child.checkIssued(parent) && child.verify(parent.publicKey);
+}
+
+/**
+ * Reads the three files and checks, once at start-up, what would otherwise surface later as an
+ * opaque TLS failure or a silent connect timeout: the certificate names this service (exactly
+ * one URI SAN, equal to its SPIFFE ID), is within its validity period, matches the key, and
+ * chains (through any intermediates in the same file) to the CA file.
+ * Does not check revocation or key usages; the broker and the hop checks do.
+ */
+export function loadTlsIdentity(sources: TlsIdentitySources): TlsIdentity {
+  const certPem = read(sources.cert);
+  const keyPem = read(sources.key);
+  const caPem = read(sources.ca);
+  const chain = certificates(sources.cert, certPem);
+  const anchors = certificates(sources.ca, caPem);
+  const leaf = chain[0]!;
+
+  const uris = uriSans(leaf);
+  if (uris.length !== 1 || uris[0] !== sources.spiffeId) {
+    const found = uris.length === 0 ? 'no URI SAN' : uris.join(' and ');
+    throw new EstateConfigError(sources.cert.variable, `${sources.cert.path} names ${found}, expected exactly ${sources.spiffeId}`);
+  }
+  const notBefore = new Date(leaf.validFrom);
+  const notAfter = new Date(leaf.validTo);
+  if (sources.now < notBefore) throw new EstateConfigError(sources.cert.variable, `${sources.cert.path} is not valid before ${notBefore.toISOString()}`);
+  if (sources.now > notAfter) throw new EstateConfigError(sources.cert.variable, `${sources.cert.path} expired at ${notAfter.toISOString()}`);
+
+  if (!leaf.checkPrivateKey(privateKey(sources.key, keyPem))) {
+    throw new EstateConfigError(sources.key.variable, `${sources.key.path} does not match the certificate ${sources.cert.path}`);
+  }
+  for (let i = 0; i + 1 < chain.length; i++) {
+    if (!signedBy(chain[i]!, chain[i + 1]!)) {
+      throw new EstateConfigError(sources.cert.variable, `${sources.cert.path}: certificate ${i + 1} is not signed by certificate ${i + 2}`);
+    }
+  }
+  const top = chain[chain.length - 1]!;
+  if (!anchors.some((anchor) => signedBy(top, anchor))) {
+    throw new EstateConfigError(sources.cert.variable, `${sources.cert.path} is not issued by the CA in ${sources.ca.path} (${sources.ca.variable})`);
+  }
+  const identity = {
+    cert: certPem,
+    ca: caPem,
+    certFile: sources.cert.path,
+    keyFile: sources.key.path,
+    caFile: sources.ca.path,
+    notAfter,
+  };
+  // Not enumerable, so logging or serialising the configuration never prints the private key.
+  Object.defineProperty(identity, 'key', { value: keyPem, enumerable: false });
+  return Object.freeze(identity as typeof identity & { key: string });
+}

@@ -1,0 +1,57 @@
+import type { ConnectionOptions } from '@nats-io/transport-node';
+import { Transport, type NatsOptions } from '@nestjs/microservices';
+import type { EstateConfig } from '../config/estate-config.js';
+import { inboxPrefixOf, queueGroupOf, type Workload } from '../identity/estate-identity.js';
+
+/** Client pings this often, so a dead broker is noticed in about 3 x 10 s, not the default 4 min. */
+export const DEFAULT_PING_INTERVAL_MS = 10_000; // milliseconds
+export const DEFAULT_MAX_PINGS_OUT = 3;
+
+/**
+ * Options for `connect()` of `@nats-io/transport-node`: the app's own certificate is its only
+ * credential (the broker maps its URI SAN to a user), and its inbox prefix is the only inbox it
+ * may subscribe to. A fresh object each call: the client keeps references to what it is given.
+ */
+export function natsConnectionOptions(config: EstateConfig): ConnectionOptions {
+  return {
+    servers: [...config.servers],
+    name: config.identity,
+    tls: { cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca },
+    inboxPrefix: inboxPrefixOf(config.identity),
+    // Without a client certificate the server drops the connection after the TLS handshake and
+    // the client only notices by timing out: keep the wait short.
+    timeout: config.connectTimeoutMs,
+    // Services outlive broker restarts: retry forever, at a steady pace.
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: config.reconnectWaitMs,
+    // Start-up fails fast when the broker is unreachable; the orchestrator restarts the app.
+    waitOnFirstConnect: false,
+    // Kept at the client default (false) on purpose: two authorization errors in a row mean this
+    // certificate no longer maps to a user (the broker's users changed), which retrying cannot
+    // fix. The client closes, the app exits and the orchestrator makes the failure visible.
+    ignoreAuthErrorAbort: false,
+    pingInterval: DEFAULT_PING_INTERVAL_MS,
+    maxPingOut: DEFAULT_MAX_PINGS_OUT,
+  };
+}
+
+/**
+ * `Transport.NATS` options for a Nest microservice (the handler side): the connection above plus
+ * the workload's queue group, the only group the broker lets it subscribe its subjects in.
+ */
+export function natsMicroserviceOptions(config: EstateConfig<Workload>): NatsOptions {
+  return {
+    transport: Transport.NATS,
+    options: { ...natsConnectionOptions(config), queue: queueGroupOf(config.identity) },
+  };
+}
+
+/**
+ * `Transport.NATS` options for a Nest ClientProxy (the caller side; `ClientsModule.register` or
+ * `ClientProxyFactory.create`). Its replies arrive under the identity's inbox prefix.
+ * `send()` has no timeout of its own: call it through `requestWithTimeout`.
+ */
+export function natsClientOptions(config: EstateConfig): NatsOptions {
+  return { transport: Transport.NATS, options: natsConnectionOptions(config) };
+}

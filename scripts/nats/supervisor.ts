@@ -1,0 +1,236 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AuthorizationError, connect } from '@nats-io/transport-node';
+import { findNatsServer } from './find-nats-server.js';
+import { findFreePort } from './free-port.js';
+import type { IdentityPermissions } from './permission-table.js';
+import { renderNatsConfig } from './render-nats-config.js';
+
+/**
+ * Runs a nats-server of our own for tests and the demo: its own free port, its own
+ * configuration rendered from the permission table, its own temporary data folder. "Ready"
+ * means a client presenting a valid estate certificate completed a round trip, not merely that
+ * the port is open. Never touches a nats-server it did not start (e.g. one on 4222).
+ */
+export interface NatsSupervisorOptions {
+  /** The server's certificate, key and the estate CA it verifies clients against. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** A client identity the readiness probe connects as (it must map to a configured user). */
+  readonly probe: { readonly certFile: string; readonly keyFile: string };
+  readonly host?: string;
+  /** Default: a free port, picked again if another process takes it first. */
+  readonly port?: number;
+  readonly permissions?: readonly IdentityPermissions[];
+  /** Default: findNatsServer(). */
+  readonly binary?: string;
+  readonly readyTimeoutMs?: number;
+  readonly stopTimeoutMs?: number;
+  /** Adds -DV: protocol tracing into logs(). */
+  readonly trace?: boolean;
+}
+
+export const DEFAULT_READY_TIMEOUT_MS = 10_000; // milliseconds
+export const DEFAULT_STOP_TIMEOUT_MS = 5_000; // milliseconds
+const PROBE_TIMEOUT_MS = 1_000; // milliseconds
+const PROBE_INTERVAL_MS = 100; // milliseconds
+const PORT_ATTEMPTS = 3;
+const LOG_LIMIT_CHARS = 64 * 1024;
+
+export class NatsSupervisor {
+  readonly host: string;
+  readonly dataDir: string;
+  readonly configPath: string;
+  #port: number;
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  #log = '';
+  #stopped = false;
+  readonly #options: NatsSupervisorOptions;
+  readonly #binary: string;
+  // If the test process dies without stop(), do not leave a server running behind it.
+  readonly #killOnExit = (): void => {
+    this.#child?.kill('SIGKILL');
+  };
+
+  private constructor(options: NatsSupervisorOptions, binary: string, dataDir: string, port: number) {
+    this.#options = options;
+    this.#binary = binary;
+    this.host = options.host ?? '127.0.0.1';
+    this.dataDir = dataDir;
+    this.configPath = join(dataDir, 'nats.conf');
+    this.#port = port;
+  }
+
+  /** Starts a server and resolves once it accepts an authenticated client. */
+  static async start(options: NatsSupervisorOptions): Promise<NatsSupervisor> {
+    const binary = options.binary ?? findNatsServer();
+    const dataDir = await mkdtemp(join(tmpdir(), 'estate-nats-'));
+    const host = options.host ?? '127.0.0.1';
+    const supervisor = new NatsSupervisor(options, binary, dataDir, options.port ?? (await findFreePort(host)));
+    process.once('exit', supervisor.#killOnExit);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await supervisor.#launch();
+          return supervisor;
+        } catch (error) {
+          const portTaken = /address already in use/i.test(supervisor.#log);
+          if (!portTaken || options.port !== undefined || attempt >= PORT_ATTEMPTS) throw error;
+          supervisor.#port = await findFreePort(host);
+        }
+      }
+    } catch (error) {
+      await supervisor.stop();
+      throw error;
+    }
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return `tls://${this.host}:${this.#port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.running ? this.#child!.pid : undefined;
+  }
+
+  get running(): boolean {
+    const child = this.#child;
+    return child?.pid !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** The server's recent output (it logs to stderr), e.g. to see why it refused a client. */
+  logs(): string {
+    return this.#log;
+  }
+
+  /** Stops the process gracefully, keeps port and data, starts it again and waits until ready. */
+  async restart(): Promise<void> {
+    this.#assertNotStopped();
+    await this.#terminate();
+    await this.#launch();
+  }
+
+  /** Kills the process abruptly (SIGKILL), as a crash would; data and port are kept for restart(). */
+  async kill(): Promise<void> {
+    this.#assertNotStopped();
+    if (this.running) this.#child!.kill('SIGKILL');
+    await this.#exited;
+  }
+
+  /** SIGTERM, SIGKILL after stopTimeoutMs, then removes the data folder. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    try {
+      await this.#terminate();
+    } finally {
+      process.removeListener('exit', this.#killOnExit);
+      await rm(this.dataDir, { recursive: true, force: true });
+    }
+  }
+
+  #assertNotStopped(): void {
+    if (this.#stopped) throw new Error('this nats-server supervisor was stopped');
+  }
+
+  async #launch(): Promise<void> {
+    const config = renderNatsConfig({
+      host: this.host,
+      port: this.#port,
+      tls: this.#options.tls,
+      // nats-server keeps its streams in <store_dir>/jetstream; restarts find them again.
+      jetStreamDir: this.dataDir,
+      ...(this.#options.permissions === undefined ? {} : { permissions: this.#options.permissions }),
+    });
+    await writeFile(this.configPath, config, { mode: 0o600 });
+    const args = ['-c', this.configPath, ...(this.#options.trace === true ? ['-DV'] : [])];
+    const child = spawn(this.#binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    let spawnError: Error | undefined;
+    // 'exit' may not follow a spawn 'error' (e.g. the binary vanished), so either ends the wait.
+    this.#exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', (error) => {
+        spawnError = error;
+        resolve();
+      });
+    });
+    const append = (chunk: Buffer): void => {
+      this.#log = (this.#log + chunk.toString('utf8')).slice(-LOG_LIMIT_CHARS);
+    };
+    child.stdout!.on('data', append);
+    child.stderr!.on('data', append);
+    await this.#waitReady(child, () => spawnError);
+  }
+
+  async #waitReady(child: ChildProcess, spawnError: () => Error | undefined): Promise<void> {
+    const deadline = Date.now() + (this.#options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      const failed = spawnError();
+      if (failed !== undefined) throw new Error(`cannot run ${this.#binary}: ${failed.message}`, { cause: failed });
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`nats-server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.#log.slice(-4000)}`);
+      }
+      try {
+        await this.#probe();
+        return;
+      } catch (error) {
+        // The server is up and refuses this certificate: waiting longer cannot change that.
+        if (error instanceof AuthorizationError) {
+          await this.#terminate();
+          throw new Error(`nats-server on ${this.url} refused the readiness probe's certificate: ${error.message} (does it map to a user in the permission table?)`, { cause: error });
+        }
+        lastError = error;
+        await sleep(PROBE_INTERVAL_MS);
+      }
+    }
+    await this.#terminate();
+    throw new Error(`nats-server on ${this.url} did not accept a TLS client within the ready timeout (last error: ${String(lastError)}):\n${this.#log.slice(-4000)}`, { cause: lastError });
+  }
+
+  /** A real round trip with a valid certificate: TLS, user mapping and PING/PONG all work. */
+  async #probe(): Promise<void> {
+    const connection = await connect({
+      servers: this.url,
+      tls: { certFile: this.#options.probe.certFile, keyFile: this.#options.probe.keyFile, caFile: this.#options.tls.caFile },
+      name: 'nats-supervisor-probe',
+      timeout: PROBE_TIMEOUT_MS,
+      reconnect: false,
+    });
+    try {
+      await connection.flush();
+    } finally {
+      await connection.close();
+    }
+  }
+
+  async #terminate(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || !this.running) {
+      await this.#exited;
+      return;
+    }
+    child.kill('SIGTERM');
+    const cancel = new AbortController();
+    const timer = sleep(this.#options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS, 'timeout' as const, { signal: cancel.signal }).catch(() => 'cancelled' as const);
+    const outcome = await Promise.race([this.#exited.then(() => 'exited' as const), timer]);
+    cancel.abort(); // a pending timer would keep the test process alive
+    if (outcome === 'timeout') {
+      child.kill('SIGKILL');
+      await this.#exited;
+    }
+  }
+}
+
+/** Starts a supervised nats-server; see NatsSupervisor. */
+export function startNatsServer(options: NatsSupervisorOptions): Promise<NatsSupervisor> {
+  return NatsSupervisor.start(options);
+}
