@@ -18,3 +18,61 @@ export { checkScope } from './token/check-scope.js';
 export { createRemoteKeySet, discoverRemoteKeySet, type DiscoveredKeySet, type RemoteKeySet, type RemoteKeySetOptions } from './token/remote-key-set.js';
 export { discoverIssuerMetadata, type DiscoveryOptions, type IssuerMetadata } from './token/issuer-metadata.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
+export { dpopChallenge } from './errors/www-authenticate.js';
+export { dpopCorsOptions, DPOP_CORS_MAX_AGE_S, type DpopCorsOptions } from './resource/dpop-cors.js';
+export { PROTECTED_RESOURCE_METADATA_PATH, protectedResourceMetadata, type ProtectedResourceInput } from './resource/protected-resource-metadata.js';
+// Nest layer
+export { BindingModule, type BindingModuleAsyncOptions } from './nest/binding.module.js';
+export { BINDING_OPTIONS, type BindingModuleOptions } from './nest/binding-options.js';
+export { BINDING_POLICY, type BindingPolicy } from './nest/binding-policy.js';
+export { BindingGuard } from './nest/binding.guard.js';
+export { Bound } from './nest/bound.decorator.js';
+export { Principal, principalOf, type BoundPrincipal } from './nest/principal.js';
+export { SubjectToken } from './nest/subject-token.js';
+export { ACCESS_TOKEN_TYPE } from './nest/http-binding.js';
+export { HOP_PROOF_HEADER, HOP_TOKEN_HEADER, JWT_TOKEN_TYPE, type HopRefusal } from './nest/rpc-binding.js';
+// Certificate side: hop proofs, certificate paths, revocation
+export {
+  createCertificatePathValidator, checkValidityPeriod, checkX5cSyntax, DEFAULT_CHAIN_CACHE_SIZE, DEFAULT_MAX_CHAIN_LENGTH,
+  type CertificatePathOptions, type CertificatePathValidator, type ValidatedCertificate,
+} from './mtls/certificate-path.js';
+export { CERTIFICATE_KEY_ALGORITHMS, checkKeyMatchesAlgorithm, keyAlgorithmOf, type CertificateKeyAlgorithm } from './mtls/certificate-key.js';
+export { checkSpiffeId } from './mtls/spiffe-id.js';
+export { payloadHash } from './hop/payload-hash.js';
+export { createHopProofSigner, type HopProofInput, type HopProofSigner, type HopProofSignerOptions } from './hop/sign-hop-proof.js';
+export {
+  createHopVerifier, DEFAULT_HOP_ALGORITHMS, DEFAULT_HOP_IAT_FUTURE_S, DEFAULT_HOP_IAT_PAST_S,
+  DEFAULT_MAX_HOP_PROOF_LENGTH, DEFAULT_MAX_HOP_TOKEN_LENGTH,
+  type HopPolicy, type HopRequest, type HopVerifier, type HopVerifierOptions, type VerifiedHop,
+} from './hop/verify-hop-proof.js';
+export { checkSingleHopProof, checkSingleHopToken, type HopHeaderLimits, type HopHeaderValues } from './hop/check-hop-headers.js';
+export {
+  HOP_PROOF_TYPE, parseHopProof, parseHopProofClaims, type HopProofClaims, type HopProofHeader, type ParsedHopProof,
+} from './hop/parse-hop-proof.js';
+export {
+  createCallerProofVerifier, type CallerProofRequest, type CallerProofVerifier, type CallerProofVerifierOptions, type VerifiedCallerProof,
+} from './hop/verify-caller-proof.js';
+export type { HopProofVerifierOptions } from './hop/hop-verifier-options.js';
+export { checkHopProofSignature } from './hop/check-hop-proof-signature.js';
+export { checkAth, checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject, type IatWindow } from './hop/check-hop-claims.js';
+export { actorChainOf, checkActor, checkCaller } from './hop/check-actor.js';
+export { claimHopProof } from './hop/claim-hop-proof.js';
+export { checkNotRevoked, type RevocationEntry, type RevocationList } from './revocation/revocation-list.js';
+export { parseRevocationEvent, type RevocationEvent, type RevocationKind } from './revocation/revocation-event.js';
+export {
+  DEFAULT_REVOCATION_MAX_ENTRIES, MemoryRevocationList, type MemoryRevocationListOptions, type RevocationApplyResult,
+} from './revocation/memory-revocation-list.js';
+// DPoP at the edge (E1-E17, E19)
+export { createDpopVerifier, type DpopPolicy, type DpopRequest, type DpopVerification, type DpopVerifier } from './dpop/verify-dpop-request.js';
+export { DEFAULT_ALLOW_BEARER, type DpopVerifierOptions } from './dpop/dpop-verifier-options.js';
+export { DEFAULT_DPOP_ALGORITHMS, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS } from './dpop/proof-algorithms.js';
+export { DEFAULT_MAX_PROOF_LENGTH, parseAuthorization, type AuthorizationScheme, type RequestCredentials } from './dpop/parse-authorization.js';
+export { checkSingleCredentialMechanism } from './dpop/check-credential-mechanisms.js';
+export { DEFAULT_MAX_JTI_LENGTH, type DpopProofClaims } from './dpop/parse-proof-claims.js';
+export { DEFAULT_PROOF_KEY_CACHE_MAX_ENTRIES } from './dpop/proof-key-cache.js';
+export { checkProofTime, DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S, type ProofTimeWindow } from './dpop/check-proof-time.js';
+export { checkHtm } from './dpop/check-htm.js';
+export { checkHtu } from './dpop/check-htu.js';
+export { normalizeHttpUri } from './dpop/normalize-htu.js';
+export { createEffectiveUriResolver, type EffectiveUriOptions, type EffectiveUriResolver, type RequestUriInput } from './dpop/effective-uri.js';
+export { DEFAULT_NONCE_MODE, DEFAULT_NONCE_STEP_S, MIN_NONCE_SECRET_BYTES, NonceIssuer, type NonceMode, type NonceOptions } from './nonce/nonce-issuer.js';

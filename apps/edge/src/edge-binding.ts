@@ -1,0 +1,37 @@
+import {
+  createAccessTokenVerifier,
+  createDpopVerifier,
+  createRemoteKeySet,
+  discoverRemoteKeySet,
+  MemoryReplayStore,
+  type BindingModuleOptions,
+  type RemoteKeySet,
+} from '#binding';
+import type { EdgeConfig } from './edge-config.js';
+
+/**
+ * Builds the edge's DPoP verifier once, at start-up, from its configuration: the issuer's keys
+ * (JWKS URI, or discovered from the issuer's metadata), the token verifier, the replay store and
+ * the nonce settings. All checking lives in libs/binding; this file only wires it.
+ */
+export async function createEdgeBinding(config: EdgeConfig): Promise<BindingModuleOptions> {
+  // An http issuer is a development set-up the operator chose explicitly; https otherwise.
+  const allowHttp = config.issuer.startsWith('http:');
+  const keys: RemoteKeySet =
+    config.jwksUri === undefined
+      ? (await discoverRemoteKeySet(config.issuer, { allowHttp, cooldownMs: config.jwksCooldownMs })).keys
+      : createRemoteKeySet(config.jwksUri, { allowHttp, cooldownMs: config.jwksCooldownMs });
+  const tokenVerifier = createAccessTokenVerifier({ issuer: config.issuer, audience: config.audience, keys });
+  const dpop = createDpopVerifier({
+    tokenVerifier,
+    replayStore: new MemoryReplayStore(),
+    origins: [config.publicUrl],
+    pathPrefix: config.pathPrefix === '' ? undefined : config.pathPrefix,
+    trustedProxies: config.trustedProxies,
+    algorithms: config.dpopAlgorithms,
+    nonce: config.nonceMode === 'off' ? undefined : { mode: config.nonceMode, secret: config.nonceSecret },
+    iatPastSeconds: config.iatPastSeconds,
+    iatFutureSeconds: config.iatFutureSeconds,
+  });
+  return { dpop };
+}

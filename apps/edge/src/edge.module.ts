@@ -1,0 +1,26 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BindingModule } from '#binding';
+import { createEdgeBinding } from './edge-binding.js';
+import { EDGE_CONFIG } from './edge-config.provider.js';
+import type { EdgeConfig } from './edge-config.js';
+import { HealthController } from './health.controller.js';
+import { MeController } from './me.controller.js';
+import { ResourceMetadataController } from './resource-metadata.controller.js';
+
+@Module({})
+export class EdgeModule {
+  static register(config: EdgeConfig): DynamicModule {
+    const configModule = { module: EdgeConfigModule, providers: [{ provide: EDGE_CONFIG, useValue: config }], exports: [EDGE_CONFIG] };
+    return {
+      module: EdgeModule,
+      imports: [
+        configModule,
+        BindingModule.forRootAsync({ imports: [configModule], inject: [EDGE_CONFIG], useFactory: createEdgeBinding }),
+      ],
+      controllers: [MeController, HealthController, ResourceMetadataController],
+    };
+  }
+}
+
+@Module({})
+class EdgeConfigModule {}

@@ -1,0 +1,26 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { protectedResourceMetadata } from '#binding';
+import { EDGE_CONFIG } from './edge-config.provider.js';
+import type { EdgeConfig } from './edge-config.js';
+
+export const EDGE_SCOPES = ['orders:read', 'orders:write'] as const;
+
+@Controller('.well-known')
+export class ResourceMetadataController {
+  private readonly document: Readonly<Record<string, unknown>>;
+
+  constructor(@Inject(EDGE_CONFIG) config: EdgeConfig) {
+    // E26: built once; the same algorithm list the verifier enforces and the challenge advertises.
+    this.document = protectedResourceMetadata({
+      resource: config.audience,
+      authorizationServers: [config.issuer],
+      dpopAlgorithms: config.dpopAlgorithms,
+      scopes: EDGE_SCOPES,
+    });
+  }
+
+  @Get('oauth-protected-resource')
+  metadata(): Readonly<Record<string, unknown>> {
+    return this.document;
+  }
+}

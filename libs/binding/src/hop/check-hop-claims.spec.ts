@@ -1,0 +1,78 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { BindingError } from '../errors/binding-error.js';
+import { FailureType, type ErrorCode } from '../errors/failure-type.js';
+import { checkAth, checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject } from './check-hop-claims.js';
+import type { HopProofClaims } from './parse-hop-proof.js';
+import { payloadHash } from './payload-hash.js';
+
+const NOW = 1_700_000_000;
+const WINDOW = { pastSeconds: 60, futureSeconds: 10 };
+const TOKEN = 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJhbGljZSJ9.c2ln';
+const PAYLOAD = { sku: 'A-1', quantity: 2 };
+
+const claims = (overrides: Partial<HopProofClaims> = {}): HopProofClaims => ({
+  jti: 'id-1',
+  iat: NOW,
+  aud: 'spiffe://estate.local/inventory',
+  sub: 'inventory.reserve',
+  ath: createHash('sha256').update(TOKEN).digest('base64url'),
+  pdh: payloadHash(PAYLOAD),
+  ...overrides,
+});
+
+function expectFailure(action: () => void, type: FailureType, code: ErrorCode): void {
+  let caught: unknown;
+  try {
+    action();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(BindingError);
+  expect(caught).toMatchObject({ type, code });
+}
+
+describe('hop proof claims', () => {
+  it('H5: aud equal to this service passes; another service, or a case variant, fails', () => {
+    expect(() => checkProofAudience(claims(), 'spiffe://estate.local/inventory')).not.toThrow();
+    expectFailure(() => checkProofAudience(claims(), 'spiffe://estate.local/orders'), FailureType.ProofAudience, 'invalid_dpop_proof');
+    expectFailure(() => checkProofAudience(claims({ aud: 'spiffe://estate.local/Inventory' }), 'spiffe://estate.local/inventory'), FailureType.ProofAudience, 'invalid_dpop_proof');
+  });
+
+  it('H5: sub equal to the subject handled passes; another subject of the same service fails', () => {
+    expect(() => checkProofSubject(claims(), 'inventory.reserve')).not.toThrow();
+    expectFailure(() => checkProofSubject(claims(), 'inventory.release'), FailureType.ProofSubject, 'invalid_dpop_proof');
+  });
+
+  it('H6: iat 10 s old, 60 s old, 8 s ahead and 10 s ahead pass', () => {
+    for (const iat of [NOW - 10, NOW - 60, NOW + 8, NOW + 10, NOW]) {
+      expect(() => checkProofIat(claims({ iat }), NOW, WINDOW)).not.toThrow();
+    }
+  });
+
+  it('H6: iat 61 s old, 11 s ahead, or an hour off fails', () => {
+    for (const iat of [NOW - 61, NOW + 11, NOW - 3600, NOW + 3600]) {
+      expectFailure(() => checkProofIat(claims({ iat }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+    }
+  });
+
+  it('H7: ath of the token as sent passes; of another token fails', () => {
+    expect(() => checkAth(claims(), TOKEN)).not.toThrow();
+    expectFailure(() => checkAth(claims(), `${TOKEN}x`), FailureType.AthMismatch, 'invalid_dpop_proof');
+  });
+
+  it('H7: pdh of the received payload passes, whatever its member order; another payload fails', () => {
+    expect(() => checkPayloadHash(claims(), { quantity: 2, sku: 'A-1' })).not.toThrow();
+    expectFailure(() => checkPayloadHash(claims(), { sku: 'A-1', quantity: 20 }), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
+    expectFailure(() => checkPayloadHash(claims(), undefined), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
+  });
+
+  it('H7: no payload matches a pdh made for no payload', () => {
+    expect(() => checkPayloadHash(claims({ pdh: payloadHash(undefined) }), undefined)).not.toThrow();
+    expect(() => checkPayloadHash(claims({ pdh: payloadHash(undefined) }), null)).not.toThrow();
+  });
+
+  it('H7: a payload with no JSON form fails as a mismatch, not a crash', () => {
+    expectFailure(() => checkPayloadHash(claims(), { n: 10n }), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
+  });
+});

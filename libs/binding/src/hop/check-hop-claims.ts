@@ -1,0 +1,81 @@
+import { constantTimeEqual, sha256Base64url } from '../crypto/digest.js';
+import { BindingError } from '../errors/binding-error.js';
+import { FailureType } from '../errors/failure-type.js';
+import type { HopProofClaims } from './parse-hop-proof.js';
+import { payloadHash } from './payload-hash.js';
+
+/** How far from the receiver's clock a proof's `iat` may be (H6), both in seconds. */
+export interface IatWindow {
+  readonly pastSeconds: number;
+  readonly futureSeconds: number;
+}
+
+/**
+ * H5: the proof is addressed to this service. ARCHITECTURE "Check at B": "`aud` is B". Compared
+ * exactly (SPIFFE IDs are case-sensitive in their path, and no normalisation is defined), so a
+ * proof that one service received cannot be replayed to another. Fails with ProofAudience.
+ * Does not check the token's own `aud`: checkAudience does (H9).
+ */
+export function checkProofAudience(claims: HopProofClaims, audience: string): void {
+  if (claims.aud !== audience) {
+    throw new BindingError(FailureType.ProofAudience, 'hop proof aud is not this service');
+  }
+}
+
+/**
+ * H5: the proof names the NATS subject being handled ("`sub` is the subject being handled"), so a
+ * proof for `orders.read` cannot authorise `orders.cancel` on the same service. Exact comparison:
+ * NATS subjects are case-sensitive. Fails with ProofSubject.
+ * Does not check that the caller may use the subject: the broker permissions and checkCaller do.
+ */
+export function checkProofSubject(claims: HopProofClaims, subject: string): void {
+  if (claims.sub !== subject) {
+    throw new BindingError(FailureType.ProofSubject, 'hop proof sub is not the subject being handled');
+  }
+}
+
+/**
+ * H6: `iat` within the window around the receiver's clock, as RFC 9449 §4.3 (11) asks of DPoP:
+ * "the creation time of the JWT ... is within an acceptable window". At most `pastSeconds` old and
+ * `futureSeconds` ahead, both bounds inclusive; the window also bounds how long the replay store
+ * must remember the `jti`. A proof 8 s ahead passes with the default 10 s; one an hour off fails.
+ * Fails with ProofNotFresh.
+ * Does not check `jti` uniqueness: claimHopProof does, last.
+ */
+export function checkProofIat(claims: HopProofClaims, now: number, window: IatWindow): void {
+  if (claims.iat < now - window.pastSeconds) {
+    throw new BindingError(FailureType.ProofNotFresh, 'hop proof iat is too old');
+  }
+  if (claims.iat > now + window.futureSeconds) {
+    throw new BindingError(FailureType.ProofNotFresh, 'hop proof iat is in the future');
+  }
+}
+
+/**
+ * H7: `ath` equals base64url(SHA-256(ASCII of the Hop-Token as sent)), as RFC 9449 §4.3 (12)
+ * requires of DPoP: "ensure that the value of the ath claim equals the hash of that access token".
+ * Constant-time. Fails with AthMismatch. Does not verify the token: the token verifier does (H8).
+ */
+export function checkAth(claims: HopProofClaims, token: string): void {
+  if (!constantTimeEqual(claims.ath, sha256Base64url(token))) {
+    throw new BindingError(FailureType.AthMismatch, 'hop proof ath does not match the Hop-Token');
+  }
+}
+
+/**
+ * H7: `pdh` equals payloadHash(received payload), binding the proof to this message's content so a
+ * captured proof and token cannot carry another payload. Constant-time. A payload that has no JSON
+ * form fails the same way. Fails with PayloadHashMismatch.
+ * Does not validate the payload's shape: the handler does.
+ */
+export function checkPayloadHash(claims: HopProofClaims, payload: unknown): void {
+  let expected: string;
+  try {
+    expected = payloadHash(payload);
+  } catch (cause) {
+    throw new BindingError(FailureType.PayloadHashMismatch, 'payload has no canonical JSON form', { cause });
+  }
+  if (!constantTimeEqual(claims.pdh, expected)) {
+    throw new BindingError(FailureType.PayloadHashMismatch, 'hop proof pdh does not match the payload');
+  }
+}

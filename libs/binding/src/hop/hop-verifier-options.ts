@@ -1,0 +1,102 @@
+import { BindingConfigError } from '../errors/binding-error.js';
+import { CERTIFICATE_KEY_ALGORITHMS, type CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
+import type { CertificatePathValidator } from '../mtls/certificate-path.js';
+import type { ReplayStore } from '../replay/replay-store.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import type { IatWindow } from './check-hop-claims.js';
+
+export const DEFAULT_HOP_ALGORITHMS: readonly CertificateKeyAlgorithm[] = CERTIFICATE_KEY_ALGORITHMS;
+export const DEFAULT_HOP_IAT_PAST_S = 60; // seconds a proof may be old
+export const DEFAULT_HOP_IAT_FUTURE_S = 10; // seconds a proof may be ahead of this clock
+export const DEFAULT_MAX_HOP_TOKEN_LENGTH = 8 * 1024; // characters
+export const DEFAULT_MAX_HOP_PROOF_LENGTH = 16 * 1024; // characters; x5c makes proofs large
+const MAX_IAT_WINDOW_S = 3600; // seconds; a wider window is a configuration mistake
+const MAX_HEADER_LENGTH = 1024 * 1024; // characters; a larger cap is a configuration mistake
+
+/** What every check of a hop proof needs (H1-H7 and the replay claim), whoever receives it. */
+export interface HopProofVerifierOptions {
+  /** This service's SPIFFE ID: the `aud` of the proofs it accepts. */
+  readonly audience: string;
+  readonly certificates: CertificatePathValidator;
+  readonly replay: ReplayStore;
+  readonly clock?: Clock;
+  readonly algorithms?: readonly CertificateKeyAlgorithm[];
+  readonly iatPastSeconds?: number;
+  readonly iatFutureSeconds?: number;
+  readonly maxProofLength?: number;
+}
+
+/** HopProofVerifierOptions validated, defaults applied, frozen: built once at start-up. */
+export interface HopProofChecks {
+  readonly audience: string;
+  readonly certificates: CertificatePathValidator;
+  readonly replay: ReplayStore;
+  readonly clock: Clock;
+  readonly algorithms: readonly CertificateKeyAlgorithm[];
+  readonly iatWindow: IatWindow;
+  readonly maxProofLength: number;
+  /** How long a claimed `jti` is kept: the whole window in which its proof could be accepted. */
+  readonly replayTtlSeconds: number;
+}
+
+/**
+ * Validates the options shared by createHopVerifier and createCallerProofVerifier, once, at
+ * construction; `what` names the verifier in the BindingConfigError a mistake throws. The audience
+ * must be a SPIFFE ID (ARCHITECTURE "Identities"), the algorithms a non-empty subset of ES256 and
+ * EdDSA, the `iat` window at most an hour each way.
+ * Does not check the dependencies beyond their methods' presence.
+ */
+export function resolveHopProofChecks(options: HopProofVerifierOptions, what: string): HopProofChecks {
+  if (typeof options.audience !== 'string' || !/^spiffe:\/\/[^/]+\/.+$/.test(options.audience)) {
+    throw new BindingConfigError(`${what} audience must be this service's SPIFFE ID`);
+  }
+  requireMethods(options, [['certificates', 'validate'], ['replay', 'claim']], what);
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new BindingConfigError(`${what} clock must be a function`);
+  }
+  const pastSeconds = integerIn(options.iatPastSeconds ?? DEFAULT_HOP_IAT_PAST_S, `${what} iatPastSeconds`, 1, MAX_IAT_WINDOW_S);
+  const futureSeconds = integerIn(options.iatFutureSeconds ?? DEFAULT_HOP_IAT_FUTURE_S, `${what} iatFutureSeconds`, 0, MAX_IAT_WINDOW_S);
+  return Object.freeze({
+    audience: options.audience,
+    certificates: options.certificates,
+    replay: options.replay,
+    clock: options.clock ?? systemClock,
+    algorithms: resolveAlgorithms(options.algorithms ?? DEFAULT_HOP_ALGORITHMS, what),
+    iatWindow: Object.freeze({ pastSeconds, futureSeconds }),
+    maxProofLength: headerLength(options.maxProofLength ?? DEFAULT_MAX_HOP_PROOF_LENGTH, `${what} maxProofLength`),
+    replayTtlSeconds: pastSeconds + futureSeconds,
+  });
+}
+
+/** Each named dependency of `options` has the named method; else BindingConfigError. */
+export function requireMethods(options: object, dependencies: readonly (readonly [string, string])[], what: string): void {
+  for (const [name, method] of dependencies) {
+    const dependency = (options as Record<string, Record<string, unknown> | undefined>)[name];
+    if (typeof dependency?.[method] !== 'function') {
+      throw new BindingConfigError(`${what} ${name} must provide ${method}()`);
+    }
+  }
+}
+
+/** A header size cap: an integer from 1 character to 1 MiB; else BindingConfigError. */
+export function headerLength(value: unknown, name: string): number {
+  return integerIn(value, name, 1, MAX_HEADER_LENGTH);
+}
+
+function resolveAlgorithms(value: unknown, what: string): readonly CertificateKeyAlgorithm[] {
+  const supported: readonly string[] = CERTIFICATE_KEY_ALGORITHMS;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((alg) => supported.includes(alg))) {
+    throw new BindingConfigError(`${what} algorithms must be a non-empty subset of ${supported.join(', ')}`);
+  }
+  if (new Set(value).size !== value.length) {
+    throw new BindingConfigError(`${what} algorithms contains duplicates`);
+  }
+  return Object.freeze([...(value as CertificateKeyAlgorithm[])]);
+}
+
+function integerIn(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new BindingConfigError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from '@jest/globals';
+import { BindingError } from '../errors/binding-error.js';
+import { FailureType, type ErrorCode } from '../errors/failure-type.js';
+import { parseHopProof, parseHopProofClaims } from './parse-hop-proof.js';
+
+const ALGORITHMS = ['ES256', 'EdDSA'] as const;
+const X5C = ['MIIB'];
+const HEADER = { typ: 'hop+jwt', alg: 'ES256', x5c: X5C };
+const CLAIMS = { jti: 'id-1', iat: 1_700_000_000, aud: 'spiffe://estate.local/inventory', sub: 'inventory.reserve', ath: 'a', pdh: 'p' };
+const SIGNATURE = Buffer.alloc(64, 1).toString('base64url');
+
+const bytes = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+const segment = (value: unknown): string => bytes(value).toString('base64url');
+const proof = (header: unknown = HEADER, claims: unknown = CLAIMS, signature = SIGNATURE): string =>
+  `${segment(header)}.${segment(claims)}.${signature}`;
+
+function expectFailure(text: string, type: FailureType, code: ErrorCode, algorithms: readonly ('ES256' | 'EdDSA')[] = ALGORITHMS): void {
+  expectThrown(() => parseHopProof(text, algorithms), type, code);
+}
+
+function expectThrown(action: () => unknown, type: FailureType, code: ErrorCode): void {
+  let caught: unknown;
+  try {
+    action();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(BindingError);
+  expect(caught).toMatchObject({ type, code });
+}
+
+describe('parseHopProof', () => {
+  it('H2: a well-formed hop proof parses; unknown header parameters and claims are ignored', () => {
+    const text = proof({ ...HEADER, kid: 'ignored', jku: 'https://attacker.example/jwks', jwk: { kty: 'EC' } }, { ...CLAIMS, extra: 1 });
+    expect(parseHopProof(text, ALGORITHMS)).toEqual({ header: HEADER, jws: text });
+    expect(parseHopProofClaims(bytes({ ...CLAIMS, extra: 1 }))).toEqual(CLAIMS);
+  });
+
+  it('H4: parsing reads the header only: claims that are not even JSON are left for after the signature', () => {
+    expect(parseHopProof(proof(HEADER, 'not json'), ALGORITHMS)).toEqual({ header: HEADER, jws: proof(HEADER, 'not json') });
+  });
+
+  it('H2: anything but three non-empty base64url segments is malformed (JWE, JSON serialization, padding)', () => {
+    const good = proof();
+    for (const text of [`${good}.x.y`, good.split('.').slice(0, 2).join('.'), `${good}=`, `${good.split('.')[0]}..${SIGNATURE}`, `{"payload":"x"}`]) {
+      expectFailure(text, FailureType.MalformedProof, 'invalid_dpop_proof');
+    }
+  });
+
+  it('H2: a header or claims segment that is not a JSON object is malformed', () => {
+    expectFailure(proof('not json'), FailureType.MalformedProof, 'invalid_dpop_proof');
+    expectFailure(proof([HEADER]), FailureType.MalformedProof, 'invalid_dpop_proof');
+    expectFailure(`${Buffer.from([0xff, 0xfe]).toString('base64url')}.${segment(CLAIMS)}.${SIGNATURE}`, FailureType.MalformedProof, 'invalid_dpop_proof');
+    for (const claims of [bytes([CLAIMS]), bytes('not json'), bytes('null'), Buffer.from([0xff, 0xfe])]) {
+      expectThrown(() => parseHopProofClaims(claims), FailureType.MalformedProof, 'invalid_dpop_proof');
+    }
+  });
+
+  it('H2: invalid UTF-8 inside a JSON string of the header or the claims is malformed, not replaced', () => {
+    const header = Buffer.concat([Buffer.from('{"typ":"hop+jwt","alg":"ES256","x5c":["MIIB"],"x":"'), Buffer.from([0xc3]), Buffer.from('"}')]);
+    expectFailure(`${header.toString('base64url')}.${segment(CLAIMS)}.${SIGNATURE}`, FailureType.MalformedProof, 'invalid_dpop_proof');
+    const claims = Buffer.concat([Buffer.from(JSON.stringify(CLAIMS).slice(0, -1) + ',"x":"'), Buffer.from([0xc3]), Buffer.from('"}')]);
+    expectThrown(() => parseHopProofClaims(claims), FailureType.MalformedProof, 'invalid_dpop_proof');
+  });
+
+  it('H2: typ must be exactly hop+jwt (a DPoP proof or an access token is not a hop proof)', () => {
+    for (const typ of ['dpop+jwt', 'at+jwt', 'JWT', 'application/hop+jwt', undefined]) {
+      expectFailure(proof({ ...HEADER, typ }), FailureType.ProofType, 'invalid_dpop_proof');
+    }
+  });
+
+  it('H2: alg must be in the allow-list: never none, HMAC, or an algorithm left out by configuration', () => {
+    for (const alg of ['none', 'HS256', 'RS256', 'ES384', 'es256', undefined]) {
+      expectFailure(proof({ ...HEADER, alg }), FailureType.ProofAlgorithm, 'invalid_dpop_proof');
+    }
+    expectFailure(proof({ ...HEADER, alg: 'EdDSA' }), FailureType.ProofAlgorithm, 'invalid_dpop_proof', ['ES256']);
+    expect(parseHopProof(proof({ ...HEADER, alg: 'EdDSA' }), ALGORITHMS).header.alg).toBe('EdDSA');
+  });
+
+  it('H2: a crit header naming any extension is refused (RFC 7515 §4.1.11)', () => {
+    expectFailure(proof({ ...HEADER, crit: ['b64'], b64: false }), FailureType.MalformedProof, 'invalid_dpop_proof');
+  });
+
+  it('H2: x5c must be a non-empty array of strings', () => {
+    for (const x5c of [undefined, [], 'MIIB', [42], [['MIIB']]]) {
+      expectFailure(proof({ ...HEADER, x5c }), FailureType.MalformedProof, 'invalid_dpop_proof');
+    }
+  });
+
+  it('H2: every claim must be present and typed', () => {
+    const broken: Record<string, unknown>[] = [
+      { jti: undefined }, { jti: '' }, { jti: 'x'.repeat(257) }, { jti: 7 },
+      { iat: undefined }, { iat: '1700000000' }, { iat: 1.5 }, { iat: -1 },
+      { aud: undefined }, { aud: ['spiffe://estate.local/inventory'] }, { sub: '' }, { ath: null }, { pdh: 1 },
+    ];
+    for (const change of broken) {
+      expectThrown(() => parseHopProofClaims(bytes({ ...CLAIMS, ...change })), FailureType.ProofClaims, 'invalid_dpop_proof');
+    }
+  });
+});

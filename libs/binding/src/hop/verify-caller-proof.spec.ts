@@ -1,0 +1,176 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { createCertificateAuthority, issueCertificate, type Authority } from '../../../../certs/pki.js';
+import { BindingConfigError } from '../errors/binding-error.js';
+import { FailureType, toHopMapping } from '../errors/failure-type.js';
+import { createCertificatePathValidator } from '../mtls/certificate-path.js';
+import { MemoryReplayStore } from '../replay/memory-replay-store.js';
+import { createEstate, EDGE, expectRejection, INVENTORY, ORDERS, STS, type Credential, type Estate } from './hop-fixtures.spec-helper.js';
+import { payloadHash } from './payload-hash.js';
+import type { HopProofInput } from './sign-hop-proof.js';
+import { createCallerProofVerifier, type CallerProofRequest, type CallerProofVerifierOptions } from './verify-caller-proof.js';
+
+// The STS side: a caller authenticated by its hop proof alone, `ath` over the subject token.
+
+const EXCHANGE = 'sts.exchange';
+/** A client's DPoP-bound token as the edge exchanges it: opaque here, the STS verifies it. */
+const CLIENT_TOKEN = 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJjbmYiOnsiamt0IjoiYWJjIn19.c2ln';
+
+let ca: Authority;
+let edge: Credential;
+let estate: Estate;
+
+const workload = async (authority: Authority, spiffeId: string): Promise<Credential> => ({
+  ...(await issueCertificate(authority, { commonName: spiffeId.split('/').pop()!, spiffeId, usage: 'client' })),
+  spiffeId,
+});
+
+const exchangeRequest = (subjectToken: string, audience = ORDERS) => ({
+  grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+  subject_token: subjectToken,
+  subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+  audience,
+});
+
+function verifierWith(overrides: Partial<CallerProofVerifierOptions> = {}) {
+  const clock = (): number => estate.now;
+  return createCallerProofVerifier({
+    audience: STS,
+    certificates: createCertificatePathValidator({ trustAnchorsPem: ca.certificatePem, trustDomain: 'estate.local', clock }),
+    replay: new MemoryReplayStore({ clock, sweepIntervalMs: 0 }),
+    clock,
+    ...overrides,
+  });
+}
+
+/** An exchange request from `caller` with a proof from our signer; `proof` overrides its inputs. */
+async function exchange(caller = edge, proof: Partial<HopProofInput> = {}, token = CLIENT_TOKEN): Promise<CallerProofRequest> {
+  const payload = exchangeRequest(token);
+  const signed = await estate.signer(caller).sign({ audience: STS, subject: EXCHANGE, token, payload, ...proof });
+  return { subject: EXCHANGE, proof: [signed], token, payload };
+}
+
+beforeAll(async () => {
+  ca = await createCertificateAuthority();
+  edge = await workload(ca, EDGE);
+  estate = await createEstate(ca.certificatePem);
+});
+
+describe('createCallerProofVerifier', () => {
+  it('H1-H7: a proof over a client DPoP token passes, naming the caller; claim() then records the jti once', async () => {
+    const verifier = verifierWith();
+    const result = await verifier.verify(await exchange());
+    expect(result).toMatchObject({
+      caller: EDGE,
+      certificateThumbprint: createHash('sha256').update(edge.der).digest('base64url'),
+      certificate: expect.objectContaining({ spiffeId: EDGE, keyAlgorithm: 'ES256' }),
+    });
+    expect(result.jtiHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Object.isFrozen(result)).toBe(true);
+    await expect(result.claim()).resolves.toBe(result.jtiHash);
+    await expectRejection(result.claim(), FailureType.ProofReplayed, 'invalid_dpop_proof');
+  });
+
+  it('H6: verify() burns nothing; only claim() does, so a refused exchange leaves the proof unused', async () => {
+    const verifier = verifierWith();
+    const request = await exchange(await workload(ca, ORDERS), {}, 'an-internal-token');
+    await verifier.verify(request); // the STS refuses the exchange here and never claims
+    const accepted = await verifier.verify(request);
+    await expect(accepted.claim()).resolves.toBe(accepted.jtiHash);
+    const replayed = await verifier.verify(request);
+    await expectRejection(replayed.claim(), FailureType.ProofReplayed, 'invalid_dpop_proof');
+  });
+
+  it('H6: a replay store that fails makes claim() fail closed (503), its error kept', async () => {
+    const verifier = verifierWith({ replay: { claim: async () => { throw new Error('store unreachable'); } } });
+    const result = await verifier.verify(await exchange());
+    const error = await expectRejection(result.claim(), FailureType.ReplayStoreUnavailable, 'temporarily_unavailable');
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it('RFC 8693 §2.1: an absent or empty subject token is invalid_request, before the proof is looked at', async () => {
+    const request = await exchange();
+    for (const token of ['', undefined]) {
+      const refused = verifierWith().verify({ ...request, proof: undefined, token: token as string });
+      await expectRejection(refused, FailureType.ExchangeInvalidRequest, 'invalid_request');
+    }
+  });
+
+  it('H1: no proof, two proofs, or one over the size cap fail before parsing', async () => {
+    const request = await exchange();
+    await expectRejection(verifierWith().verify({ ...request, proof: undefined }), FailureType.MissingProof, 'invalid_request');
+    await expectRejection(verifierWith().verify({ ...request, proof: [...request.proof!, ...request.proof!] }), FailureType.MultipleProofs, 'invalid_request');
+    await expectRejection(verifierWith({ maxProofLength: 100 }).verify(request), FailureType.ProofTooLarge, 'invalid_dpop_proof');
+  });
+
+  it('H2: a DPoP proof presented as a hop proof fails on typ', async () => {
+    const claims = { aud: STS, sub: EXCHANGE, pdh: payloadHash(exchangeRequest(CLIENT_TOKEN)) };
+    const proof = await estate.craftProof(edge, CLIENT_TOKEN, { header: { typ: 'dpop+jwt' }, claims });
+    const request = { subject: EXCHANGE, proof: [proof], token: CLIENT_TOKEN, payload: exchangeRequest(CLIENT_TOKEN) };
+    await expectRejection(verifierWith().verify(request), FailureType.ProofType, 'invalid_dpop_proof');
+  });
+
+  it('H3: a caller whose certificate is from another CA is untrusted', async () => {
+    const rogue = await workload(await createCertificateAuthority(), EDGE);
+    await expectRejection(verifierWith().verify(await exchange(rogue)), FailureType.CertificateUntrusted, 'invalid_token');
+  });
+
+  it('H3, H4: the certificate is checked before the signature: a rogue certificate with a forged signature fails on the certificate', async () => {
+    const rogue = await workload(await createCertificateAuthority(), EDGE);
+    const claims = { aud: STS, sub: EXCHANGE, pdh: payloadHash(exchangeRequest(CLIENT_TOKEN)) };
+    const proof = await estate.craftProof(rogue, CLIENT_TOKEN, { claims, signingKeyPem: edge.privateKeyPem });
+    const request = { subject: EXCHANGE, proof: [proof], token: CLIENT_TOKEN, payload: exchangeRequest(CLIENT_TOKEN) };
+    await expectRejection(verifierWith().verify(request), FailureType.CertificateUntrusted, 'invalid_token');
+  });
+
+  it('H4: a proof naming the edge certificate but signed by another key fails, before any claim is compared', async () => {
+    const other = await workload(ca, ORDERS);
+    const proof = await estate.craftProof(edge, CLIENT_TOKEN, { claims: { aud: INVENTORY }, signingKeyPem: other.privateKeyPem });
+    const request = { subject: EXCHANGE, proof: [proof], token: CLIENT_TOKEN, payload: exchangeRequest(CLIENT_TOKEN) };
+    await expectRejection(verifierWith().verify(request), FailureType.ProofSignature, 'invalid_dpop_proof');
+  });
+
+  it('H5: a proof meant for another service, or for another subject of the STS, fails', async () => {
+    await expectRejection(verifierWith().verify(await exchange(edge, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
+    await expectRejection(verifierWith().verify({ ...(await exchange()), subject: 'sts.jwks' }), FailureType.ProofSubject, 'invalid_dpop_proof');
+  });
+
+  it('H6: a proof 8 s ahead of the STS clock passes; one 61 s old fails', async () => {
+    await expect(verifierWith().verify(await exchange(edge, { now: estate.now + 8 }))).resolves.toMatchObject({ caller: EDGE });
+    await expectRejection(verifierWith().verify(await exchange(edge, { now: estate.now - 61 })), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+  });
+
+  it('H7: ath covers the subject token: a proof moved to another subject token fails', async () => {
+    const request = await exchange();
+    const otherToken = `${CLIENT_TOKEN}x`;
+    const moved = { ...request, token: otherToken, payload: exchangeRequest(otherToken) };
+    await expectRejection(verifierWith().verify(moved), FailureType.AthMismatch, 'invalid_dpop_proof');
+  });
+
+  it('H7: pdh covers the exchange request: asking for another audience with the same proof fails', async () => {
+    const request = await exchange();
+    const widened = { ...request, payload: exchangeRequest(CLIENT_TOKEN, INVENTORY) };
+    await expectRejection(verifierWith().verify(widened), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
+  });
+
+  it('H13: proof failures at the STS map to invalid_token', async () => {
+    const error = await expectRejection(verifierWith().verify(await exchange(edge, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
+    expect(toHopMapping(error.type)).toEqual({ code: 'invalid_token', status: 401 });
+  });
+
+  it('H1-H7: misconfiguration throws BindingConfigError at construction', () => {
+    expect(() => verifierWith()).not.toThrow();
+    const broken: Record<string, unknown>[] = [
+      { audience: 'sts' },
+      { replay: undefined },
+      { certificates: {} },
+      { algorithms: ['HS256'] },
+      { iatFutureSeconds: -1 },
+      { maxProofLength: 0 },
+      { clock: 5 },
+    ];
+    for (const change of broken) {
+      expect(() => verifierWith(change as Partial<CallerProofVerifierOptions>)).toThrow(BindingConfigError);
+    }
+  });
+});

@@ -1,0 +1,182 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../../../certs/pki.js';
+import { BindingConfigError } from '../errors/binding-error.js';
+import { FailureType, toHopMapping } from '../errors/failure-type.js';
+import {
+  createEstate,
+  EDGE,
+  expectRejection,
+  INVENTORY,
+  ORDERS,
+  PAYLOAD,
+  SUBJECT,
+  type Credential,
+  type Estate,
+} from './hop-fixtures.spec-helper.js';
+import type { HopProofInput } from './sign-hop-proof.js';
+import { createHopVerifier, type HopRequest } from './verify-hop-proof.js';
+
+let ca: Authority;
+let orders: Credential;
+let ordersEd: Credential;
+let estate: Estate;
+
+const workload = async (authority: Authority, spiffeId: string, keyAlgorithm: 'ES256' | 'EdDSA' = 'ES256'): Promise<Credential> => ({
+  ...(await issueCertificate(authority, { commonName: spiffeId.split('/').pop()!, spiffeId, usage: 'client', keyAlgorithm })),
+  spiffeId,
+});
+
+/** A bound request from `caller`, signed by our signer; `proof` overrides its inputs. */
+async function bound(caller = orders, proof: Partial<HopProofInput> = {}, tokenClaims: Record<string, unknown> = {}): Promise<HopRequest> {
+  const token = await estate.mintToken(caller, tokenClaims);
+  const signed = await estate.signer(caller).sign({ audience: INVENTORY, subject: SUBJECT, token, payload: PAYLOAD, ...proof });
+  return { subject: SUBJECT, headers: { token: [token], proof: [signed] }, payload: PAYLOAD };
+}
+
+/** A request carrying a proof crafted by hand with node:crypto (for what our signer never writes). */
+async function crafted(caller: Credential, options: Parameters<Estate['craftProof']>[2]): Promise<HopRequest> {
+  const token = await estate.mintToken(caller);
+  const proof = await estate.craftProof(caller, token, options);
+  return { subject: SUBJECT, headers: { token: [token], proof: [proof] }, payload: PAYLOAD };
+}
+
+beforeAll(async () => {
+  ca = await createCertificateAuthority();
+  orders = await workload(ca, ORDERS);
+  ordersEd = await workload(ca, ORDERS, 'EdDSA');
+  estate = await createEstate(ca.certificatePem);
+});
+
+describe('createHopVerifier: the proof', () => {
+  it('H1-H12: a bound call from orders passes, naming the caller, its certificate and the actor chain', async () => {
+    const request = await bound();
+    const result = await estate.verifier.verify(request);
+    expect(result).toMatchObject({
+      caller: ORDERS,
+      certificateThumbprint: createHash('sha256').update(orders.der).digest('base64url'),
+      actorChain: [ORDERS, EDGE],
+      claims: expect.objectContaining({ sub: 'alice', aud: INVENTORY }),
+    });
+    expect(result.jtiHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Object.isFrozen(result)).toBe(true);
+  });
+
+  it('H3, H4: an EdDSA caller, and a caller whose intermediate rides in x5c, pass', async () => {
+    await expect(estate.verifier.verify(await bound(ordersEd))).resolves.toMatchObject({ caller: ORDERS });
+    const intermediate = await createIntermediateAuthority(ca);
+    const viaIntermediate = await workload(intermediate, ORDERS);
+    const token = await estate.mintToken(viaIntermediate);
+    const proof = await estate.signer(viaIntermediate, intermediate.chainDer).sign({ audience: INVENTORY, subject: SUBJECT, token, payload: PAYLOAD });
+    const request = { subject: SUBJECT, headers: { token: [token], proof: [proof] }, payload: PAYLOAD };
+    await expect(estate.verifier.verify(request)).resolves.toMatchObject({ caller: ORDERS });
+  });
+
+  it('H1: a missing proof or a second token is refused before parsing', async () => {
+    const request = await bound();
+    await expectRejection(estate.verifier.verify({ ...request, headers: { token: request.headers.token, proof: undefined } }), FailureType.MissingProof, 'invalid_request');
+    const twice = { token: [...request.headers.token!, ...request.headers.token!], proof: request.headers.proof };
+    await expectRejection(estate.verifier.verify({ ...request, headers: twice }), FailureType.MultipleAuthorization, 'invalid_request');
+  });
+
+  it('H2: a DPoP proof presented as a hop proof fails on typ', async () => {
+    await expectRejection(estate.verifier.verify(await crafted(orders, { header: { typ: 'dpop+jwt' } })), FailureType.ProofType, 'invalid_dpop_proof');
+  });
+
+  it('H2: an alg left out of the configured allow-list fails', async () => {
+    const esOnly = estate.verifierWith({ algorithms: ['ES256'] }, INVENTORY);
+    await expectRejection(esOnly.verify(await bound(ordersEd)), FailureType.ProofAlgorithm, 'invalid_dpop_proof');
+    await expect(esOnly.verify(await bound(orders))).resolves.toMatchObject({ caller: ORDERS });
+  });
+
+  it('H3: a certificate from another CA, even with a valid signature and token, is untrusted', async () => {
+    const rogue = await workload(await createCertificateAuthority(), ORDERS);
+    await expectRejection(estate.verifier.verify(await bound(rogue)), FailureType.CertificateUntrusted, 'invalid_token');
+  });
+
+  it('H3: an ES256 header over an Ed25519 certificate fails on the key type, not by trying both', async () => {
+    const request = await crafted(ordersEd, { alg: 'EdDSA', header: { alg: 'ES256' } });
+    await expectRejection(estate.verifier.verify(request), FailureType.ProofKey, 'invalid_dpop_proof');
+  });
+
+  it('H4: a proof naming the orders certificate but signed by another key fails', async () => {
+    const other = await workload(ca, 'spiffe://estate.local/edge');
+    await expectRejection(estate.verifier.verify(await crafted(orders, { signingKeyPem: other.privateKeyPem })), FailureType.ProofSignature, 'invalid_dpop_proof');
+  });
+
+  it('H4: no claim is compared before the signature: a forged proof with a wrong aud fails on the signature', async () => {
+    const other = await workload(ca, 'spiffe://estate.local/edge');
+    const request = await crafted(orders, { signingKeyPem: other.privateKeyPem, claims: { aud: ORDERS } });
+    await expectRejection(estate.verifier.verify(request), FailureType.ProofSignature, 'invalid_dpop_proof');
+  });
+
+  it('H4: claims that are not a JSON object are read only after the signature: malformed if signed, ProofSignature if forged', async () => {
+    await expectRejection(estate.verifier.verify(await crafted(orders, { rawClaims: '["not", "an", "object"]' })), FailureType.MalformedProof, 'invalid_dpop_proof');
+    const other = await workload(ca, 'spiffe://estate.local/edge');
+    const forged = await crafted(orders, { rawClaims: 'not json', signingKeyPem: other.privateKeyPem });
+    await expectRejection(estate.verifier.verify(forged), FailureType.ProofSignature, 'invalid_dpop_proof');
+  });
+
+  it('H2, H4: a crit header is refused even for an extension jose understands (b64)', async () => {
+    const request = await crafted(orders, { header: { crit: ['b64'], b64: true } });
+    await expectRejection(estate.verifier.verify(request), FailureType.MalformedProof, 'invalid_dpop_proof');
+  });
+
+  it('H4: claims altered after signing fail', async () => {
+    const request = await bound();
+    const [header, , signature] = request.headers.proof![0]!.split('.');
+    const claims = Buffer.from(JSON.stringify({ jti: 'x', iat: estate.now, aud: INVENTORY, sub: 'inventory.release', ath: 'a', pdh: 'p' })).toString('base64url');
+    const tampered = { ...request, headers: { ...request.headers, proof: [`${header}.${claims}.${signature}`] } };
+    await expectRejection(estate.verifier.verify(tampered), FailureType.ProofSignature, 'invalid_dpop_proof');
+  });
+
+  it('H5: a proof for another service, or another subject of this one, fails', async () => {
+    await expectRejection(estate.verifier.verify(await bound(orders, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
+    const request = await bound();
+    await expectRejection(estate.verifier.verify({ ...request, subject: 'inventory.release' }), FailureType.ProofSubject, 'invalid_dpop_proof');
+  });
+
+  it('H6: a proof 8 s ahead of this clock passes; one 61 s old fails', async () => {
+    await expect(estate.verifier.verify(await bound(orders, { now: estate.now + 8 }))).resolves.toBeDefined();
+    await expectRejection(estate.verifier.verify(await bound(orders, { now: estate.now - 61 })), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+  });
+
+  it('H7: a proof moved to another token or another payload fails', async () => {
+    const request = await bound();
+    const otherToken = await estate.mintToken(orders);
+    await expectRejection(estate.verifier.verify({ ...request, headers: { ...request.headers, token: [otherToken] } }), FailureType.AthMismatch, 'invalid_dpop_proof');
+    await expectRejection(estate.verifier.verify({ ...request, payload: { ...PAYLOAD, quantity: 200 } }), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
+  });
+
+  it('H7: the payload may arrive with its members in another order', async () => {
+    const request = await bound();
+    await expect(estate.verifier.verify({ ...request, payload: { quantity: 2, sku: 'A-1' } })).resolves.toBeDefined();
+  });
+
+  it('H13: proof failures at a hop answer invalid_token (toHopMapping), never invalid_dpop_proof', async () => {
+    const error = await expectRejection(estate.verifier.verify(await bound(orders, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
+    expect(toHopMapping(error.type)).toEqual({ code: 'invalid_token', status: 401 });
+  });
+});
+
+describe('createHopVerifier: configuration', () => {
+  it('H1-H12: misconfiguration throws BindingConfigError at construction', () => {
+    const valid = { audience: INVENTORY, certificates: { validate: () => { throw new Error('unused'); } }, tokens: { verify: async () => { throw new Error('unused'); } }, replay: { claim: async () => true }, revocations: { isRevoked: () => false } };
+    expect(() => createHopVerifier(valid)).not.toThrow();
+    const broken: Record<string, unknown>[] = [
+      { audience: 'inventory' },
+      { audience: 'spiffe://estate.local' },
+      { algorithms: [] },
+      { algorithms: ['ES256', 'none'] },
+      { algorithms: ['ES256', 'ES256'] },
+      { iatPastSeconds: 0 },
+      { iatFutureSeconds: 1.5 },
+      { maxProofLength: 0 },
+      { replay: undefined },
+      { revocations: {} },
+    ];
+    for (const change of broken) {
+      expect(() => createHopVerifier({ ...valid, ...change } as never)).toThrow(BindingConfigError);
+    }
+  });
+});

@@ -1,0 +1,55 @@
+import { checkKeyMatchesAlgorithm } from '../mtls/certificate-key.js';
+import type { ValidatedCertificate } from '../mtls/certificate-path.js';
+import { checkAth, checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject } from './check-hop-claims.js';
+import { checkSingleHopProof } from './check-hop-headers.js';
+import { checkHopProofSignature } from './check-hop-proof-signature.js';
+import type { HopProofChecks } from './hop-verifier-options.js';
+import { parseHopProof, parseHopProofClaims, type HopProofClaims } from './parse-hop-proof.js';
+
+/** What a hop proof is checked against: the message as received. */
+export interface ProofBindingInput {
+  /** The NATS subject being handled. */
+  readonly subject: string;
+  /** Every `Hop-Proof` value received; `undefined` or empty when absent. */
+  readonly proof: readonly string[] | undefined;
+  /** The token the proof's `ath` must cover, exactly as sent. */
+  readonly token: string;
+  /** The message data as received (parsed JSON); `undefined` for none. */
+  readonly payload: unknown;
+}
+
+/** A proof that passed H1-H7: its claims, read from verified bytes, and its sender's certificate. */
+export interface VerifiedProofBinding {
+  readonly claims: HopProofClaims;
+  readonly certificate: ValidatedCertificate;
+}
+
+/**
+ * H1-H7 for the proof half of any hop, shared by createHopVerifier (Hop-Token from a header) and
+ * createCallerProofVerifier (the STS, token from the exchange request), in ARCHITECTURE "Check at
+ * B" order: the certificate is validated before the signature is checked, and no claim is read,
+ * let alone compared, before the signature has verified. Each step throws a BindingError.
+ * Does not check the token itself, revocation or policy, and does not claim the `jti` (H6, replay):
+ * each caller does those after this, the replay claim last.
+ */
+export async function verifyProofBinding(input: ProofBindingInput, checks: HopProofChecks): Promise<VerifiedProofBinding> {
+  // 1. H1: one Hop-Proof value, under its size cap, before any decoding.
+  const proofText = checkSingleHopProof(input.proof, checks.maxProofLength);
+  // 2. H2: compact JWS, typ hop+jwt, alg allowed, x5c present, no crit (header only).
+  const proof = parseHopProof(proofText, checks.algorithms);
+  // 3. H3: x5c[0] chains to the estate CA, valid now, clientAuth, one SPIFFE ID; key fits alg.
+  const certificate = checks.certificates.validate(proof.header.x5c);
+  checkKeyMatchesAlgorithm(certificate, proof.header.alg);
+  // 4. H4: the signature, with that certificate's key, under the header alg; then the claims,
+  //    typed, from the payload jose has verified.
+  const claims = parseHopProofClaims(await checkHopProofSignature(proof, certificate));
+  // 5. H5: addressed to this service and to the subject being handled.
+  checkProofAudience(claims, checks.audience);
+  checkProofSubject(claims, input.subject);
+  // 6. H6: fresh, by the injected clock (jose is given no clock).
+  checkProofIat(claims, checks.clock(), checks.iatWindow);
+  // 7. H7: bound to this token and this payload.
+  checkAth(claims, input.token);
+  checkPayloadHash(claims, input.payload);
+  return { claims, certificate };
+}

@@ -1,0 +1,14 @@
+import type { DpopVerifier } from '../dpop/verify-dpop-request.js';
+import type { HopVerifier } from '../hop/verify-hop-proof.js';
+
+/**
+ * What the guard needs, built by the app from its configuration (see apps/edge and the internal
+ * services): a DPoP verifier for HTTP routes, a hop verifier for NATS handlers. A context whose
+ * verifier is absent refuses every call: a route cannot be left open by a missing setting.
+ */
+export interface BindingModuleOptions {
+  readonly dpop?: DpopVerifier;
+  readonly hop?: HopVerifier;
+}
+
+export const BINDING_OPTIONS = Symbol('hybrid-estate:binding-options');

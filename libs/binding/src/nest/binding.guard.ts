@@ -1,0 +1,109 @@
+import { type CanActivate, type ExecutionContext, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { RpcException } from '@nestjs/microservices';
+import { BindingConfigError, BindingError } from '../errors/binding-error.js';
+import { FailureType } from '../errors/failure-type.js';
+import { BINDING_OPTIONS, type BindingModuleOptions } from './binding-options.js';
+import { BINDING_POLICY, type BindingPolicy } from './binding-policy.js';
+import { ACCESS_TOKEN_TYPE, accessTokenOf, prepareHttpRefusal, verifyHttpRequest } from './http-binding.js';
+import { attachPrincipal } from './principal.js';
+import { JWT_TOKEN_TYPE, toHopRefusal, toHopRequest, type NatsContextLike } from './rpc-binding.js';
+import { SubjectToken } from './subject-token.js';
+
+/**
+ * The one guard: enforces the handler's @Bound policy on HTTP (DPoP, RFC 9449) and on NATS
+ * (hop proof + certificate-bound token, RFC 8705 over the broker). It never returns false: every
+ * refusal is a typed error, so the client gets the RFC's error value and challenge (a bare
+ * `false` would be a 403 without one). A missing policy or verifier is a programming mistake and
+ * refuses the call too; nothing is let through by default.
+ */
+@Injectable()
+export class BindingGuard implements CanActivate {
+  private readonly logger = new Logger('Binding');
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(BINDING_OPTIONS) private readonly options: BindingModuleOptions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const policy = this.reflector.getAllAndOverride<BindingPolicy | undefined>(BINDING_POLICY, [context.getHandler(), context.getClass()]);
+    if (policy === undefined) throw new BindingConfigError('BindingGuard on a handler without @Bound()');
+    const kind = context.getType();
+    if (kind === 'http' && policy.confirmation === 'dpop') return this.guardHttp(context, policy);
+    if (kind === 'rpc' && policy.confirmation === 'mtls') return this.guardRpc(context, policy);
+    throw new BindingConfigError(`@Bound({ confirmation: '${policy.confirmation}' }) is not supported on ${kind} handlers`);
+  }
+
+  private async guardHttp(context: ExecutionContext, policy: BindingPolicy): Promise<boolean> {
+    const verifier = this.options.dpop;
+    if (verifier === undefined) throw new BindingConfigError('BindingModule has no DPoP verifier for HTTP routes');
+    const http = context.switchToHttp();
+    const request = http.getRequest();
+    const response = http.getResponse();
+    try {
+      const { claims, jkt, jtiHash } = await verifyHttpRequest(verifier, request, response, policy);
+      attachPrincipal(request, {
+        subject: claims.sub,
+        clientId: claims.client_id,
+        scopes: scopesOf(claims.scope),
+        confirmation: 'dpop',
+        thumbprint: jkt ?? '',
+        caller: undefined,
+        actorChain: [],
+        expiresAt: claims.exp,
+        subjectToken: new SubjectToken(accessTokenOf(request), ACCESS_TOKEN_TYPE, claims.exp),
+      });
+      this.logger.debug(`accepted dpop jkt=${jkt} jti#=${jtiHash}`);
+      return true;
+    } catch (error) {
+      const refusal = this.toBindingError(error);
+      this.logger.warn(`refused http type=${refusal.type} code=${refusal.code} status=${refusal.status}`);
+      throw new HttpException(prepareHttpRefusal(refusal, verifier.algorithms, response), refusal.status, { cause: error });
+    }
+  }
+
+  private async guardRpc(context: ExecutionContext, policy: BindingPolicy): Promise<boolean> {
+    const verifier = this.options.hop;
+    if (verifier === undefined) throw new BindingConfigError('BindingModule has no hop verifier for NATS handlers');
+    const rpc = context.switchToRpc();
+    const natsContext = rpc.getContext<NatsContextLike & object>();
+    const hopRequest = toHopRequest(natsContext, rpc.getData(), policy);
+    try {
+      const hop = await verifier.verify(hopRequest);
+      attachPrincipal(natsContext, {
+        subject: hop.claims.sub,
+        clientId: hop.claims.client_id,
+        scopes: scopesOf(hop.claims.scope),
+        confirmation: 'mtls',
+        thumbprint: hop.certificateThumbprint,
+        caller: hop.caller,
+        actorChain: hop.actorChain,
+        expiresAt: hop.claims.exp,
+        subjectToken: new SubjectToken(hopRequest.headers.token?.[0] ?? '', JWT_TOKEN_TYPE, hop.claims.exp),
+      });
+      this.logger.debug(`accepted hop caller=${hop.caller} x5t=${hop.certificateThumbprint} jti#=${hop.jtiHash}`);
+      return true;
+    } catch (error) {
+      const refusal = toHopRefusal(this.toBindingError(error));
+      this.logger.warn(`refused rpc subject=${hopRequest.subject} type=${refusal.type} code=${refusal.code}`);
+      throw new RpcException(refusal);
+    }
+  }
+
+  /**
+   * A configuration mistake propagates (Nest answers a generic 500 and logs it): it is not the
+   * client's doing and retrying will not help. Any other non-BindingError is a fault of a
+   * dependency: refused as unavailable (503), cause kept for the logs.
+   */
+  private toBindingError(error: unknown): BindingError {
+    if (error instanceof BindingError) return error;
+    if (error instanceof BindingConfigError) throw error;
+    this.logger.error('binding check failed unexpectedly', error instanceof Error ? error.stack : String(error));
+    return new BindingError(FailureType.KeySetUnavailable, 'the token could not be checked right now', { cause: error });
+  }
+}
+
+function scopesOf(scope: string | undefined): readonly string[] {
+  return Object.freeze(scope === undefined ? [] : scope.split(' ').filter((item) => item !== ''));
+}

@@ -1,0 +1,36 @@
+import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { BindingConfigError } from '../errors/binding-error.js';
+import { BindingGuard } from './binding.guard.js';
+import { BINDING_POLICY, type BindingPolicy } from './binding-policy.js';
+
+/**
+ * Declares what a route or message handler requires and puts the BindingGuard in front of it:
+ * `@Bound({ confirmation: 'dpop', scopes: ['orders:read'] })` on an HTTP route,
+ * `@Bound({ confirmation: 'mtls', callers: ['spiffe://estate.local/edge'] })` on a NATS handler.
+ * The policy is checked when the class is declared, so a typo fails at start-up.
+ */
+export function Bound(policy: BindingPolicy): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(BINDING_POLICY, validatePolicy(policy)), UseGuards(BindingGuard));
+}
+
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
+
+function validatePolicy(policy: BindingPolicy): BindingPolicy {
+  if (policy.confirmation !== 'dpop' && policy.confirmation !== 'mtls') {
+    throw new BindingConfigError(`@Bound: confirmation must be 'dpop' or 'mtls'`);
+  }
+  for (const scope of policy.scopes ?? []) {
+    if (!SCOPE_TOKEN.test(scope)) throw new BindingConfigError(`@Bound: "${scope}" is not a scope-token (RFC 6749 §3.3)`);
+  }
+  for (const caller of policy.callers ?? []) {
+    if (!caller.startsWith('spiffe://')) throw new BindingConfigError(`@Bound: caller "${caller}" is not a SPIFFE ID`);
+  }
+  if (policy.confirmation === 'dpop' && policy.callers !== undefined) {
+    throw new BindingConfigError('@Bound: callers apply to internal (mtls) handlers only');
+  }
+  return Object.freeze({
+    ...policy,
+    scopes: policy.scopes === undefined ? undefined : Object.freeze([...policy.scopes]),
+    callers: policy.callers === undefined ? undefined : Object.freeze([...policy.callers]),
+  });
+}

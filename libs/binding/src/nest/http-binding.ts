@@ -1,0 +1,83 @@
+import type { IncomingMessage } from 'node:http';
+import type { DpopRequest, DpopVerification, DpopVerifier } from '../dpop/verify-dpop-request.js';
+import { BindingError } from '../errors/binding-error.js';
+import { dpopChallenge } from '../errors/www-authenticate.js';
+import type { BindingPolicy } from './binding-policy.js';
+
+/** RFC 9068 / RFC 8693 §3: the edge holds the client's JWT access token. */
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** The request object of either adapter: Express's is the IncomingMessage; Fastify's wraps it. */
+type AdapterRequest = IncomingMessage & { raw?: IncomingMessage; originalUrl?: string; body?: unknown };
+/** Express's `res.header(name, value)` and Fastify's `reply.header(name, value)` both set once. */
+type AdapterResponse = { header(name: string, value: string): unknown };
+
+/**
+ * Reads what the DPoP check needs from the raw Node request, so Express and Fastify behave the
+ * same: header values from `headersDistinct` (E2: Node keeps only the first of duplicated
+ * Authorization headers in `headers`), the request target as received (E13, E14).
+ */
+export function toDpopRequest(request: AdapterRequest, policy: BindingPolicy): DpopRequest {
+  const raw = request.raw ?? request;
+  const headers = raw.headersDistinct;
+  return {
+    method: raw.method ?? '',
+    // Express rewrites req.url inside routers; originalUrl keeps the target as the client sent it.
+    target: request.originalUrl ?? raw.url ?? '',
+    host: headers.host,
+    remoteAddress: raw.socket?.remoteAddress,
+    forwarded: headers.forwarded,
+    xForwardedProto: headers['x-forwarded-proto'],
+    xForwardedHost: headers['x-forwarded-host'],
+    authorization: headers.authorization,
+    dpop: headers.dpop,
+    bodyHasAccessToken: formBodyHasAccessToken(request),
+    policy: { audience: policy.audience, scopes: policy.scopes },
+  };
+}
+
+/** RFC 6750 §2.2: the form-encoded body parameter; a JSON field of that name is only data. */
+function formBodyHasAccessToken(request: AdapterRequest): boolean {
+  const type = (request.raw ?? request).headers['content-type'] ?? '';
+  const body = request.body;
+  return type.toLowerCase().startsWith('application/x-www-form-urlencoded') && typeof body === 'object' && body !== null && Object.hasOwn(body, 'access_token');
+}
+
+/** The token of a request the verifier accepted: its one Authorization value, after the scheme. */
+export function accessTokenOf(request: AdapterRequest): string {
+  const value = (request.raw ?? request).headersDistinct.authorization?.[0] ?? '';
+  return value.slice(value.indexOf(' ') + 1);
+}
+
+/** E15, E23: a rotated nonce goes out once, and a response that carries one is not cached. */
+function sendNonce(response: AdapterResponse, nonce: string): void {
+  response.header('DPoP-Nonce', nonce);
+  response.header('Cache-Control', 'no-store');
+}
+
+export async function verifyHttpRequest(
+  verifier: DpopVerifier,
+  request: AdapterRequest,
+  response: AdapterResponse,
+  policy: BindingPolicy,
+): Promise<DpopVerification> {
+  const verification = await verifier.verify(toDpopRequest(request, policy));
+  if (verification.nonce !== undefined) sendNonce(response, verification.nonce);
+  return verification;
+}
+
+/**
+ * E22, E23: the challenge and headers of a refusal, set on the response before the exception
+ * unwinds, so Nest's own exception layer sends them with the body on either adapter.
+ */
+export function prepareHttpRefusal(error: BindingError, algorithms: readonly string[], response: AdapterResponse): object {
+  if (error.status === 503) {
+    response.header('Retry-After', '1');
+  } else {
+    const missing = error.type === 'missing_credentials';
+    response.header('WWW-Authenticate', dpopChallenge(algorithms, missing ? undefined : error));
+  }
+  if (error.nonce !== undefined) sendNonce(response, error.nonce);
+  if (error.type === 'missing_credentials') return { error_description: 'a DPoP-bound access token is required' };
+  return { error: error.code, error_description: error.message };
+}

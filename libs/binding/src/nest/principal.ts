@@ -1,0 +1,52 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { ConfirmationMethod } from '../token/access-token.js';
+import type { SubjectToken } from './subject-token.js';
+
+/** The verified caller, as the guard hands it to the handler. Never holds a token or a proof. */
+export interface BoundPrincipal {
+  /** The end user (`sub`). */
+  readonly subject: string;
+  /** The OAuth client the end user used (`client_id`), when the token names it. */
+  readonly clientId: string | undefined;
+  readonly scopes: readonly string[];
+  readonly confirmation: ConfirmationMethod;
+  /** RFC 7638 thumbprint of the DPoP key, or `x5t#S256` of the sender certificate. */
+  readonly thumbprint: string;
+  /** The SPIFFE ID of the workload that sent the message; undefined at the edge. */
+  readonly caller: string | undefined;
+  /** RFC 8693 §4.1 actors, nearest first (`act.sub`, then `act.act.sub`, ...). */
+  readonly actorChain: readonly string[];
+  /** The verified token's `exp`, so a handler that calls onward knows how long it may. */
+  readonly expiresAt: number;
+  /** The verified token, as an opaque handle, for exchanging onward; not enumerable. */
+  readonly subjectToken: SubjectToken;
+}
+
+/**
+ * The principal travels from the guard to the handler keyed by the request (HTTP) or by the
+ * per-message context object (RPC): Nest hands both the same object, and nothing else can reach
+ * the WeakMap, so a client cannot smuggle a principal in through the payload.
+ */
+const principals = new WeakMap<object, BoundPrincipal>();
+
+export function attachPrincipal(carrier: object, principal: BoundPrincipal): void {
+  const { subjectToken, ...visible } = principal;
+  // Non-enumerable: a handler that returns or logs the principal never serialises the handle.
+  principals.set(carrier, Object.freeze(Object.defineProperty({ ...visible }, 'subjectToken', { value: subjectToken }) as BoundPrincipal));
+}
+
+function carrierOf(context: ExecutionContext): object {
+  return context.getType() === 'rpc' ? context.switchToRpc().getContext() : context.switchToHttp().getRequest();
+}
+
+export function principalOf(context: ExecutionContext): BoundPrincipal | undefined {
+  return principals.get(carrierOf(context));
+}
+
+/** `handler(@Principal() principal: BoundPrincipal)`: the principal the guard verified. */
+export const Principal = createParamDecorator((_data: unknown, context: ExecutionContext): BoundPrincipal => {
+  const principal = principalOf(context);
+  // A handler without @Bound has no principal: a programming mistake, never a client's.
+  if (principal === undefined) throw new Error('@Principal() used on a handler without @Bound()');
+  return principal;
+});

@@ -1,0 +1,48 @@
+import type { BindingError } from '../errors/binding-error.js';
+import { toHopMapping } from '../errors/failure-type.js';
+import type { HopRequest } from '../hop/verify-hop-proof.js';
+import type { BindingPolicy } from './binding-policy.js';
+
+export const HOP_TOKEN_HEADER = 'Hop-Token';
+export const HOP_PROOF_HEADER = 'Hop-Proof';
+/** RFC 8693 §3: what internal hops carry and exchange. */
+export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+
+/** The parts of Nest's NatsContext the guard reads; nats.js MsgHdrs has `keys` and `values`. */
+export interface NatsContextLike {
+  getSubject(): string;
+  getHeaders(): { keys(): string[]; values(key: string): string[] } | undefined;
+}
+
+/**
+ * Every value of a header, whatever the case of its name: NATS header names are case-sensitive
+ * on the wire, so `hop-token` beside `Hop-Token` would otherwise slip past H1's "exactly one".
+ */
+function valuesOf(headers: ReturnType<NatsContextLike['getHeaders']>, name: string): string[] | undefined {
+  if (headers === undefined) return undefined;
+  const wanted = name.toLowerCase();
+  return headers.keys().filter((key) => key.toLowerCase() === wanted).flatMap((key) => headers.values(key));
+}
+
+export function toHopRequest(context: NatsContextLike, payload: unknown, policy: BindingPolicy): HopRequest {
+  const headers = context.getHeaders();
+  return {
+    subject: context.getSubject(),
+    headers: { token: valuesOf(headers, HOP_TOKEN_HEADER), proof: valuesOf(headers, HOP_PROOF_HEADER) },
+    payload,
+    policy: { audience: policy.audience, callers: policy.callers, scopes: policy.scopes },
+  };
+}
+
+/** The error reply of H13: the RFC error value and the failure type, never token material. */
+export interface HopRefusal {
+  readonly code: string;
+  readonly type: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+export function toHopRefusal(error: BindingError): HopRefusal {
+  const { code, status } = toHopMapping(error.type);
+  return { code, type: error.type, status, message: error.message };
+}
