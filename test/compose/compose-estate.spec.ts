@@ -1,0 +1,265 @@
+/**
+ * docker-compose.yml against the local estate. No Docker engine runs here (nothing is built or
+ * started in a container); instead the file is checked against what the apps really read and do:
+ *
+ * - it is valid for `docker-compose config -q` (Debian's docker-compose; .ci/install-compose),
+ * - it runs the same processes as the local estate: the broker, the certs job, auth, the SPA's
+ *   server, and one service per workload identity of libs/estate,
+ * - every variable it sets is one its app reads, and the required ones are set,
+ * - the URLs that must agree across services do (issuer, audience, SPA origin and callback),
+ * - the certs job, run here as it is (deploy/prepare-estate.mjs), hands each container exactly
+ *   its own SPIFFE identity, renders nats.conf with the shared generator, and a real nats-server
+ *   started from that file admits each workload with the files it was handed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connect } from '@nats-io/transport-node';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { loadEstateConfig, spiffeIdOf, WORKLOADS, type Workload } from '#estate';
+import { findNatsServer } from '../../scripts/nats/find-nats-server.js';
+import { renderNatsConfig } from '../../scripts/nats/render-nats-config.js';
+import { freePort } from '../spa/support/service-process.js';
+import { variablesReadIn } from './support/variables-read.js';
+
+const run = promisify(execFile);
+const COMPOSE_FILE = resolve('docker-compose.yml');
+const HTTP_APPS = ['auth', 'edge', 'spa'] as const;
+const PUBLISHED = ['auth', 'edge', 'spa'];
+const NATS_READY_TIMEOUT_MS = 10_000;
+
+interface Service {
+  readonly image?: string;
+  readonly command?: readonly string[];
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly volumes?: readonly string[];
+  readonly ports?: readonly string[];
+  readonly depends_on?: Readonly<Record<string, { condition: string }>>;
+  readonly healthcheck?: { readonly test: readonly string[] };
+  readonly restart?: string;
+}
+
+const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const services = compose.services;
+
+function env(name: string): Readonly<Record<string, string>> {
+  return services[name]?.environment ?? {};
+}
+
+/** `volume:/path[:ro]` entries of a service, as { volume, path, readOnly }. */
+function mounts(name: string): { volume: string; path: string; readOnly: boolean }[] {
+  return (services[name]?.volumes ?? []).map((entry) => {
+    const [volume, path, mode] = entry.split(':');
+    return { volume: volume!, path: path!, readOnly: mode === 'ro' };
+  });
+}
+
+function mountOf(service: string, volume: string): string | undefined {
+  return mounts(service).find((mount) => mount.volume === volume)?.path;
+}
+
+const ESTATE_VARIABLES = variablesReadIn('libs/estate/src/config');
+
+/** What an app service may set: what its sources read, plus the fabric's variables for a workload. */
+function variablesFor(service: string): Set<string> {
+  const own = service === 'certs' ? variablesReadIn('deploy/prepare-estate.mjs', 'scripts/nats/main.ts', 'certs/generate-dev-certs.ts') : variablesReadIn(`apps/${service}/src`);
+  return new Set([...own, ...((WORKLOADS as readonly string[]).includes(service) ? ESTATE_VARIABLES : [])]);
+}
+
+describe('docker-compose.yml', () => {
+  it('is valid for docker-compose (config -q)', async () => {
+    let binary: string;
+    try {
+      binary = (await run('sh', ['-c', 'command -v docker-compose'])).stdout.trim();
+    } catch {
+      throw new Error('docker-compose is missing: run `bash .ci/install-compose` (Debian\'s docker-compose; no engine needed)');
+    }
+    await expect(run(binary, ['-f', COMPOSE_FILE, 'config', '-q'])).resolves.toMatchObject({ stderr: '' });
+  });
+
+  it('runs the local estate: the broker, the certs job, auth, the SPA, and one service per workload identity', () => {
+    expect(Object.keys(services).sort()).toEqual(['auth', 'certs', 'nats', 'spa', ...WORKLOADS].sort());
+  });
+
+  it('runs every app from one image, by its built entry point', () => {
+    const image = services['auth']!.image;
+    expect(image).toBeDefined();
+    for (const app of [...HTTP_APPS, ...WORKLOADS]) {
+      expect(services[app]).toMatchObject({ image, command: ['node', `dist/apps/${app}/main.js`] });
+      // An app that exists in the tree has that entry point (sts, orders, inventory may not yet).
+      if (existsSync(`apps/${app}`)) expect(existsSync(`apps/${app}/src/main.ts`)).toBe(true);
+    }
+    expect(services['certs']).toMatchObject({ image, command: ['node', 'deploy/prepare-estate.mjs'], restart: 'no' });
+    expect(services['nats']!.image).toMatch(/^nats:\d+\.\d+\.\d+-alpine$/); // a fixed version
+  });
+
+  it('sets only variables its app reads, and the ones the app requires', () => {
+    for (const service of [...HTTP_APPS, ...WORKLOADS, 'certs']) {
+      const unknown = Object.keys(env(service)).filter((name) => !variablesFor(service).has(name));
+      expect({ service, unknown }).toEqual({ service, unknown: [] });
+    }
+    // libs/estate requires NATS_URL and the certificate files (CERTS_DIR); the edge requires AUTH_ISSUER.
+    for (const workload of WORKLOADS) expect(env(workload)).toMatchObject({ NATS_URL: expect.any(String), CERTS_DIR: expect.any(String) });
+    expect(env('edge')).toMatchObject({ AUTH_ISSUER: expect.any(String) });
+  });
+
+  it('agrees across services on the issuer, the edge audience, the SPA origin and its redirect URI', () => {
+    const issuer = env('auth')['AUTH_ISSUER'];
+    expect(env('edge')['AUTH_ISSUER']).toBe(issuer);
+    expect(env('spa')['AUTH_ISSUER']).toBe(issuer);
+    const audience = env('edge')['EDGE_AUDIENCE'] ?? env('edge')['EDGE_PUBLIC_URL'];
+    expect(env('auth')['EDGE_AUDIENCE']).toBe(audience);
+    expect(env('spa')['EDGE_AUDIENCE'] ?? env('spa')['EDGE_PUBLIC_URL']).toBe(audience);
+    expect(env('spa')['EDGE_PUBLIC_URL']).toBe(env('edge')['EDGE_PUBLIC_URL']);
+    const spaOrigin = env('spa')['SPA_PUBLIC_URL']!;
+    expect(env('auth')['AUTH_SPA_REDIRECT_URIS']!.split(',')).toContain(`${spaOrigin}/callback`);
+    expect(env('edge')['EDGE_CORS_ORIGINS']!.split(',')).toContain(spaOrigin); // E24 for this origin
+    // The issuer names localhost (browsers); inside the network the edge fetches keys from `auth`.
+    const jwks = new URL(env('edge')['AUTH_JWKS_URI']!);
+    expect(jwks.hostname).toBe('auth');
+    expect(jwks.port).toBe(env('auth')['AUTH_PORT']);
+  });
+
+  it('publishes only auth, the edge and the SPA, on 127.0.0.1, at the ports their public URLs name', () => {
+    expect(Object.keys(services).filter((name) => services[name]!.ports !== undefined).sort()).toEqual(PUBLISHED);
+    const publicUrl = { auth: env('auth')['AUTH_ISSUER'], edge: env('edge')['EDGE_PUBLIC_URL'], spa: env('spa')['SPA_PUBLIC_URL'] };
+    const listenPort = { auth: env('auth')['AUTH_PORT'], edge: env('edge')['EDGE_PORT'], spa: env('spa')['SPA_PORT'] };
+    const listenHost = { auth: env('auth')['AUTH_HOST'], edge: env('edge')['EDGE_HOST'], spa: env('spa')['SPA_HOST'] };
+    for (const app of HTTP_APPS) {
+      const port = new URL(publicUrl[app]!).port;
+      expect(services[app]!.ports).toEqual([`127.0.0.1:${port}:${listenPort[app]}`]);
+      expect(listenHost[app]).toBe('0.0.0.0'); // reachable through the published port
+    }
+  });
+
+  it('gives each workload its own identity volume at CERTS_DIR; only the certs job mounts the whole PKI', () => {
+    const certs = env('certs');
+    expect(mountOf('certs', 'estate-pki')).toBe(certs['CERTS_DIR']);
+    for (const workload of WORKLOADS) {
+      const volume = `${workload}-identity`;
+      expect(mounts(workload)).toEqual([{ volume, path: env(workload)['CERTS_DIR'], readOnly: true }]);
+      expect(mountOf('certs', volume)).toBe(`${certs['ESTATE_OUT_DIR']}/${workload}`);
+    }
+    for (const service of Object.keys(services).filter((name) => name !== 'certs')) {
+      expect(mounts(service).map((mount) => mount.volume)).not.toContain('estate-pki');
+    }
+  });
+
+  it('runs the broker from the certs job\'s nats.conf, with its own identity and a JetStream store', () => {
+    const certs = env('certs');
+    const natsUrl = new URL(env('edge')['NATS_URL']!);
+    for (const workload of WORKLOADS) expect(env(workload)['NATS_URL']).toBe(natsUrl.href.replace(/\/$/, ''));
+    expect(natsUrl.hostname).toBe('nats');
+    expect(certs['NATS_PORT']).toBe(natsUrl.port);
+    expect(certs['NATS_HOST']).toBe('0.0.0.0');
+    // The rendered paths point into the job's CERTS_DIR; the broker mounts its volume there.
+    expect(mounts('nats')).toEqual(
+      expect.arrayContaining([
+        { volume: 'nats-identity', path: certs['CERTS_DIR'], readOnly: true },
+        { volume: 'nats-data', path: certs['NATS_STORE_DIR'], readOnly: false },
+      ]),
+    );
+    expect(mountOf('certs', 'nats-identity')).toBe(`${certs['ESTATE_OUT_DIR']}/nats`);
+    expect(services['nats']!.command).toEqual(expect.arrayContaining(['--config', `${certs['CERTS_DIR']}/nats.conf`]));
+    expect(services['nats']!.depends_on).toEqual({ certs: { condition: 'service_completed_successfully' } });
+  });
+
+  it('has a health check on every long-running service', () => {
+    for (const name of Object.keys(services).filter((service) => service !== 'certs')) {
+      expect({ name, healthcheck: services[name]!.healthcheck?.test?.[0] }).toEqual({ name, healthcheck: 'CMD' });
+    }
+  });
+});
+
+describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)', () => {
+  let folder: string;
+  let certsDir: string;
+  let outDir: string;
+  let natsPort: number;
+  let broker: ChildProcess | undefined;
+  let brokerOutput = '';
+
+  beforeAll(async () => {
+    if (!existsSync('dist/certs/generate-dev-certs.js')) throw new Error('dist/ is missing: run npm run build first');
+    folder = await mkdtemp(join(tmpdir(), 'compose-certs-'));
+    certsDir = join(folder, 'certs');
+    outDir = join(folder, 'out');
+    natsPort = await freePort();
+    // The job's own environment, with the container paths and the port moved to this machine.
+    await run(process.execPath, ['deploy/prepare-estate.mjs'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        ...env('certs'),
+        CERTS_DIR: certsDir,
+        ESTATE_OUT_DIR: outDir,
+        NATS_HOST: '127.0.0.1',
+        NATS_PORT: String(natsPort),
+        NATS_STORE_DIR: join(folder, 'jetstream'),
+      },
+    });
+  });
+
+  afterAll(async () => {
+    if (broker !== undefined && broker.exitCode === null) {
+      const exited = new Promise((done) => broker!.once('exit', done));
+      broker.kill('SIGTERM');
+      await exited;
+    }
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('hands each workload exactly its own certificate and key and the CA certificate, readable by libs/estate', () => {
+    for (const workload of WORKLOADS) {
+      const dir = join(outDir, workload);
+      expect(readdirSync(dir).sort()).toEqual(['ca.crt', `${workload}.crt`, `${workload}.key`].sort());
+      expect(statSync(join(dir, `${workload}.key`)).mode & 0o777).toBe(0o600);
+      // What the app does at start with compose's variables (CERTS_DIR pointing at its volume).
+      const config = loadEstateConfig({ ...env(workload), CERTS_DIR: dir }, workload as Workload);
+      expect(config.spiffeId).toBe(spiffeIdOf(workload as Workload));
+    }
+    expect(readdirSync(join(outDir, 'nats')).sort()).toEqual(['ca.crt', 'nats.conf', 'nats.crt', 'nats.key']);
+  });
+
+  it('issues the broker a certificate for the host name the workloads dial (NATS_URL)', () => {
+    const host = new URL(env('edge')['NATS_URL']!).hostname;
+    const certificate = new X509Certificate(readFileSync(join(outDir, 'nats', 'nats.crt')));
+    expect((certificate.subjectAltName ?? '').split(', ')).toContain(`DNS:${host}`);
+  });
+
+  it('renders nats.conf with the shared generator: the identities and permissions of the local estate', () => {
+    const rendered = readFileSync(join(outDir, 'nats', 'nats.conf'), 'utf8');
+    const tls = { certFile: join(certsDir, 'nats.crt'), keyFile: join(certsDir, 'nats.key'), caFile: join(certsDir, 'ca.crt') };
+    expect(rendered).toBe(renderNatsConfig({ host: '127.0.0.1', port: natsPort, tls, jetStreamDir: join(folder, 'jetstream') }));
+    const users = [...rendered.matchAll(/user: "([^"]+)"/g)].map((match) => match[1]);
+    expect(users).toEqual(expect.arrayContaining(WORKLOADS.map((workload) => spiffeIdOf(workload))));
+  });
+
+  it('a nats-server started from that nats.conf admits each workload with the files handed to it', async () => {
+    broker = spawn(findNatsServer(), ['-c', join(outDir, 'nats', 'nats.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    broker.stderr?.on('data', (chunk: Buffer) => (brokerOutput += chunk.toString()));
+    const files = (workload: string) => ({
+      certFile: join(outDir, workload, `${workload}.crt`),
+      keyFile: join(outDir, workload, `${workload}.key`),
+      caFile: join(outDir, workload, 'ca.crt'),
+    });
+    const deadline = Date.now() + NATS_READY_TIMEOUT_MS;
+    for (const workload of WORKLOADS) {
+      for (;;) {
+        try {
+          const connection = await connect({ servers: `tls://127.0.0.1:${natsPort}`, tls: files(workload), timeout: 1_000, reconnect: false });
+          await connection.flush();
+          await connection.close();
+          break;
+        } catch (error) {
+          if (Date.now() > deadline || broker.exitCode !== null) throw new Error(`${workload} was not admitted: ${String(error)}\n${brokerOutput}`);
+          await new Promise((done) => setTimeout(done, 100));
+        }
+      }
+    }
+  });
+});
