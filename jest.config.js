@@ -9,6 +9,7 @@ const shared = {
   moduleNameMapper: {
     '^#binding$': '<rootDir>/libs/binding/src/index.ts',
     '^#estate$': '<rootDir>/libs/estate/src/index.ts',
+    '^#mobile$': '<rootDir>/apps/mobile/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

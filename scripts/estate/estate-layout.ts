@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { AppSpec } from './app-process.js';
+
+/** Where the demo puts what it makes: generated certificates, logs, the mobile client's key. */
+export interface EstateLayout {
+  readonly root: string;
+  readonly certsDir: string;
+  readonly stateDir: string;
+  readonly ports: { readonly edge: number; readonly auth: number; readonly spa: number };
+}
+
+export const DEFAULT_PORTS = Object.freeze({ edge: 3000, auth: 4000, spa: 5173 });
+
+export function estateLayout(root: string, env: NodeJS.ProcessEnv): EstateLayout {
+  const port = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) throw new Error(`${name}: must be a port number, got "${raw}"`);
+    return Number(raw);
+  };
+  return Object.freeze({
+    root,
+    certsDir: resolve(root, env['CERTS_DIR'] ?? 'certs/out'),
+    stateDir: resolve(root, '.estate'),
+    ports: { edge: port('EDGE_PORT', DEFAULT_PORTS.edge), auth: port('AUTH_PORT', DEFAULT_PORTS.auth), spa: port('SPA_PORT', DEFAULT_PORTS.spa) },
+  });
+}
+
+/**
+ * Every app of the estate and the environment it runs with: the same variables a deployment
+ * sets (see .env.example and docker-compose.yml). Nonces are on at the edge and the token
+ * endpoint, as a careful deployment would run them; the secrets are fresh for each run.
+ */
+export function estateApps(layout: EstateLayout, natsUrl: string): AppSpec[] {
+  const { root, certsDir, stateDir, ports } = layout;
+  const edgeUrl = `http://localhost:${ports.edge}`;
+  const authUrl = `http://localhost:${ports.auth}`;
+  const spaUrl = `http://localhost:${ports.spa}`;
+  const fabric = { NATS_URL: natsUrl, CERTS_DIR: certsDir };
+  const app = (name: string, env: Record<string, string>, ready: AppSpec['ready']): AppSpec => ({
+    name,
+    main: join(root, 'dist/apps', name, 'main.js'),
+    env,
+    ready,
+    logFile: join(stateDir, 'logs', `${name}.log`),
+  });
+  const nonceSecret = (): string => randomBytes(32).toString('base64url');
+  return [
+    app('auth', {
+      AUTH_PORT: String(ports.auth),
+      AUTH_ISSUER: authUrl,
+      EDGE_AUDIENCE: edgeUrl,
+      AUTH_SPA_REDIRECT_URIS: `${spaUrl}/callback`,
+      AUTH_DPOP_NONCE: 'required',
+      AUTH_DPOP_NONCE_SECRET: nonceSecret(),
+    }, { url: `${authUrl}/.well-known/openid-configuration` }),
+    app('edge', {
+      ...fabric,
+      EDGE_PORT: String(ports.edge),
+      EDGE_PUBLIC_URL: edgeUrl,
+      AUTH_ISSUER: authUrl,
+      EDGE_CORS_ORIGINS: spaUrl,
+      DPOP_NONCE: 'required',
+      DPOP_NONCE_SECRET: nonceSecret(),
+    }, { url: `${edgeUrl}/healthz` }),
+    app('spa', {
+      SPA_PORT: String(ports.spa),
+      SPA_PUBLIC_URL: spaUrl,
+      AUTH_ISSUER: authUrl,
+      EDGE_PUBLIC_URL: edgeUrl,
+    }, { url: `${spaUrl}/` }),
+  ];
+}

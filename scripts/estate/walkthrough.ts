@@ -1,0 +1,68 @@
+import * as oauth from 'oauth4webapi';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose';
+import { MobileClient } from '#mobile';
+import { expectThat, type WalkthroughReport } from './walkthrough-report.js';
+
+export interface WalkthroughTargets {
+  readonly authUrl: string;
+  readonly edgeUrl: string;
+  readonly mobileStateDir: string;
+}
+
+async function json(response: Response): Promise<Record<string, unknown>> {
+  const text = await response.text();
+  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+}
+
+/**
+ * The hybrid flow as a user and an attacker see it. The mobile client logs in through the real
+ * login form (authorization code + PKCE + DPoP), calls the edge, and then a thief who lifted the
+ * access token tries to use it with a key of his own. Tokens are never printed: only thumbprints,
+ * claims that carry no secret, and the edge's answers.
+ */
+export async function runWalkthrough(report: WalkthroughReport, targets: WalkthroughTargets): Promise<void> {
+  const { authUrl, edgeUrl } = targets;
+  let mobile: MobileClient | undefined;
+
+  report.heading('The mobile app (RFC 8252 native client, DPoP key in a 0600 file)');
+  await report.run('log in as alice through the login form: code + PKCE S256 + DPoP', async () => {
+    mobile = await MobileClient.open({ issuer: authUrl, resource: edgeUrl, stateDir: targets.mobileStateDir });
+    const tokens = await mobile.login({ credentials: { username: 'alice', password: 'wonderland' } });
+    const claims = decodeJwt(tokens.access_token);
+    const cnf = claims['cnf'] as { jkt?: string } | undefined;
+    expectThat(cnf?.jkt === mobile.thumbprint, 'the access token is not bound to the app key');
+    return [
+      `DPoP key thumbprint (RFC 7638): ${mobile.thumbprint}`,
+      `access token: sub=${claims.sub} aud=${String(claims.aud)} scope="${String(claims['scope'])}" cnf.jkt=${cnf?.jkt}`,
+    ].join('\n');
+  });
+
+  await report.run('GET /v1/me at the edge with a fresh DPoP proof (nonce retry included)', async () => {
+    expectThat(mobile !== undefined, 'no logged-in client');
+    const response = await mobile!.call(`${edgeUrl}/v1/me`);
+    const body = await json(response);
+    expectThat(response.status === 200, `expected 200, got ${response.status} ${JSON.stringify(body)}`);
+    return `200 ${JSON.stringify(body)}`;
+  });
+
+  report.heading('Attack 1: a stolen access token replayed with the thief\'s own DPoP key');
+  await report.run('the edge refuses it: 401 invalid_token (cnf.jkt names another key, E20)', async () => {
+    expectThat(mobile?.tokens !== undefined, 'no token to steal');
+    const stolen = mobile!.tokens!.access_token;
+    const thiefKeys = await generateKeyPair('ES256');
+    const thiefJkt = await calculateJwkThumbprint(await exportJWK(thiefKeys.publicKey));
+    const dpop = oauth.DPoP({}, thiefKeys);
+    const send = (): Promise<Response> =>
+      oauth.protectedResourceRequest(stolen, 'GET', new URL(`${edgeUrl}/v1/me`), new Headers(), null, {
+        DPoP: dpop,
+        [oauth.allowInsecureRequests]: true,
+      });
+    // The thief plays by the rules he can: he answers the edge's nonce challenge too.
+    const response = await send()
+      .catch((error: unknown) => (oauth.isDPoPNonceError(error) ? send() : Promise.reject(error)))
+      .catch((error: unknown) => (error instanceof oauth.WWWAuthenticateChallengeError ? error.response : Promise.reject(error)));
+    const body = await json(response);
+    expectThat(response.status === 401 && body['error'] === 'invalid_token', `expected 401 invalid_token, got ${response.status} ${JSON.stringify(body)}`);
+    return [`thief key thumbprint: ${thiefJkt}`, `${response.status} ${response.headers.get('www-authenticate')}`].join('\n');
+  });
+}
