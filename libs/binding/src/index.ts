@@ -54,9 +54,10 @@ export {
 } from './hop/verify-caller-proof.js';
 export type { HopProofVerifierOptions } from './hop/hop-verifier-options.js';
 export { checkHopProofSignature } from './hop/check-hop-proof-signature.js';
-export { checkAth, checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject, type IatWindow } from './hop/check-hop-claims.js';
+export { checkAth } from './token/check-ath.js';
+export { checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject, type IatWindow } from './hop/check-hop-claims.js';
 export { actorChainOf, checkActor, checkCaller } from './hop/check-actor.js';
-export { claimHopProof } from './hop/claim-hop-proof.js';
+export { claimOnce } from './replay/claim-once.js';
 export { checkNotRevoked, type RevocationEntry, type RevocationList } from './revocation/revocation-list.js';
 export { parseRevocationEvent, type RevocationEvent, type RevocationKind } from './revocation/revocation-event.js';
 export {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { FailureType } from '../errors/failure-type.js';
-import { checkAth } from './check-ath.js';
+import { checkAth } from '../token/check-ath.js';
 import { checkHtm } from './check-htm.js';
 import { checkHtu } from './check-htu.js';
 import { checkProofTime, resolveProofTimeWindow } from './check-proof-time.js';

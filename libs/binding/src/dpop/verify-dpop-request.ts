@@ -1,15 +1,15 @@
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { claimOnce } from '../replay/claim-once.js';
 import type { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.js';
 import { checkAudience } from '../token/check-audience.js';
 import { checkScope } from '../token/check-scope.js';
-import { checkAth } from './check-ath.js';
+import { checkAth } from '../token/check-ath.js';
 import { checkSingleCredentialMechanism } from './check-credential-mechanisms.js';
 import { checkHtm } from './check-htm.js';
 import { checkHtu } from './check-htu.js';
 import { checkProofTime, replayWindowSeconds } from './check-proof-time.js';
 import { checkSchemeBinding } from './check-scheme-binding.js';
-import { claimProofOnce } from './claim-proof-once.js';
 import { splitCompactJws } from './compact-jws.js';
 import { resolveDpopVerifierOptions, type DpopVerifierConfig, type DpopVerifierOptions } from './dpop-verifier-options.js';
 import type { RequestUriInput } from './effective-uri.js';
@@ -100,7 +100,7 @@ async function verifyDpopRequest(request: DpopRequest, config: DpopVerifierConfi
   //     for scope must not burn its jti either.
   checkPolicy(tokenClaims, request.policy);
   // 12. The jti, claimed once, last (E17).
-  const jtiHash = await claimProofOnce(config.replayStore, proofKey.jkt, claims.jti, replayWindowSeconds(config.window));
+  const jtiHash = await claimOnce(config.replayStore, proofKey.jkt, claims.jti, replayWindowSeconds(config.window));
   // 13. A fresh nonce for the success response when the one used is about to expire (E15).
   const nonce = config.nonces.shouldRotate(claims.nonce) ? config.nonces.issue(proofKey.jkt) : undefined;
   return Object.freeze({ scheme: 'dpop', claims: tokenClaims, jkt: proofKey.jkt, jtiHash, nonce });

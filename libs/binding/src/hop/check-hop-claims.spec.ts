@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType, type ErrorCode } from '../errors/failure-type.js';
-import { checkAth, checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject } from './check-hop-claims.js';
+import { checkAth } from '../token/check-ath.js';
+import { checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject } from './check-hop-claims.js';
 import type { HopProofClaims } from './parse-hop-proof.js';
 import { payloadHash } from './payload-hash.js';
 
@@ -57,8 +58,8 @@ describe('hop proof claims', () => {
   });
 
   it('H7: ath of the token as sent passes; of another token fails', () => {
-    expect(() => checkAth(claims(), TOKEN)).not.toThrow();
-    expectFailure(() => checkAth(claims(), `${TOKEN}x`), FailureType.AthMismatch, 'invalid_dpop_proof');
+    expect(() => checkAth(claims().ath, TOKEN)).not.toThrow();
+    expectFailure(() => checkAth(claims().ath, `${TOKEN}x`), FailureType.AthMismatch, 'invalid_dpop_proof');
   });
 
   it('H7: pdh of the received payload passes, whatever its member order; another payload fails', () => {

@@ -1,4 +1,4 @@
-import { constantTimeEqual, sha256Base64url } from '../crypto/digest.js';
+import { constantTimeEqual } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { HopProofClaims } from './parse-hop-proof.js';
@@ -40,7 +40,7 @@ export function checkProofSubject(claims: HopProofClaims, subject: string): void
  * `futureSeconds` ahead, both bounds inclusive; the window also bounds how long the replay store
  * must remember the `jti`. A proof 8 s ahead passes with the default 10 s; one an hour off fails.
  * Fails with ProofNotFresh.
- * Does not check `jti` uniqueness: claimHopProof does, last.
+ * Does not check `jti` uniqueness: claimOnce does, last.
  */
 export function checkProofIat(claims: HopProofClaims, now: number, window: IatWindow): void {
   if (claims.iat < now - window.pastSeconds) {
@@ -48,17 +48,6 @@ export function checkProofIat(claims: HopProofClaims, now: number, window: IatWi
   }
   if (claims.iat > now + window.futureSeconds) {
     throw new BindingError(FailureType.ProofNotFresh, 'hop proof iat is in the future');
-  }
-}
-
-/**
- * H7: `ath` equals base64url(SHA-256(ASCII of the Hop-Token as sent)), as RFC 9449 §4.3 (12)
- * requires of DPoP: "ensure that the value of the ath claim equals the hash of that access token".
- * Constant-time. Fails with AthMismatch. Does not verify the token: the token verifier does (H8).
- */
-export function checkAth(claims: HopProofClaims, token: string): void {
-  if (!constantTimeEqual(claims.ath, sha256Base64url(token))) {
-    throw new BindingError(FailureType.AthMismatch, 'hop proof ath does not match the Hop-Token');
   }
 }
 

@@ -2,7 +2,7 @@ import { sha256Base64url } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { ValidatedCertificate } from '../mtls/certificate-path.js';
-import { claimHopProof } from './claim-hop-proof.js';
+import { claimOnce } from '../replay/claim-once.js';
 import { resolveHopProofChecks, type HopProofVerifierOptions } from './hop-verifier-options.js';
 import { verifyProofBinding } from './verify-proof-binding.js';
 
@@ -70,7 +70,7 @@ export function createCallerProofVerifier(options: CallerProofVerifierOptions): 
     // 2. H1-H7: the proof, its certificate, signature, aud/sub, iat, ath (subject token) and pdh.
     const { claims, certificate } = await verifyProofBinding({ subject, proof, token, payload }, checks);
     // 3. H6, last, deferred to the caller of claim().
-    const claim = (): Promise<string> => claimHopProof(checks.replay, certificate.thumbprint, claims.jti, checks.replayTtlSeconds);
+    const claim = (): Promise<string> => claimOnce(checks.replay, certificate.thumbprint, claims.jti, checks.replayTtlSeconds);
     return Object.freeze({
       caller: certificate.spiffeId,
       certificateThumbprint: certificate.thumbprint,

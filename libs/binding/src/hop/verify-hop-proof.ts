@@ -7,7 +7,7 @@ import { checkCertificateThumbprint, checkConfirmationMethod } from '../token/ch
 import { checkScope } from '../token/check-scope.js';
 import { actorChainOf, checkActor, checkCaller } from './check-actor.js';
 import { checkSingleHopToken, type HopHeaderValues } from './check-hop-headers.js';
-import { claimHopProof } from './claim-hop-proof.js';
+import { claimOnce } from '../replay/claim-once.js';
 import {
   DEFAULT_MAX_HOP_TOKEN_LENGTH,
   headerLength,
@@ -108,7 +108,7 @@ export function createHopVerifier(options: HopVerifierOptions): HopVerifier {
     // 7. H12: nothing involved is revoked.
     checkNotRevoked(revocations, claims, certificate.thumbprint);
     // 8. H6, last: the proof is used once.
-    const jtiHash = await claimHopProof(checks.replay, certificate.thumbprint, proof.jti, checks.replayTtlSeconds);
+    const jtiHash = await claimOnce(checks.replay, certificate.thumbprint, proof.jti, checks.replayTtlSeconds);
     return Object.freeze({
       claims,
       caller: certificate.spiffeId,

@@ -1,6 +1,7 @@
 import { checkKeyMatchesAlgorithm } from '../mtls/certificate-key.js';
 import type { ValidatedCertificate } from '../mtls/certificate-path.js';
-import { checkAth, checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject } from './check-hop-claims.js';
+import { checkAth } from '../token/check-ath.js';
+import { checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject } from './check-hop-claims.js';
 import { checkSingleHopProof } from './check-hop-headers.js';
 import { checkHopProofSignature } from './check-hop-proof-signature.js';
 import type { HopProofChecks } from './hop-verifier-options.js';
@@ -49,7 +50,7 @@ export async function verifyProofBinding(input: ProofBindingInput, checks: HopPr
   // 6. H6: fresh, by the injected clock (jose is given no clock).
   checkProofIat(claims, checks.clock(), checks.iatWindow);
   // 7. H7: bound to this token and this payload.
-  checkAth(claims, input.token);
+  checkAth(claims.ath, input.token);
   checkPayloadHash(claims, input.payload);
   return { claims, certificate };
 }

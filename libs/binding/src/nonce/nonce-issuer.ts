@@ -45,7 +45,7 @@ const MAC_LABEL = Buffer.from('hybrid-estate/dpop-nonce/v1\0', 'ascii');
  * compared in constant time. Failures are `use_dpop_nonce` carrying a fresh nonce in the error's
  * `nonce` (§8 "This same error code is used when supplying a new nonce value when there was a
  * nonce mismatch"); the HTTP layer sends it as the single `DPoP-Nonce` header (E23).
- * Does not check `iat` or `jti`: checkProofTime and claimProofOnce do.
+ * Does not check `iat` or `jti`: checkProofTime and claimOnce do.
  */
 export class NonceIssuer {
   readonly mode: NonceMode;

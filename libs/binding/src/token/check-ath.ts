@@ -3,16 +3,17 @@ import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 
 /**
- * E19: RFC 9449 §4.3 (12) "ensure that the value of the ath claim equals the hash of that access
+ * E19, H7: the proof is bound to the token it travels with. For DPoP, RFC 9449 §4.3 (12) "ensure that the value of the ath claim equals the hash of that access
  * token"; §4.2 "The value MUST be the result of a base64url encoding ... the SHA-256 hash of the
  * ASCII encoding of the associated access token's value". Hashed over the token exactly as sent
  * (no trimming, no decoding), compared in constant time. A missing `ath` is `ProofClaims` (§7 "The
- * DPoP proof MUST include the ath claim").
+ * DPoP proof MUST include the ath claim"). The hop proof carries `ath` the same way, over the
+ * Hop-Token (ARCHITECTURE "Call"), so both proofs use this one check.
  * Does not verify the token itself: the AccessTokenVerifier does.
  */
 export function checkAth(ath: string | undefined, token: string): void {
-  if (ath === undefined) throw new BindingError(FailureType.ProofClaims, 'DPoP proof ath is required with an access token');
+  if (ath === undefined) throw new BindingError(FailureType.ProofClaims, 'proof ath is required with an access token');
   if (!constantTimeEqual(ath, sha256Base64url(token))) {
-    throw new BindingError(FailureType.AthMismatch, 'DPoP proof ath does not match the access token');
+    throw new BindingError(FailureType.AthMismatch, 'proof ath does not match the access token');
   }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { FailureType } from '../errors/failure-type.js';
 import { checkAth } from './check-ath.js';
-import { thrownBy } from './proof-client.fixture.js';
-import { RFC9449_RESOURCE_REQUEST } from './rfc-examples.fixture.js';
+import { thrownBy } from '../dpop/proof-client.fixture.js';
+import { RFC9449_RESOURCE_REQUEST } from '../dpop/rfc-examples.fixture.js';
 
 const { accessToken, ath } = RFC9449_RESOURCE_REQUEST;
 
