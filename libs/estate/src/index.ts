@@ -35,3 +35,4 @@ export {
 } from './nats/nats-connection-options.js';
 export { natsRecord } from './nats/nats-record.js';
 export { NatsRequestTimeoutError, requestWithTimeout } from './nats/request-with-timeout.js';
+export { PrivateFileError, readPrivateFile, writePrivateFile } from './files/private-file.js';

@@ -8,7 +8,7 @@
  * 0600 JSON file when one is configured (never committed: the folder is git-ignored).
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { readPrivateFile, writePrivateFile } from './private-file.js';
+import { readPrivateFile, writePrivateFile } from '#estate';
 
 export const SIGNING_ALG = 'ES256';
 

@@ -8,7 +8,7 @@
  */
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { webcrypto } from 'node:crypto';
-import { readPrivateFile, writePrivateFile } from './private-file.js';
+import { readPrivateFile, writePrivateFile } from '#estate';
 
 const ES256_PARAMS = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 

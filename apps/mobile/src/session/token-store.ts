@@ -6,7 +6,7 @@
  * match the current issuer and key is ignored rather than sent.
  */
 import { rm } from 'node:fs/promises';
-import { readPrivateFile, writePrivateFile } from '../keys/private-file.js';
+import { readPrivateFile, writePrivateFile } from '#estate';
 
 export interface StoredTokens {
   readonly issuer: string;

@@ -1,10 +1,8 @@
 /**
- * Reading and writing the files that stand in for the platform keystore: the DPoP private key
- * and the tokens. They are created with mode 0600 in a 0700 folder, replaced atomically (write a
- * sibling, then rename) so a crash never leaves half a file, and refused on read when group or
- * others may read them, as ssh refuses such key files.
- *
- * apps/auth has the same file: apps are separate build roots and share code only through libs/.
+ * Reading and writing files that hold private keys or tokens (the auth server's signing keys, the
+ * mobile client's DPoP key and tokens standing in for a platform keystore). They are created
+ * with mode 0600 in a 0700 folder, replaced atomically (write a sibling, then rename) so a crash never leaves half a key
+ * set, and refused on read when group or others may read them, as ssh refuses such key files.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
