@@ -33,8 +33,12 @@ describe('edge over real HTTP (node dist/apps/edge/main.js)', () => {
     await issuer?.stop();
   });
 
+  const sent: string[] = [];
+
   async function boundToken(): Promise<string> {
-    return issuer.mint({ cnf: { jkt: client.jkt } });
+    const token = await issuer.mint({ cnf: { jkt: client.jkt } });
+    sent.push(token);
+    return token;
   }
 
   it('E20: the happy path returns the principal and never the token', async () => {
@@ -138,6 +142,15 @@ describe('edge over real HTTP (node dist/apps/edge/main.js)', () => {
     expect(first.headers.get('cache-control')).toBe('no-store');
     const retry = await call(url, { Authorization: `DPoP ${token}`, DPoP: await client.proof({ htm: 'GET', htu: url, token, nonce: nonce as string }) });
     expect(retry.status).toBe(200);
+  });
+
+  it('E25: after every request above, the edge logs hold no token, no proof signature and no key', async () => {
+    const logs = edge.output + nonceEdge.output;
+    expect(logs).toMatch(/refused http type=/); // the refusals were logged, by type
+    for (const token of sent) {
+      for (const segment of token.split('.')) expect(logs).not.toContain(segment);
+    }
+    expect(logs).not.toContain(String(client.publicJwk.x));
   });
 
   it('E26: protected-resource metadata requires DPoP and lists the algorithms', async () => {
