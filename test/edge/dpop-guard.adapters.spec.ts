@@ -19,6 +19,10 @@ import { call, callWithRawHeaders } from './http-call.js';
 import { TestIssuer } from './test-issuer.js';
 
 let handlerRuns = 0;
+/** The nonce issuer's own clock, frozen at the start of a step so no test straddles a step. */
+const NONCE_STEP_S = 10; // seconds
+const NONCE_EPOCH = Math.floor(Date.now() / 1000 / NONCE_STEP_S) * NONCE_STEP_S;
+let nonceClockOffset = 0;
 
 @Controller('r')
 class ProbeController {
@@ -60,7 +64,7 @@ describe.each(['express', 'fastify'] as const)('BindingGuard on %s', (adapter) =
       }),
       replayStore: new MemoryReplayStore(),
       origins: [origin],
-      nonce: { mode: 'required', secret: 'n'.repeat(43) },
+      nonce: { mode: 'required', secret: 'n'.repeat(43), stepSeconds: NONCE_STEP_S, clock: () => NONCE_EPOCH + nonceClockOffset },
     });
     @Module({ imports: [BindingModule.forRoot({ dpop })], controllers: [ProbeController] })
     class ProbeModule {}
@@ -96,7 +100,7 @@ describe.each(['express', 'fastify'] as const)('BindingGuard on %s', (adapter) =
     });
   });
 
-  it('E15: use_dpop_nonce carries exactly one DPoP-Nonce with Cache-Control: no-store', async () => {
+  it('E23: use_dpop_nonce carries exactly one DPoP-Nonce with Cache-Control: no-store', async () => {
     const url = `${origin}/r/me`;
     const token = await issuer.mint({ cnf: { jkt: client.jkt } });
     const answer = await call(url, { Authorization: `DPoP ${token}`, DPoP: await client.proof({ htm: 'GET', htu: url, token }) });
@@ -104,6 +108,28 @@ describe.each(['express', 'fastify'] as const)('BindingGuard on %s', (adapter) =
     expect(answer.headers.get('www-authenticate')).toMatch(/^DPoP error="use_dpop_nonce", error_description="[^"]+", algs="ES256 EdDSA PS256"$/);
     expect(answer.headers.get('dpop-nonce')?.split(',')).toHaveLength(1);
     expect(answer.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('E15: a nonce about to expire is still accepted, and the success response rotates it once, not cached', async () => {
+    const url = `${origin}/r/me`;
+    const token = await issuer.mint({ cnf: { jkt: client.jkt } });
+    const nonce = await nonceFor(url, token);
+    const fresh = await call(url, { Authorization: `DPoP ${token}`, DPoP: await client.proof({ htm: 'GET', htu: url, token, nonce }) });
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('dpop-nonce')).toBeNull();
+    nonceClockOffset = NONCE_STEP_S; // the nonce is now from the previous step: its last one
+    try {
+      const aging = await call(url, { Authorization: `DPoP ${token}`, DPoP: await client.proof({ htm: 'GET', htu: url, token, nonce }) });
+      expect(aging.status).toBe(200);
+      const rotated = aging.headers.get('dpop-nonce');
+      expect(rotated).toMatch(/^[A-Za-z0-9_-]{48}$/);
+      expect(rotated).not.toBe(nonce);
+      expect(aging.headers.get('cache-control')).toBe('no-store');
+      const next = await call(url, { Authorization: `DPoP ${token}`, DPoP: await client.proof({ htm: 'GET', htu: url, token, nonce: rotated as string }) });
+      expect(next.status).toBe(200);
+    } finally {
+      nonceClockOffset = 0;
+    }
   });
 
   it('E22: a missing scope is 403 insufficient_scope naming the scope, and the handler never runs', async () => {
