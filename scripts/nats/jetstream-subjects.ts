@@ -38,5 +38,26 @@ export function kvProvisionerSubjects(bucket: string): string[] {
   ];
 }
 
+/**
+ * What a reader of a plain stream (not a KV bucket) publishes: its state and one message by
+ * sequence. Read-only requests: no consumer is created, so a reader cannot choose where the
+ * server delivers the stream's messages (a push consumer's deliver subject is its creator's pick).
+ */
+export function streamReaderSubjects(stream: string): string[] {
+  const name = streamName(stream);
+  return [`$JS.API.STREAM.INFO.${name}`, `$JS.API.STREAM.MSG.GET.${name}`];
+}
+
+/** What the operator publishes to create and reconfigure a plain stream with a vetted configuration. */
+export function streamProvisionerSubjects(stream: string): string[] {
+  const name = streamName(stream);
+  return [`$JS.API.STREAM.CREATE.${name}`, `$JS.API.STREAM.UPDATE.${name}`, `$JS.API.STREAM.INFO.${name}`];
+}
+
+function streamName(stream: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(stream)) throw new TypeError(`not a stream name: "${stream}"`);
+  return stream;
+}
+
 /** Account limits and usage: read-only, and what JetStream clients ask first when creating. */
 export const JETSTREAM_ACCOUNT_INFO = '$JS.API.INFO';

@@ -1,4 +1,7 @@
 import { resolve } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { ADMIN_IDENTITY, loadEstateConfig, natsConnectionOptions } from '#estate';
+import { provisionEstateJetStream } from './provision-jetstream.js';
 import { renderNatsConfig } from './render-nats-config.js';
 import { startNatsServer } from './supervisor.js';
 
@@ -8,6 +11,10 @@ import { startNatsServer } from './supervisor.js';
  *
  *   node dist/scripts/nats/main.js serve    # own free port (or NATS_PORT), certs from CERTS_DIR
  *   node dist/scripts/nats/main.js config   # print the configuration (for a container)
+ *   node dist/scripts/nats/main.js provision  # as admin: the REVOCATIONS stream and state buckets
+ *
+ * `serve` provisions JetStream itself once the server is ready. `provision` reads NATS_URL and
+ * CERTS_DIR (admin.crt, admin.key, ca.crt) like every app (libs/estate).
  *
  * Environment: CERTS_DIR (default certs/out, as `npm run certs` writes it), NATS_HOST
  * (default 127.0.0.1), NATS_PORT; for `config` also NATS_STORE_DIR (default /data).
@@ -28,7 +35,17 @@ async function main(command: string | undefined): Promise<void> {
     process.stdout.write(renderNatsConfig({ host, port: port(process.env['NATS_PORT'], 4222)!, tls, jetStreamDir }));
     return;
   }
-  if (command !== 'serve') throw new Error('usage: main.js serve | config');
+  if (command === 'provision') {
+    const admin = await connect(natsConnectionOptions(loadEstateConfig(process.env, ADMIN_IDENTITY)));
+    try {
+      const provisioned = await provisionEstateJetStream(admin);
+      console.log(`provisioned stream ${provisioned.revocationStream}, buckets ${provisioned.stateBuckets.join(', ')}`);
+    } finally {
+      await admin.close();
+    }
+    return;
+  }
+  if (command !== 'serve') throw new Error('usage: main.js serve | config | provision');
   const requested = port(process.env['NATS_PORT'], undefined);
   const supervisor = await startNatsServer({
     tls,
@@ -36,6 +53,12 @@ async function main(command: string | undefined): Promise<void> {
     host,
     ...(requested === undefined ? {} : { port: requested }),
   });
+  const admin = await connect(natsConnectionOptions(loadEstateConfig({ NATS_URL: supervisor.url, CERTS_DIR: certsDir }, ADMIN_IDENTITY)));
+  try {
+    await provisionEstateJetStream(admin);
+  } finally {
+    await admin.close();
+  }
   console.log(`nats-server ready: NATS_URL=${supervisor.url} CERTS_DIR=${certsDir} (Ctrl-C stops it)`);
   const stop = (): void => {
     supervisor.stop().then(

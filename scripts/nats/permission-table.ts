@@ -1,4 +1,6 @@
-import { ADMIN_IDENTITY, EstateSubjects, inboxPrefixOf, kvBucketOf, queueGroupOf, WORKLOADS, type EstateIdentity, type Workload } from '#estate';
+import {
+  ADMIN_IDENTITY, EstateStreams, EstateSubjects, inboxPrefixOf, kvBucketOf, queueGroupOf, stateBucketOf, WORKLOADS, type EstateIdentity, type Workload,
+} from '#estate';
 
 /**
  * Who may do what on the estate's NATS fabric: the single source the broker's `authorization`
@@ -11,6 +13,12 @@ import { ADMIN_IDENTITY, EstateSubjects, inboxPrefixOf, kvBucketOf, queueGroupOf
  * - inventory calls nothing, so it may not request `sts.exchange`; it only fetches `sts.jwks`.
  * - nobody publishes to an inbox: replies go out through `allow_responses`.
  * - admin serves nothing, so it gets no `allow_responses`.
+ * - revocations (H12): admin announces them on `estate.revocations`, which the REVOCATIONS stream
+ *   captures; the serving workloads (sts, orders, inventory) hear them live and read the stream's
+ *   history (INFO and MSG.GET only: no consumer, no write). Only admin creates or changes streams
+ *   and buckets.
+ * - durable state: orders and inventory each get a second bucket, `<workload>-state`, apart from
+ *   their own bucket (whose `max_age` may bound replay claims).
  */
 export interface IdentityPermissions {
   readonly identity: EstateIdentity;
@@ -23,6 +31,10 @@ export interface IdentityPermissions {
   readonly kvBuckets: readonly string[];
   /** KV buckets it may create and reconfigure: the operator provisions buckets, workloads do not. */
   readonly provisionsKvBuckets: readonly string[];
+  /** Plain streams it may read (state and messages by sequence; see jetstream-subjects.ts). */
+  readonly readsStreams?: readonly string[];
+  /** Plain streams it may create and reconfigure. */
+  readonly provisionsStreams?: readonly string[];
 }
 
 /** `"orders.> orders"`: the subject may be served only in the workload's own queue group. */
@@ -34,6 +46,12 @@ function ownInbox(identity: EstateIdentity): string {
   return `${inboxPrefixOf(identity)}.>`;
 }
 
+/** Workloads that keep durable state (orders, stock) in a bucket of their own. */
+const STATEFUL: readonly Workload[] = Object.freeze(['orders', 'inventory']);
+
+/** Workloads that serve NATS handlers and so must know the revocations in force before they serve (H12). */
+const SERVING: readonly Workload[] = Object.freeze(['sts', 'orders', 'inventory']);
+
 function workload(identity: Workload, rights: { readonly publish: readonly string[]; readonly serves: readonly string[] }): IdentityPermissions {
   return Object.freeze({
     identity,
@@ -41,8 +59,11 @@ function workload(identity: Workload, rights: { readonly publish: readonly strin
     subscribe: Object.freeze([...rights.serves.map((subject) => served(identity, subject)), ownInbox(identity), EstateSubjects.revocations]),
     // Also answers JetStream flow-control requests, should a KV watcher ever need them.
     allowResponses: true,
-    kvBuckets: Object.freeze([kvBucketOf(identity)]),
+    kvBuckets: Object.freeze([kvBucketOf(identity), ...(STATEFUL.includes(identity) ? [stateBucketOf(identity)] : [])]),
     provisionsKvBuckets: Object.freeze([]),
+    // The edge serves no NATS handler: its hops are checked where they land (the STS, orders).
+    readsStreams: Object.freeze(SERVING.includes(identity) ? [EstateStreams.revocations] : []),
+    provisionsStreams: Object.freeze([]),
   });
 }
 
@@ -59,6 +80,8 @@ export const ESTATE_PERMISSIONS: readonly IdentityPermissions[] = Object.freeze(
     subscribe: Object.freeze([ownInbox(ADMIN_IDENTITY)]),
     allowResponses: false,
     kvBuckets: Object.freeze([]),
-    provisionsKvBuckets: Object.freeze(WORKLOADS.map(kvBucketOf)),
+    provisionsKvBuckets: Object.freeze([...WORKLOADS.map(kvBucketOf), ...STATEFUL.map(stateBucketOf)]),
+    readsStreams: Object.freeze([]),
+    provisionsStreams: Object.freeze([EstateStreams.revocations]),
   }),
 ]);

@@ -1,5 +1,5 @@
 import { spiffeIdOf } from '#estate';
-import { JETSTREAM_ACCOUNT_INFO, kvProvisionerSubjects, kvUserSubjects } from './jetstream-subjects.js';
+import { JETSTREAM_ACCOUNT_INFO, kvProvisionerSubjects, kvUserSubjects, streamProvisionerSubjects, streamReaderSubjects } from './jetstream-subjects.js';
 import { ESTATE_PERMISSIONS, type IdentityPermissions } from './permission-table.js';
 
 /**
@@ -38,8 +38,9 @@ function list(values: readonly string[]): string {
 
 function publishSubjects(entry: IdentityPermissions): string[] {
   const kv = entry.kvBuckets.flatMap(kvUserSubjects);
-  const provisioning = entry.provisionsKvBuckets.flatMap(kvProvisionerSubjects);
-  return [...new Set([...entry.publish, ...kv, ...provisioning, ...(provisioning.length > 0 ? [JETSTREAM_ACCOUNT_INFO] : [])])];
+  const streams = (entry.readsStreams ?? []).flatMap(streamReaderSubjects);
+  const provisioning = [...entry.provisionsKvBuckets.flatMap(kvProvisionerSubjects), ...(entry.provisionsStreams ?? []).flatMap(streamProvisionerSubjects)];
+  return [...new Set([...entry.publish, ...kv, ...streams, ...provisioning, ...(provisioning.length > 0 ? [JETSTREAM_ACCOUNT_INFO] : [])])];
 }
 
 function userBlock(entry: IdentityPermissions): string[] {

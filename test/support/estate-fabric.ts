@@ -1,9 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_IDENTITY, ESTATE_IDENTITIES, spiffeIdOf } from '#estate';
+import { connect } from '@nats-io/transport-node';
+import { ADMIN_IDENTITY, ESTATE_IDENTITIES, loadEstateConfig, natsConnectionOptions, spiffeIdOf } from '#estate';
 import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate, type KeyAlgorithm } from '../../certs/pki.js';
 import type { IdentityPermissions } from '../../scripts/nats/permission-table.js';
+import { provisionEstateJetStream } from '../../scripts/nats/provision-jetstream.js';
 import { startNatsServer, type NatsSupervisor } from '../../scripts/nats/supervisor.js';
 
 /**
@@ -34,6 +36,12 @@ export interface EstateFabric {
 export interface EstateFabricOptions {
   readonly keyAlgorithm?: KeyAlgorithm;
   readonly permissions?: readonly IdentityPermissions[];
+  /**
+   * Provision JetStream as admin, as the operator does (the REVOCATIONS stream and the state
+   * buckets the services need: scripts/nats/provision-jetstream.ts). Default: on with the estate's
+   * permission table, off with another one (its admin may lack the rights).
+   */
+  readonly provision?: boolean;
 }
 
 /** Short, so a refused client fails a test in seconds rather than after the 20 s default. */
@@ -68,6 +76,15 @@ export async function startEstateFabric(options: EstateFabricOptions = {}): Prom
       ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
     });
     const running = supervisor;
+    if (options.provision ?? options.permissions === undefined) {
+      const admin = loadEstateConfig({ NATS_URL: running.url, CERTS_DIR: certsDir, NATS_CONNECT_TIMEOUT_MS: String(TEST_CONNECT_TIMEOUT_MS) }, ADMIN_IDENTITY);
+      const connection = await connect({ ...natsConnectionOptions(admin), reconnect: false });
+      try {
+        await provisionEstateJetStream(connection);
+      } finally {
+        await connection.close();
+      }
+    }
     return {
       url: running.url,
       certsDir,

@@ -1,15 +1,19 @@
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { dpopCorsOptions } from '#binding';
 import type { EdgeConfig } from './edge-config.js';
 import { EdgeModule } from './edge.module.js';
 
 /**
- * The edge on Fastify (it measured faster than Express for this workload; the guard works on
- * both). Used by main.ts and by the e2e tests, which start the same app on a free port.
+ * The edge on Fastify by default, on Express with EDGE_HTTP_ADAPTER=express (the guard works on
+ * both; `npm run bench` compares them). Used by main.ts and by the e2e tests, which start the same
+ * app on a free port.
  */
-export async function createEdgeApp(config: EdgeConfig): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(EdgeModule.register(config), new FastifyAdapter(), {
+export async function createEdgeApp(config: EdgeConfig): Promise<INestApplication> {
+  const adapter = config.httpAdapter === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+  const app = await NestFactory.create(EdgeModule.register(config), adapter, {
     logger: ['error', 'warn', 'log'],
   });
   if (config.corsOrigins.length > 0) app.enableCors(dpopCorsOptions(config.corsOrigins));

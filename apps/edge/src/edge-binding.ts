@@ -1,13 +1,18 @@
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
 import {
   createAccessTokenVerifier,
   createDpopVerifier,
   createRemoteKeySet,
   discoverRemoteKeySet,
+  JetStreamReplayStore,
   MemoryReplayStore,
   type BindingModuleOptions,
   type RemoteKeySet,
+  type ReplayStore,
 } from '#binding';
-import type { EdgeConfig } from './edge-config.js';
+import { kvBucketOf, natsConnectionOptions } from '#estate';
+import { EdgeConfigError, type EdgeConfig } from './edge-config.js';
 
 /**
  * Builds the edge's DPoP verifier once, at start-up, from its configuration: the issuer's keys
@@ -24,7 +29,7 @@ export async function createEdgeBinding(config: EdgeConfig): Promise<BindingModu
   const tokenVerifier = createAccessTokenVerifier({ issuer: config.issuer, audience: config.audience, keys });
   const dpop = createDpopVerifier({
     tokenVerifier,
-    replayStore: new MemoryReplayStore(),
+    replayStore: await createReplayStore(config),
     origins: [config.publicUrl],
     pathPrefix: config.pathPrefix === '' ? undefined : config.pathPrefix,
     trustedProxies: config.trustedProxies,
@@ -34,4 +39,21 @@ export async function createEdgeBinding(config: EdgeConfig): Promise<BindingModu
     iatFutureSeconds: config.iatFutureSeconds,
   });
   return { dpop };
+}
+
+/**
+ * E17: `REPLAY_STORE=memory` claims jtis in this process (one replica only); `jetstream` in the
+ * edge's KV bucket, shared by every replica. The bucket is provisioned by the operator
+ * (scripts/nats/provision-replay-bucket.ts); start-up fails when it is missing or its max_age
+ * does not cover the proof window. The connection lives as long as the process.
+ */
+async function createReplayStore(config: EdgeConfig): Promise<ReplayStore> {
+  if (config.replayStore === 'memory' || config.nats === undefined) return new MemoryReplayStore();
+  const connection = await connect(natsConnectionOptions(config.nats));
+  const store = await JetStreamReplayStore.open(await new Kvm(connection).open(kvBucketOf('edge')), { connection });
+  if (store.maxTtlSeconds < config.iatPastSeconds + config.iatFutureSeconds) {
+    await connection.close();
+    throw new EdgeConfigError('REPLAY_STORE', `the edge bucket keeps claims ${store.maxTtlSeconds} s, less than the proof window DPOP_IAT_PAST_S + DPOP_IAT_FUTURE_S; provision it again`);
+  }
+  return store;
 }

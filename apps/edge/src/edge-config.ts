@@ -1,8 +1,13 @@
+import { loadEstateConfig, type EstateConfig } from '#estate';
+
 /**
  * The edge's configuration, read once from the environment and validated at start-up: a bad
  * variable stops the process with a message that names it. Nothing else reads process.env.
  */
 export type NonceMode = 'off' | 'required';
+/** Where proof `jti`s are claimed (E17): this process only, or a JetStream KV bucket all replicas share. */
+export type ReplayStoreKind = 'memory' | 'jetstream';
+export type HttpAdapterKind = 'fastify' | 'express';
 
 export interface EdgeConfig {
   readonly port: number;
@@ -24,6 +29,14 @@ export interface EdgeConfig {
   readonly iatFutureSeconds: number;
   readonly trustedProxies: readonly string[];
   readonly corsOrigins: readonly string[];
+  readonly httpAdapter: HttpAdapterKind;
+  readonly replayStore: ReplayStoreKind;
+  /**
+   * The NATS fabric (libs/estate variables), read when NATS_URL is set (the order routes call
+   * orders over it) or the replay store is `jetstream` (which then requires it). Without it the
+   * edge still serves /v1/me, /healthz and its metadata; the order routes answer 503.
+   */
+  readonly nats: EstateConfig<'edge'> | undefined;
 }
 
 export const DEFAULT_EDGE_PORT = 3000;
@@ -77,6 +90,12 @@ function httpUrl(name: string, raw: string, originOnly: boolean): string {
   return originOnly ? url.origin : raw;
 }
 
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): T {
+  const value = optional(env, name) ?? values[0];
+  if (!(values as readonly string[]).includes(value as string)) throw new EdgeConfigError(name, `must be one of ${values.join(', ')}`);
+  return value as T;
+}
+
 function list(env: Env, name: string): string[] {
   return (optional(env, name) ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
@@ -96,6 +115,7 @@ export function loadEdgeConfig(env: Env): EdgeConfig {
   }
   const jwksUri = optional(env, 'AUTH_JWKS_URI');
   const algorithms = list(env, 'DPOP_ALGS');
+  const replayStore = oneOf<ReplayStoreKind>(env, 'REPLAY_STORE', ['memory', 'jetstream']);
   return Object.freeze({
     port,
     host: optional(env, 'EDGE_HOST') ?? '127.0.0.1',
@@ -112,5 +132,8 @@ export function loadEdgeConfig(env: Env): EdgeConfig {
     iatFutureSeconds: integer(env, 'DPOP_IAT_FUTURE_S', DEFAULT_IAT_FUTURE_S, 0, 600),
     trustedProxies: Object.freeze(list(env, 'EDGE_TRUSTED_PROXIES')),
     corsOrigins: Object.freeze(list(env, 'EDGE_CORS_ORIGINS')),
+    httpAdapter: oneOf<HttpAdapterKind>(env, 'EDGE_HTTP_ADAPTER', ['fastify', 'express']),
+    replayStore,
+    nats: replayStore === 'jetstream' || optional(env, 'NATS_URL') !== undefined ? loadEstateConfig(env, 'edge') : undefined,
   });
 }

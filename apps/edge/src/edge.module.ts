@@ -5,6 +5,8 @@ import { EDGE_CONFIG } from './edge-config.provider.js';
 import type { EdgeConfig } from './edge-config.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
+import { OrdersLink } from './orders/orders-link.js';
+import { OrdersController } from './orders/orders.controller.js';
 import { ResourceMetadataController } from './resource-metadata.controller.js';
 
 @Module({})
@@ -17,7 +19,9 @@ export class EdgeModule {
         configModule,
         BindingModule.forRootAsync({ imports: [configModule], inject: [EDGE_CONFIG], useFactory: createEdgeBinding }),
       ],
-      controllers: [MeController, HealthController, ResourceMetadataController],
+      controllers: [MeController, HealthController, ResourceMetadataController, OrdersController],
+      // Orders over NATS when NATS_URL is set; without it the order routes answer 503.
+      providers: [{ provide: OrdersLink, useFactory: () => OrdersLink.open(config) }],
     };
   }
 }

@@ -18,6 +18,10 @@ export { checkScope } from './token/check-scope.js';
 export { createRemoteKeySet, discoverRemoteKeySet, type DiscoveredKeySet, type RemoteKeySet, type RemoteKeySetOptions } from './token/remote-key-set.js';
 export { discoverIssuerMetadata, type DiscoveryOptions, type IssuerMetadata } from './token/issuer-metadata.js';
 export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
+export {
+  DEFAULT_REPLAY_CLAIM_TIMEOUT_MS, DEFAULT_REPLAY_KEY_PREFIX, JetStreamReplayStore,
+  type JetStreamReplayStoreOptions, type ReplayBucket, type ReplayConnection,
+} from './replay/jetstream-replay-store.js';
 export { dpopChallenge } from './errors/www-authenticate.js';
 export { dpopCorsOptions, DPOP_CORS_MAX_AGE_S, type DpopCorsOptions } from './resource/dpop-cors.js';
 export { PROTECTED_RESOURCE_METADATA_PATH, protectedResourceMetadata, type ProtectedResourceInput } from './resource/protected-resource-metadata.js';
@@ -77,3 +81,19 @@ export { checkHtu } from './dpop/check-htu.js';
 export { normalizeHttpUri } from './dpop/normalize-htu.js';
 export { createEffectiveUriResolver, type EffectiveUriOptions, type EffectiveUriResolver, type RequestUriInput } from './dpop/effective-uri.js';
 export { DEFAULT_NONCE_MODE, DEFAULT_NONCE_STEP_S, MIN_NONCE_SECRET_BYTES, NonceIssuer, type NonceMode, type NonceOptions } from './nonce/nonce-issuer.js';
+// Internal hops, caller side and feeds: STS keys over NATS, revocation feed, outbound client
+export {
+  createNatsKeySet, DEFAULT_NATS_JWKS_CACHE_MAX_AGE_MS, DEFAULT_NATS_JWKS_COOLDOWN_MS, DEFAULT_NATS_JWKS_FAILURE_BACKOFF_MS,
+  DEFAULT_NATS_JWKS_TIMEOUT_MS, type NatsKeySet, type NatsKeySetOptions,
+} from './token/nats-key-set.js';
+export { startRevocationFeed, type RevocationFeed, type RevocationFeedOptions, type RevocationFeedProblem } from './revocation/revocation-feed.js';
+export { hopProofValuesOf } from './nest/rpc-binding.js';
+export {
+  createOutboundClient, DEFAULT_EXCHANGE_SUBJECT, DEFAULT_EXCHANGE_TIMEOUT_MS, DEFAULT_OUTBOUND_TIMEOUT_MS,
+  type OutboundCall, type OutboundClient, type OutboundClientOptions,
+} from './outbound/outbound-client.js';
+export { OutboundRefusedError, OutboundUnavailableError, type OutboundStage, type UnavailableReason } from './outbound/outbound-errors.js';
+export { DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES, DEFAULT_REFRESH_BEFORE_EXPIRY_S, type ExchangedToken } from './outbound/exchanged-token-cache.js';
+export {
+  INTERNAL_TOKEN_TYPE, parseTokenExchangeResponse, TOKEN_EXCHANGE_GRANT_TYPE, type TokenExchangeRequest, type TokenExchangeResponse,
+} from './outbound/token-exchange-message.js';

@@ -11,10 +11,11 @@ export {
   kvBucketOf,
   queueGroupOf,
   spiffeIdOf,
+  stateBucketOf,
   type EstateIdentity,
   type Workload,
 } from './identity/estate-identity.js';
-export { EstateSubjects } from './identity/estate-subjects.js';
+export { EstateStreams, EstateSubjects } from './identity/estate-subjects.js';
 export { EstateConfigError } from './config/estate-config-error.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -36,3 +37,7 @@ export {
 export { natsRecord } from './nats/nats-record.js';
 export { NatsRequestTimeoutError, requestWithTimeout } from './nats/request-with-timeout.js';
 export { PrivateFileError, readPrivateFile, writePrivateFile } from './files/private-file.js';
+export { openEstateLink, type EstateLink, type EstateLinkOptions } from './workload/estate-link.js';
+export { estateOutboundClient, hopBindingOptions, STS_ISSUER } from './workload/workload-binding.js';
+export { closeOnShutdown, type Closer } from './workload/close-on-shutdown.js';
+export { openStateBucket } from './workload/state-bucket.js';

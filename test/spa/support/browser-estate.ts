@@ -65,7 +65,10 @@ export async function startBrowserEstate(): Promise<BrowserEstate> {
     if (internalServices) {
       fabric = await startEstateFabric();
       const env = fabric.env();
-      await Promise.all(INTERNAL_SERVICES.map((app) => start(new ServiceProcess(app, builtApp(app), env, { aliveForMs: INTERNAL_SETTLE_MS }))));
+      // The STS verifies the client tokens the edge exchanges: the issuer's keys (fetched when
+      // first needed: auth starts after it) and the edge's external audience.
+      const stsEnv = { ...env, AUTH_ISSUER: issuer, AUTH_JWKS_URI: `${issuer}/jwks`, EDGE_AUDIENCE: edgeUrl };
+      await Promise.all(INTERNAL_SERVICES.map((app) => start(new ServiceProcess(app, builtApp(app), app === 'sts' ? stsEnv : env, { aliveForMs: INTERNAL_SETTLE_MS }))));
     }
     await start(
       new ServiceProcess('auth', builtApp('auth'), {

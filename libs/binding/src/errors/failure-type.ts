@@ -58,6 +58,8 @@ export enum FailureType {
   // Token exchange (RFC 8693, at the STS)
   ExchangeNotAllowed = 'exchange_not_allowed',
   ExchangeInvalidRequest = 'exchange_invalid_request',
+  ExchangeInvalidTarget = 'exchange_invalid_target',
+  ExchangeInvalidScope = 'exchange_invalid_scope',
 }
 
 /** Error values from the RFCs: RFC 6750 §3.1, RFC 9449 §7.1 and §8, RFC 6749 §5.2, RFC 8693 §2.2.2. */
@@ -67,7 +69,9 @@ export type ErrorCode =
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'
   | 'insufficient_scope'
+  | 'invalid_client'
   | 'invalid_grant'
+  | 'invalid_scope'
   | 'invalid_target'
   | 'unauthorized_client'
   | 'temporarily_unavailable';
@@ -136,6 +140,10 @@ export const FAILURES: Readonly<Record<FailureType, FailureMapping>> = Object.fr
   [FailureType.Revoked]: invalidToken,
   [FailureType.ExchangeNotAllowed]: { code: 'unauthorized_client', status: 403 },
   [FailureType.ExchangeInvalidRequest]: invalidRequest,
+  // RFC 8693 §2.2.2: "the invalid_target error code SHOULD be used" for an audience not served.
+  [FailureType.ExchangeInvalidTarget]: { code: 'invalid_target', status: 400 },
+  // RFC 6749 §5.2: "The requested scope is invalid, unknown, malformed, or exceeds the scope granted".
+  [FailureType.ExchangeInvalidScope]: { code: 'invalid_scope', status: 400 },
 });
 
 /** Internal hops have no DPoP: proof failures become `invalid_token` (RFC 8705 §3). */

@@ -24,6 +24,14 @@ function valuesOf(headers: ReturnType<NatsContextLike['getHeaders']>, name: stri
   return headers.keys().filter((key) => key.toLowerCase() === wanted).flatMap((key) => headers.values(key));
 }
 
+/**
+ * Every `Hop-Proof` value of a NATS message, whatever the case of the header name (H1 counts them):
+ * for a handler that checks its caller's proof itself, as the STS does (createCallerProofVerifier).
+ */
+export function hopProofValuesOf(context: NatsContextLike): string[] | undefined {
+  return valuesOf(context.getHeaders(), HOP_PROOF_HEADER);
+}
+
 export function toHopRequest(context: NatsContextLike, payload: unknown, policy: BindingPolicy): HopRequest {
   const headers = context.getHeaders();
   return {

@@ -45,3 +45,12 @@ export function queueGroupOf(workload: Workload): string {
 export function kvBucketOf(workload: Workload): string {
   return workload;
 }
+
+/**
+ * The KV bucket that holds a workload's durable state (orders' orders, inventory's stock), apart
+ * from its own bucket: nats-server 2.9 has no per-key TTL, so a bucket whose `max_age` bounds replay
+ * claims cannot also keep records that must outlive it.
+ */
+export function stateBucketOf(workload: Workload): string {
+  return `${workload}-state`;
+}

@@ -1,0 +1,42 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
+import { createHopProofSigner, createOutboundClient, type OutboundClient } from '#binding';
+import { natsClientOptions, STS_ISSUER } from '#estate';
+import type { EdgeConfig } from '../edge-config.js';
+
+/** The edge waits at most this long for the STS before answering 503. */
+export const EDGE_EXCHANGE_TIMEOUT_MS = 2_000; // milliseconds
+
+/**
+ * The edge's way to orders over NATS: its ClientNats, its certificate's hop-proof signer and the
+ * outbound client (exchange at the STS, then call). Absent when NATS is not configured: the edge
+ * still serves /v1/me, /healthz and its metadata, and the order routes answer 503. The connection
+ * is opened in the background: a broker that is down at start-up does not keep the edge from
+ * starting, and each order request is bounded by its own timeout meanwhile.
+ */
+@Injectable()
+export class OrdersLink implements OnApplicationShutdown {
+  private constructor(
+    readonly outbound: OutboundClient | undefined,
+    private readonly client: ClientProxy | undefined,
+  ) {}
+
+  static open(config: EdgeConfig): OrdersLink {
+    const nats = config.nats;
+    if (nats === undefined) return new OrdersLink(undefined, undefined);
+    const client = ClientProxyFactory.create(natsClientOptions(nats));
+    client.connect().catch((error: unknown) => new Logger('Edge').warn(`NATS not reachable yet: ${error instanceof Error ? error.message : String(error)}`));
+    const outbound = createOutboundClient({
+      client,
+      signer: createHopProofSigner({ privateKey: nats.tls.key, certificateChainPem: nats.tls.cert }),
+      stsAudience: STS_ISSUER,
+      timeoutMs: nats.requestTimeoutMs,
+      exchangeTimeoutMs: Math.min(nats.requestTimeoutMs, EDGE_EXCHANGE_TIMEOUT_MS),
+    });
+    return new OrdersLink(outbound, client);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client?.close();
+  }
+}

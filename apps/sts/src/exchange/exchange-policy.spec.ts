@@ -1,0 +1,80 @@
+import { describe, expect, it } from '@jest/globals';
+import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE } from '#binding';
+import { authorizeExchange, DEFAULT_EXCHANGE_POLICY, narrowScope, parseExchangePolicy } from './exchange-policy.js';
+
+const EDGE = 'spiffe://estate.local/edge';
+const ORDERS = 'spiffe://estate.local/orders';
+const INVENTORY = 'spiffe://estate.local/inventory';
+const STS = 'spiffe://estate.local/sts';
+const options = { trustDomain: 'estate.local', edge: EDGE, sts: STS };
+const policy = parseExchangePolicy(DEFAULT_EXCHANGE_POLICY, options);
+
+function refusal(step: () => unknown): BindingError {
+  try {
+    step();
+  } catch (error) {
+    if (error instanceof BindingError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('exchange policy: who may obtain what', () => {
+  it('the estate policy: edge -> orders and orders -> inventory, each with its ceiling', () => {
+    expect(authorizeExchange(policy, EDGE, ACCESS_TOKEN_TYPE, ORDERS)).toEqual(['orders:read', 'orders:write']);
+    expect(authorizeExchange(policy, ORDERS, JWT_TOKEN_TYPE, INVENTORY)).toEqual(['orders:read', 'orders:write']);
+  });
+
+  it('RFC 8693 §2.2.2: an audience outside the policy is invalid_target (edge -> inventory, orders -> orders)', () => {
+    expect(refusal(() => authorizeExchange(policy, EDGE, ACCESS_TOKEN_TYPE, INVENTORY))).toMatchObject({ type: FailureType.ExchangeInvalidTarget, code: 'invalid_target' });
+    expect(refusal(() => authorizeExchange(policy, ORDERS, JWT_TOKEN_TYPE, 'spiffe://estate.local/payments'))).toMatchObject({ code: 'invalid_target' });
+  });
+
+  it('RFC 6749 §5.2: a caller the policy does not list is unauthorized_client (inventory calls nobody)', () => {
+    expect(refusal(() => authorizeExchange(policy, INVENTORY, JWT_TOKEN_TYPE, ORDERS))).toMatchObject({ type: FailureType.ExchangeNotAllowed, code: 'unauthorized_client' });
+  });
+
+  it('only the edge may present the external issuer\'s DPoP-bound token: orders may not, even for an audience it may obtain', () => {
+    expect(refusal(() => authorizeExchange(policy, ORDERS, ACCESS_TOKEN_TYPE, INVENTORY))).toMatchObject({ type: FailureType.ExchangeNotAllowed, code: 'unauthorized_client' });
+  });
+
+  it('a policy is validated at start-up: SPIFFE IDs of the trust domain, scope-tokens, no self or STS audience', () => {
+    expect(() => parseExchangePolicy({ 'https://edge': { [ORDERS]: ['a'] } }, options)).toThrow(/caller/);
+    expect(() => parseExchangePolicy({ [EDGE]: { 'spiffe://other.domain/orders': ['a'] } }, options)).toThrow(/audience/);
+    expect(() => parseExchangePolicy({ [EDGE]: { [ORDERS]: [] } }, options)).toThrow(/non-empty list/);
+    expect(() => parseExchangePolicy({ [EDGE]: { [ORDERS]: ['bad scope'] } }, options)).toThrow(/scope-tokens/);
+    expect(() => parseExchangePolicy({ [EDGE]: { [EDGE]: ['a'] } }, options)).toThrow(/may not obtain/);
+    expect(() => parseExchangePolicy({ [EDGE]: { [STS]: ['a'] } }, options)).toThrow(/may not obtain/);
+    expect(() => parseExchangePolicy([], options)).toThrow(/JSON object/);
+  });
+});
+
+describe('scope narrowing: never wider than the subject token nor the ceiling', () => {
+  const ceiling = ['orders:read', 'orders:write'];
+
+  it('a request naming no scope gets what both allow', () => {
+    expect(narrowScope([], 'orders:read orders:write profile', ceiling)).toEqual(['orders:read', 'orders:write']);
+    expect(narrowScope([], 'orders:read', ceiling)).toEqual(['orders:read']);
+  });
+
+  it('a request naming scopes gets exactly those (least privilege per call)', () => {
+    expect(narrowScope(['orders:write'], 'orders:read orders:write', ceiling)).toEqual(['orders:write']);
+  });
+
+  it('RFC 6749 §5.2 invalid_scope: more than the subject token holds', () => {
+    expect(refusal(() => narrowScope(['orders:write'], 'orders:read', ceiling))).toMatchObject({ type: FailureType.ExchangeInvalidScope, code: 'invalid_scope' });
+  });
+
+  it('invalid_scope: more than the policy allows this caller there, even if the subject token holds it', () => {
+    expect(refusal(() => narrowScope(['profile'], 'orders:read profile', ceiling))).toMatchObject({ code: 'invalid_scope' });
+  });
+
+  it('invalid_scope: nothing left to grant (a token authorising nothing is not issued)', () => {
+    expect(refusal(() => narrowScope([], 'profile', ceiling))).toMatchObject({ code: 'invalid_scope' });
+    expect(refusal(() => narrowScope([], undefined, ceiling))).toMatchObject({ code: 'invalid_scope' });
+  });
+
+  it('scope comparison is exact: orders:write-all is not orders:write', () => {
+    expect(refusal(() => narrowScope(['orders:write'], 'orders:write-all', ceiling))).toMatchObject({ code: 'invalid_scope' });
+  });
+});

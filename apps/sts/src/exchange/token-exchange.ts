@@ -1,0 +1,116 @@
+import {
+  checkNotRevoked,
+  INTERNAL_TOKEN_TYPE,
+  JWT_TOKEN_TYPE,
+  type CallerProofVerifier,
+  type Clock,
+  type RevocationList,
+  type TokenExchangeResponse,
+} from '#binding';
+import type { StsKeyRing } from '../keys/sts-key-ring.js';
+import { atStage } from './exchange-refusal.js';
+import { authorizeExchange, narrowScope, type ExchangePolicy } from './exchange-policy.js';
+import { parseExchangeRequest } from './exchange-request.js';
+import { internalTokenClaims, signInternalToken } from './internal-token.js';
+import { verifySubjectToken, type SubjectTokenVerifiers } from './verify-subject-token.js';
+
+export interface TokenExchangeOptions {
+  /** This STS's SPIFFE ID: the `iss` of what it issues and the `aud` of the proofs it accepts. */
+  readonly issuer: string;
+  readonly callerProofs: CallerProofVerifier;
+  readonly policy: ExchangePolicy;
+  readonly subjectTokens: SubjectTokenVerifiers;
+  readonly revocations: RevocationList;
+  readonly keys: StsKeyRing;
+  readonly ttlSeconds: number;
+  readonly clock: Clock;
+}
+
+/** One message on `sts.exchange`, as received. */
+export interface ExchangeMessage {
+  /** The NATS subject being handled (the proof's `sub`). */
+  readonly subject: string;
+  /** Every Hop-Proof value received. */
+  readonly proof: readonly string[] | undefined;
+  readonly payload: unknown;
+}
+
+/** A granted exchange: the RFC 8693 answer and, for the log, who got what (no token material). */
+export interface GrantedExchange {
+  readonly response: TokenExchangeResponse;
+  readonly caller: string;
+  readonly audience: string;
+  readonly jtiHash: string;
+}
+
+export interface TokenExchange {
+  /** Resolves the answer, or rejects with ExchangeRefusal (anything else is a fault of the STS). */
+  exchange(message: ExchangeMessage): Promise<GrantedExchange>;
+}
+
+/**
+ * RFC 8693 token exchange for internal hops (ARCHITECTURE "Exchange"), one numbered step per check,
+ * cheap before costly, authentication before anything is compared, the replay claim last so a
+ * refused exchange never burns the caller's proof:
+ * 1. the request's syntax (RFC 8693 §2.1);
+ * 2. the caller's hop proof, H1-H7 (aud = this STS, sub = the subject, `ath` over the subject
+ *    token, `pdh` over the request): who is asking, proven with its certificate key;
+ * 3. the policy: may this caller exchange this kind of token, for this audience (and its ceiling);
+ * 4. the subject token, fully re-validated for its kind (verifySubjectToken);
+ * 5. H12: neither the subject token (`jti`), the end user (`sub`) nor the caller's certificate is revoked;
+ * 6. the scope, narrowed to the subject token's and the ceiling;
+ * 7. H6, last: the proof's `jti` is claimed once;
+ * 8. the internal token, signed by the current key: bound to the caller's certificate, `act` = the
+ *    caller (nested), lifetime `ttlSeconds` and never past the subject token's `exp`.
+ * Each refusal is an ExchangeRefusal naming its stage; its reply maps the stage to the RFC value.
+ */
+export function createTokenExchange(options: TokenExchangeOptions): TokenExchange {
+  const { issuer, callerProofs, policy, subjectTokens, revocations, keys, ttlSeconds, clock } = options;
+
+  async function exchange({ subject, proof, payload }: ExchangeMessage): Promise<GrantedExchange> {
+    // 1. Syntax.
+    const request = await atStage('request', () => parseExchangeRequest(payload));
+    // 2. Who is asking (H1-H7); the jti is not claimed yet.
+    const caller = await atStage('caller', () => callerProofs.verify({ subject, proof, token: request.subjectToken, payload }));
+    // 3. What this caller may ask for.
+    const ceiling = await atStage('policy', () => authorizeExchange(policy, caller.caller, request.subjectTokenType, request.audience));
+    // 4. The subject token, re-validated: signature, issuer, audience, lifetime, type, binding.
+    const claims = await atStage('subject', () => verifySubjectToken(subjectTokens, request.subjectToken, request.subjectTokenType, { spiffeId: caller.caller }));
+    // 5. H12.
+    await atStage('subject', () => checkNotRevoked(revocations, claims, caller.certificateThumbprint));
+    // 6. No wider than the subject token and the policy allow.
+    const scope = await atStage('scope', () => narrowScope(request.scope, claims.scope, ceiling));
+    // 7. H6, last of the checks.
+    const jtiHash = await atStage('replay', () => caller.claim());
+    // 8. Issue.
+    const now = clock();
+    const tokenClaims = await atStage('subject', () =>
+      internalTokenClaims({
+        issuer,
+        subject: claims,
+        subjectIsInternal: request.subjectTokenType === JWT_TOKEN_TYPE,
+        caller: caller.caller,
+        callerThumbprint: caller.certificateThumbprint,
+        audience: request.audience,
+        scope,
+        now,
+        ttlSeconds,
+      }),
+    );
+    const accessToken = await signInternalToken(tokenClaims, keys.current);
+    return {
+      response: {
+        access_token: accessToken,
+        issued_token_type: JWT_TOKEN_TYPE,
+        token_type: INTERNAL_TOKEN_TYPE,
+        expires_in: (tokenClaims.exp as number) - now,
+        scope: scope.join(' '),
+      },
+      caller: caller.caller,
+      audience: request.audience,
+      jtiHash,
+    };
+  }
+
+  return Object.freeze({ exchange });
+}

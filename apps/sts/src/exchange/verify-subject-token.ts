@@ -1,0 +1,74 @@
+import {
+  ACCESS_TOKEN_TYPE,
+  actorChainOf,
+  BindingError,
+  checkConfirmationMethod,
+  FailureType,
+  type AccessTokenClaims,
+  type AccessTokenVerifier,
+} from '#binding';
+import type { SubjectTokenType } from './exchange-request.js';
+
+/** One more actor must still fit the depth every verifier accepts (DEFAULT_MAX_ACTOR_DEPTH). */
+export const MAX_SUBJECT_ACTOR_CHAIN = 7; // actors
+
+export interface SubjectTokenVerifiers {
+  /** The external issuer's tokens: its keys, its `iss`, `aud` = the edge's external audience. */
+  readonly external: AccessTokenVerifier;
+  /** This STS's own tokens, `aud` = the given workload (one verifier per caller, built lazily). */
+  internalFor(audience: string): AccessTokenVerifier;
+}
+
+/** The caller as its verified hop proof names it. */
+export interface AuthenticatedCaller {
+  readonly spiffeId: string;
+}
+
+/**
+ * RFC 8693 §2.1 `subject_token`, fully re-validated: a token is never exchanged on the word of the
+ * caller. Which checks apply depends on its type (the policy has already refused an external token
+ * from anyone but the edge):
+ * - external (`access_token`): signature against the external issuer's keys, `iss`, `aud` = the
+ *   edge's external audience, `exp`/`nbf`, `typ` at+jwt, algorithm (E18); and bound to a DPoP key
+ *   (`cnf.jkt`, RFC 9449 §6). The STS cannot compare `jkt` with a proof key: the client proved
+ *   possession to the edge (E20), which cannot pass that proof on. The STS trusts the edge's check.
+ * - internal (`jwt`): signature against this STS's keys, `iss` = this STS, `typ`, `exp`, and `aud`
+ *   includes the caller's SPIFFE ID, taken from the certificate that signed the caller's proof:
+ *   a token issued for orders may be exchanged by orders only, so a token stolen from a message can
+ *   not be re-exchanged by any other workload. It must be certificate-bound (`cnf["x5t#S256"]`):
+ *   its `cnf` names the certificate of the workload that called the caller with it (the token's
+ *   `act.sub`), proven to the caller's guard (H10) when the token arrived; the caller cannot prove
+ *   that key to the STS, as the edge cannot prove the client's. Its actor chain must be well formed
+ *   and short enough for one more actor.
+ * Each failure keeps its failure type; the exchange answers them all with invalid_grant.
+ * Does not check revocation (the exchange does, H12) nor scope (narrowScope does).
+ */
+export async function verifySubjectToken(
+  verifiers: SubjectTokenVerifiers,
+  token: string,
+  type: SubjectTokenType,
+  caller: AuthenticatedCaller,
+): Promise<AccessTokenClaims> {
+  if (type === ACCESS_TOKEN_TYPE) {
+    const claims = await verifyWith(verifiers.external, token);
+    checkConfirmationMethod(claims, 'dpop');
+    return claims;
+  }
+  const claims = await verifyWith(verifiers.internalFor(caller.spiffeId), token);
+  checkConfirmationMethod(claims, 'mtls');
+  const chain = actorChainOf(claims);
+  if (chain.length === 0 || chain.length > MAX_SUBJECT_ACTOR_CHAIN) {
+    throw new BindingError(FailureType.TokenMalformed, 'an internal subject token must name its actors, at most a few');
+  }
+  return claims;
+}
+
+/** A verifier's fault other than a verdict on the token is an outage (503), never a pass. */
+async function verifyWith(verifier: AccessTokenVerifier, token: string): Promise<AccessTokenClaims> {
+  try {
+    return await verifier.verify(token);
+  } catch (error) {
+    if (error instanceof BindingError) throw error;
+    throw new BindingError(FailureType.KeySetUnavailable, 'the subject token could not be checked right now', { cause: error });
+  }
+}

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { EstateConfigError } from '#estate';
+import { createStsApp } from './create-sts-app.js';
+import { loadStsConfig } from './sts-config.js';
+
+async function main(): Promise<void> {
+  const config = loadStsConfig(process.env);
+  const { app, keys } = await createStsApp(config);
+  app.enableShutdownHooks();
+  await app.listen();
+  new Logger('Sts').log(
+    `serving sts.exchange and sts.jwks as ${config.estate.spiffeId}; external issuer ${config.externalIssuer} for ${config.externalAudience}; ` +
+      `tokens ${config.tokenTtlSeconds}s; signing kid ${keys.current.kid}, rotation ${config.keyRotationSeconds === 0 ? 'off' : `${config.keyRotationSeconds}s`}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof EstateConfigError) {
+    console.error(`sts: bad configuration: ${error.message}`);
+  } else {
+    console.error('sts: failed to start:', error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});

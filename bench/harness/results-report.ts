@@ -1,0 +1,145 @@
+import type { BurstMeasurement } from '../scenarios/invalid-burst.js';
+import type { EdgeProfile } from '../scenarios/edge-profile.js';
+import type { VerifyMeasurement } from '../scenarios/es256-verify.js';
+import type { TargetMeasurement, TargetName } from '../scenarios/http-targets.js';
+import type { HopMeasurements } from '../scenarios/pending-hop.js';
+import type { ReplayStoreMeasurements } from '../scenarios/replay-store.js';
+
+/** Targets of issue 6: the edge at least 3x the peer, at least half of one ES256 verify per core. */
+export const TARGETS = Object.freeze({ edge_vs_peer: 3, edge_vs_es256_verify: 0.5 });
+
+export interface BenchResults {
+  readonly generated_at: string;
+  readonly mode: 'full' | 'quick';
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpu_model: string;
+    readonly node: string;
+    readonly pinning: string;
+    readonly note: string;
+  };
+  readonly load_generator: { readonly tool: string; readonly connections: number; readonly proofs: string };
+  readonly es256_verify: VerifyMeasurement;
+  readonly dpop_verifier_in_process: VerifyMeasurement;
+  readonly http: Readonly<Record<TargetName, TargetMeasurement>>;
+  readonly replay_store: ReplayStoreMeasurements;
+  readonly invalid_burst: BurstMeasurement;
+  readonly hop: HopMeasurements;
+  readonly ratios: {
+    readonly edge_vs_peer: number;
+    readonly edge_vs_es256_verify: number;
+    readonly hop_vs_plain_nats: number | null;
+    readonly edge_vs_framework_ceiling: number;
+    /** The edge over HTTP against its own verifier without HTTP: the share the HTTP layer leaves. */
+    readonly edge_vs_dpop_verifier_in_process: number;
+    readonly dpop_verifier_in_process_vs_es256_verify: number;
+    readonly edge_express_vs_edge_fastify: number;
+    readonly jetstream_vs_memory_replay_store: number;
+  };
+  readonly targets: Readonly<Record<keyof typeof TARGETS, { readonly target: number; readonly met: boolean }>>;
+  readonly profile: EdgeProfile | null;
+}
+
+/** A load core this busy may be what limits the run, not the server. */
+const LOAD_BOUND = 0.85;
+const ratio = (a: number, b: number): number => (b > 0 ? Number((a / b).toFixed(2)) : 0);
+
+export function ratiosOf(
+  http: BenchResults['http'],
+  verify: VerifyMeasurement,
+  dpopVerifier: VerifyMeasurement,
+  replay: ReplayStoreMeasurements,
+): BenchResults['ratios'] {
+  const edge = http.edge_fastify.requestsPerSecond;
+  return {
+    edge_vs_peer: ratio(edge, http.peer_express_oauth2_jwt_bearer.requestsPerSecond),
+    edge_vs_es256_verify: ratio(edge, verify.opsPerSecond),
+    hop_vs_plain_nats: null,
+    edge_vs_framework_ceiling: ratio(edge, http.bare_nest_fastify.requestsPerSecond),
+    edge_vs_dpop_verifier_in_process: ratio(edge, dpopVerifier.opsPerSecond),
+    dpop_verifier_in_process_vs_es256_verify: ratio(dpopVerifier.opsPerSecond, verify.opsPerSecond),
+    edge_express_vs_edge_fastify: ratio(http.edge_express.requestsPerSecond, edge),
+    jetstream_vs_memory_replay_store: ratio(replay.jetstream_file.claimsPerSecond, replay.memory.claimsPerSecond),
+  };
+}
+
+const number = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+const yes = (value: boolean): string => (value ? 'yes' : '**no**');
+
+/** The Markdown the README quotes: one table per question, the figures and how they were made. */
+export function renderMarkdown(results: BenchResults): string {
+  const { http, ratios } = results;
+  const lines: string[] = [
+    `# Benchmark results (${results.mode} run, ${results.generated_at})`,
+    '',
+    `Machine: ${results.machine.cpus} x ${results.machine.cpu_model}, Node ${results.machine.node}. ${results.machine.pinning}.`,
+    `${results.machine.note}`,
+    '',
+    `Load: ${results.load_generator.tool}, ${results.load_generator.connections} connections, ${results.load_generator.proofs}.`,
+    '',
+    '## GET /v1/me, one server core',
+    '',
+    '| target | req/s | p50 ms | p99 ms | server core busy | load core busy | all 2xx |',
+    '|---|--:|--:|--:|--:|--:|:-:|',
+    ...Object.entries(http).map(
+      ([name, m]) =>
+        `| ${name}${m.loadGeneratorCpu >= LOAD_BOUND ? ' (load-bound: a lower bound)' : ''} | ${number(m.requestsPerSecond)} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${m.serverCpu ?? 'n/a'} | ${m.loadGeneratorCpu} | ${yes(m.clean)} |`,
+    ),
+    `| one ES256 verify (jose, loop) | ${number(results.es256_verify.opsPerSecond)} verifies/s | | | | | |`,
+    `| the edge's DPoP verifier alone, no HTTP | ${number(results.dpop_verifier_in_process.opsPerSecond)} requests/s | | | | | |`,
+    '',
+    '| ratio | value | target | met |',
+    '|---|--:|--:|:-:|',
+    `| edge_vs_peer (edge Fastify / express-oauth2-jwt-bearer) | ${ratios.edge_vs_peer} | >= ${results.targets.edge_vs_peer.target} | ${yes(results.targets.edge_vs_peer.met)} |`,
+    `| edge_vs_es256_verify (edge req/s / verifies/s) | ${ratios.edge_vs_es256_verify} | >= ${results.targets.edge_vs_es256_verify.target} | ${yes(results.targets.edge_vs_es256_verify.met)} |`,
+    `| hop_vs_plain_nats | ${ratios.hop_vs_plain_nats ?? 'pending'} | | |`,
+    `| edge / bare Nest (Fastify) | ${ratios.edge_vs_framework_ceiling} | | |`,
+    `| edge over HTTP / its DPoP verifier alone | ${ratios.edge_vs_dpop_verifier_in_process} | | |`,
+    `| DPoP verifier alone / one ES256 verify | ${ratios.dpop_verifier_in_process_vs_es256_verify} | | |`,
+    `| edge Express / edge Fastify | ${ratios.edge_express_vs_edge_fastify} | | |`,
+    '',
+    'Honesty checks in the warm-up (a verifying target must refuse each, else the bench stops): tampered signature, wrong `htu`, a key the token is not bound to, the token downgraded to Bearer.',
+    `Replays (the same proof twice): edge ${http.edge_fastify.honesty?.replayRefused === true ? 'refuses' : 'ACCEPTS'}; peer ${http.peer_express_oauth2_jwt_bearer.honesty?.replayRefused === true ? 'refuses' : 'accepts (it keeps no jti record)'}.`,
+    '',
+    '## Replay store, claim() per second',
+    '',
+    '| store | claims/s | mean latency ms | in flight | replay refused |',
+    '|---|--:|--:|--:|:-:|',
+    ...Object.entries(results.replay_store).map(
+      ([name, m]) => `| ${name} | ${number(m.claimsPerSecond)} | ${m.meanLatencyMs} | ${m.inFlight} | ${yes(m.replayRefused)} |`,
+    ),
+    '',
+    '## Valid traffic under a burst of invalid proofs (edge, Fastify)',
+    '',
+    `${results.invalid_burst.mix}.`,
+    '',
+    '| | valid req/s | valid p50 ms | valid p99 ms |',
+    '|---|--:|--:|--:|',
+    `| alone | ${number(results.invalid_burst.validBaselineRps)} | ${results.invalid_burst.validLatencyBaselineMs.p50} | ${results.invalid_burst.validLatencyBaselineMs.p99} |`,
+    `| with the burst (${number(results.invalid_burst.invalidRps)} invalid req/s refused) | ${number(results.invalid_burst.validUnderBurstRps)} | ${results.invalid_burst.validLatencyUnderBurstMs.p50} | ${results.invalid_burst.validLatencyUnderBurstMs.p99} |`,
+    '',
+    `Valid throughput kept: ${results.invalid_burst.ratio} (bound: >= ${results.invalid_burst.bound}, no valid request refused): ${yes(results.invalid_burst.boundMet)}.`,
+    '',
+    '## Internal hops',
+    '',
+    `Pending: ${results.hop.pending}. \`hop\`, \`plain_nats\`, \`order_flow\` and \`hop_vs_plain_nats\` are null until then.`,
+  ];
+  if (results.profile !== null) {
+    const { profile } = results;
+    lines.push(
+      '',
+      `## Where the edge's time goes (\`node --cpu-prof\`, ${profile.target}, ${number(profile.requestsPerSecondWhileProfiled)} req/s while profiled, idle ${Math.round(profile.idleShare * 100)} %)`,
+      '',
+      `Samples of the measured run only (${profile.profiledSeconds} s). V8 samples the main thread: WebCrypto's ECDSA checks run on libuv's thread pool on the same pinned core, and show up as main-thread idle time or inside \`jobPromise\` (node:internal/crypto/util), whose thread hand-off they preempt.`,
+      '',
+      '| self time by module | share |',
+      '|---|--:|',
+      ...profile.byModule.slice(0, 10).map((entry) => `| ${entry.name} | ${Math.round(entry.share * 1000) / 10} % |`),
+      '',
+      '| top functions (self time) | share |',
+      '|---|--:|',
+      ...profile.topFunctions.map((entry) => `| \`${entry.name}\` | ${Math.round(entry.share * 1000) / 10} % |`),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

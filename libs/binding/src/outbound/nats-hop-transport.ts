@@ -1,0 +1,85 @@
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { NatsRecordBuilder, type ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, throwError, timeout } from 'rxjs';
+import { OutboundRefusedError, OutboundUnavailableError, type OutboundStage } from './outbound-errors.js';
+
+/** One request of an outbound call, as the transport sends it. */
+export interface HopTransportRequest {
+  readonly stage: OutboundStage;
+  readonly subject: string;
+  readonly payload: unknown;
+  /** Each set once: the receiving checks count repeated headers (H1). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+}
+
+/** Sends one request and resolves its reply; rejects with OutboundUnavailableError or OutboundRefusedError only. */
+export interface HopTransport {
+  request(request: HopTransportRequest): Promise<unknown>;
+}
+
+const ERROR_VALUE = /^[a-z][a-z0-9_]{0,63}$/;
+
+/**
+ * The transport of the outbound side over a connected Nest ClientProxy (ClientNats): the payload
+ * and the hop headers travel as a NatsRecord, and the reply is awaited at most `timeoutMs` (Nest's
+ * send() has no timeout of its own; unsubscribing on timeout drops the reply inbox). Failures are
+ * sorted into two kinds, so a caller never has to read transport errors:
+ * - OutboundUnavailableError: no reply in time; the client's connection is down (ClientNats then
+ *   rejects at once, so a broker outage fails fast); the broker's "no responders" (nobody serves the
+ *   subject: ClientNats sees an empty reply); an error reply with status 503; anything else thrown.
+ * - OutboundRefusedError: an error reply `{ code, type?, status? }` (the guard's H13 refusal, the
+ *   STS's RFC 8693 error, a handler's RpcException), or Nest's generic `{ status: 'error' }` for a
+ *   handler that failed unexpectedly (code `server_error`, status 500). Codes and types that are not
+ *   short lower-case identifiers are replaced, so nothing odd from a callee travels further.
+ * Does not retry: whether a second attempt makes sense is the caller's decision.
+ */
+export function clientProxyTransport(client: ClientProxy): HopTransport {
+  return Object.freeze({
+    async request({ stage, subject, payload, headers, timeoutMs }: HopTransportRequest): Promise<unknown> {
+      const header = natsHeaders();
+      for (const [name, value] of Object.entries(headers)) header.set(name, value);
+      const record = new NatsRecordBuilder(payload).setHeaders(header).build();
+      try {
+        return await firstValueFrom(
+          client.send<unknown>(subject, record).pipe(
+            timeout({ first: timeoutMs, with: () => throwError(() => new OutboundUnavailableError(stage, subject, 'timeout')) }),
+          ),
+          { defaultValue: undefined },
+        );
+      } catch (error) {
+        throw classify(stage, subject, error);
+      }
+    },
+  });
+}
+
+function classify(stage: OutboundStage, subject: string, error: unknown): Error {
+  if (error instanceof OutboundUnavailableError) return error;
+  if (isNoResponders(error)) return new OutboundUnavailableError(stage, subject, 'no_responders', { cause: error });
+  if (isConnectionLoss(error)) return new OutboundUnavailableError(stage, subject, 'disconnected', { cause: error });
+  if (typeof error === 'object' && error !== null && !(error instanceof Error)) {
+    const reply = error as { code?: unknown; type?: unknown; status?: unknown };
+    if (typeof reply.code === 'string') {
+      const status = typeof reply.status === 'number' && Number.isInteger(reply.status) && reply.status >= 400 && reply.status <= 599 ? reply.status : 500;
+      const code = ERROR_VALUE.test(reply.code) ? reply.code : 'server_error';
+      if (status === 503 || code === 'temporarily_unavailable') return new OutboundUnavailableError(stage, subject, 'remote_unavailable');
+      const type = typeof reply.type === 'string' && ERROR_VALUE.test(reply.type) ? reply.type : undefined;
+      return new OutboundRefusedError(stage, subject, { code, type, status });
+    }
+    // Nest's BaseRpcExceptionFilter for anything but an RpcException: { status: 'error', message }.
+    if (reply.status === 'error') return new OutboundRefusedError(stage, subject, { code: 'server_error', type: undefined, status: 500 });
+  }
+  return new OutboundUnavailableError(stage, subject, 'transport', { cause: error });
+}
+
+/** ClientNats turns the broker's 503 "no responders" status (an empty reply) into EmptyResponseException. */
+function isNoResponders(error: unknown): boolean {
+  return error instanceof Error && (error.constructor.name === 'EmptyResponseException' || error.message.startsWith('Empty response.'));
+}
+
+/** ClientNats rejects with a string while reconnecting, and with "Connection closed" once closed. */
+function isConnectionLoss(error: unknown): boolean {
+  const text = typeof error === 'string' ? error : error instanceof Error ? error.message : '';
+  return /Connection (lost|closed)|CONNECTION_CLOSED|closed connection/i.test(text);
+}

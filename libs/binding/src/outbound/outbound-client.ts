@@ -1,0 +1,142 @@
+import type { ClientProxy } from '@nestjs/microservices';
+import { BindingConfigError } from '../errors/binding-error.js';
+import type { HopProofSigner } from '../hop/sign-hop-proof.js';
+import { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../nest/rpc-binding.js';
+import { SubjectToken } from '../nest/subject-token.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import { DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES, DEFAULT_REFRESH_BEFORE_EXPIRY_S, ExchangedTokenCache } from './exchanged-token-cache.js';
+import { clientProxyTransport, type HopTransport } from './nats-hop-transport.js';
+import { OutboundRefusedError } from './outbound-errors.js';
+import { createTokenExchanger, type ExchangeInput } from './token-exchanger.js';
+
+/** ARCHITECTURE "NATS": the subject the STS serves token exchange on. */
+export const DEFAULT_EXCHANGE_SUBJECT = 'sts.exchange';
+/** A call waits this long for the callee, which may itself exchange and call onward. */
+export const DEFAULT_OUTBOUND_TIMEOUT_MS = 5_000; // milliseconds
+/** The exchange waits this long for the STS. */
+export const DEFAULT_EXCHANGE_TIMEOUT_MS = 2_000; // milliseconds
+
+const SPIFFE_ID = /^spiffe:\/\/[a-z0-9._-]+\/[A-Za-z0-9._/-]+$/;
+const SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
+
+export interface OutboundClientOptions {
+  /** This workload's connected ClientNats (libs/estate natsClientOptions). */
+  readonly client: ClientProxy;
+  /** Signs with this workload's certificate key: the STS binds the tokens it issues to that certificate. */
+  readonly signer: HopProofSigner;
+  /** The STS's SPIFFE ID. */
+  readonly stsAudience: string;
+  readonly exchangeSubject?: string;
+  readonly timeoutMs?: number;
+  readonly exchangeTimeoutMs?: number;
+  readonly cacheMaxEntries?: number;
+  readonly refreshBeforeExpirySeconds?: number;
+  readonly clock?: Clock;
+}
+
+/** One call to another workload on behalf of the end user whose token this workload holds. */
+export interface OutboundCall {
+  /** The callee's SPIFFE ID: the `aud` of the exchanged token and of the hop proof. */
+  readonly audience: string;
+  /** The NATS subject, e.g. `orders.create`: the proof's `sub`. */
+  readonly subject: string;
+  /** JSON data, sent as is; the proof's `pdh` covers its canonical form. */
+  readonly payload: unknown;
+  /** The verified token this workload holds: `principal.subjectToken`. */
+  readonly subjectToken: SubjectToken;
+  /** What the callee needs, space-separated; the STS narrows to it (least privilege per call). */
+  readonly scope: string;
+  readonly timeoutMs?: number;
+}
+
+export interface OutboundClient {
+  /**
+   * Exchanges (or reuses) a token for the callee, signs the hop proof, sends, and resolves the
+   * callee's reply. Rejects with OutboundUnavailableError (timeout, broker or callee down: retry
+   * later) or OutboundRefusedError (`{ code, type, status }` of the STS or the callee).
+   */
+  call<T>(call: OutboundCall): Promise<T>;
+}
+
+/**
+ * The outbound side of an internal hop (ARCHITECTURE "Exchange" and "Call"), built once at start-up:
+ * 1. the call is checked (SPIFFE ID, literal subject, scope-tokens; a mistake is BindingConfigError);
+ * 2. the internal token: exchanged at the STS, or reused from the bounded cache until shortly
+ *    before it expires (createTokenExchanger);
+ * 3. the Hop-Proof: signed with this workload's certificate key over the callee, the subject, the
+ *    token (`ath`) and the payload (`pdh`);
+ * 4. the request with exactly one Hop-Token and one Hop-Proof header, through the ClientProxy,
+ *    bounded by the call's timeout (clientProxyTransport);
+ * 5. a refusal `invalid_token` from the callee drops the cached token (revoked, or the callee no
+ *    longer accepts it), so the next call exchanges afresh; the refusal is still returned.
+ * Does not retry, and does not verify anything it receives: the callee's guard checks the hop.
+ */
+export function createOutboundClient(options: OutboundClientOptions): OutboundClient {
+  if (typeof options?.client?.send !== 'function') throw new BindingConfigError('outbound client: client must be a Nest ClientProxy');
+  if (typeof options.signer?.sign !== 'function') throw new BindingConfigError('outbound client: signer must be a hop proof signer');
+  if (typeof options.stsAudience !== 'string' || !SPIFFE_ID.test(options.stsAudience)) {
+    throw new BindingConfigError('outbound client: stsAudience must be the STS SPIFFE ID');
+  }
+  const exchangeSubject = literalSubject(options.exchangeSubject ?? DEFAULT_EXCHANGE_SUBJECT);
+  const timeoutMs = milliseconds(options.timeoutMs ?? DEFAULT_OUTBOUND_TIMEOUT_MS, 'timeoutMs');
+  const clock = options.clock ?? systemClock;
+  const transport: HopTransport = clientProxyTransport(options.client);
+  const exchanger = createTokenExchanger({
+    transport,
+    signer: options.signer,
+    stsAudience: options.stsAudience,
+    exchangeSubject,
+    timeoutMs: milliseconds(options.exchangeTimeoutMs ?? DEFAULT_EXCHANGE_TIMEOUT_MS, 'exchangeTimeoutMs'),
+    cache: new ExchangedTokenCache({
+      maxEntries: options.cacheMaxEntries ?? DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES,
+      refreshBeforeExpirySeconds: options.refreshBeforeExpirySeconds ?? DEFAULT_REFRESH_BEFORE_EXPIRY_S,
+      clock,
+    }),
+    clock,
+  });
+
+  async function call<T>(request: OutboundCall): Promise<T> {
+    // 1. The call itself: a mistake in the caller's code, not in a request.
+    const input = checkCall(request);
+    // 2. The internal token for this callee and scope.
+    const token = await exchanger.exchange(input);
+    // 3. The proof of possession of this workload's certificate key, over this very message.
+    const proof = await options.signer.sign({ audience: request.audience, subject: request.subject, token: token.accessToken, payload: request.payload });
+    // 4. Exactly one of each header, bounded in time.
+    const headers = { [HOP_TOKEN_HEADER]: token.accessToken, [HOP_PROOF_HEADER]: proof };
+    try {
+      return (await transport.request({ stage: 'call', subject: request.subject, payload: request.payload, headers, timeoutMs: request.timeoutMs ?? timeoutMs })) as T;
+    } catch (error) {
+      // 5. A token the callee refuses is not reused.
+      if (error instanceof OutboundRefusedError && error.code === 'invalid_token') exchanger.forget(input);
+      throw error;
+    }
+  }
+
+  return Object.freeze({ call });
+}
+
+function checkCall(call: OutboundCall): ExchangeInput {
+  if (typeof call.audience !== 'string' || !SPIFFE_ID.test(call.audience)) throw new BindingConfigError('outbound call: audience must be a SPIFFE ID');
+  literalSubject(call.subject);
+  if (!(call.subjectToken instanceof SubjectToken)) throw new BindingConfigError('outbound call: subjectToken must be the principal\'s SubjectToken');
+  const scopes = typeof call.scope === 'string' ? call.scope.split(' ').filter((scope) => scope !== '') : [];
+  if (scopes.length === 0 || !scopes.every((scope) => SCOPE_TOKEN.test(scope))) {
+    throw new BindingConfigError('outbound call: scope must hold one or more RFC 6749 scope-tokens');
+  }
+  if (call.timeoutMs !== undefined) milliseconds(call.timeoutMs, 'call timeoutMs');
+  return { subjectToken: call.subjectToken, audience: call.audience, scope: [...new Set(scopes)].sort().join(' ') };
+}
+
+function literalSubject(subject: unknown): string {
+  if (typeof subject !== 'string' || !SUBJECT.test(subject)) throw new BindingConfigError('outbound client: a subject must be a literal NATS subject');
+  return subject;
+}
+
+function milliseconds(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 120_000) {
+    throw new BindingConfigError(`outbound client: ${name} must be an integer from 1 to 120000 milliseconds`);
+  }
+  return value;
+}

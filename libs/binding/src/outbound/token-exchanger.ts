@@ -1,0 +1,87 @@
+import type { HopProofSigner } from '../hop/sign-hop-proof.js';
+import { HOP_PROOF_HEADER } from '../nest/rpc-binding.js';
+import { revealSubjectToken, type SubjectToken } from '../nest/subject-token.js';
+import type { Clock } from '../time/clock.js';
+import { ExchangedTokenCache, type ExchangedToken } from './exchanged-token-cache.js';
+import type { HopTransport } from './nats-hop-transport.js';
+import { OutboundRefusedError } from './outbound-errors.js';
+import { parseTokenExchangeResponse, TOKEN_EXCHANGE_GRANT_TYPE, type TokenExchangeRequest } from './token-exchange-message.js';
+
+export interface TokenExchangerOptions {
+  readonly transport: HopTransport;
+  readonly signer: HopProofSigner;
+  /** The STS's SPIFFE ID (the proof's `aud`) and the subject it serves exchanges on. */
+  readonly stsAudience: string;
+  readonly exchangeSubject: string;
+  readonly timeoutMs: number;
+  readonly cache: ExchangedTokenCache;
+  readonly clock: Clock;
+}
+
+/** What to exchange: the token this workload holds, for one callee and one scope. */
+export interface ExchangeInput {
+  readonly subjectToken: SubjectToken;
+  /** The callee's SPIFFE ID. */
+  readonly audience: string;
+  /** Normalised (deduplicated, sorted) space-separated scope. */
+  readonly scope: string;
+}
+
+export interface TokenExchanger {
+  exchange(input: ExchangeInput): Promise<ExchangedToken>;
+  /** Drops the cached token of this input, e.g. after the callee refused it. */
+  forget(input: ExchangeInput): void;
+}
+
+/**
+ * ARCHITECTURE "Exchange", caller side: returns the internal token for (subject token, callee,
+ * scope), from the cache while it is fresh, else from the STS:
+ * 1. the cache (keyed by the subject token's hash, the audience and the scope);
+ * 2. a concurrent exchange of the same key is shared, not repeated;
+ * 3. the RFC 8693 request, with a Hop-Proof (aud = the STS, sub = the exchange subject, `ath` over
+ *    the subject token, `pdh` over the request): the caller authenticates with its certificate;
+ * 4. the answer checked (parseTokenExchangeResponse), its `exp` taken as now + `expires_in`,
+ *    cached, returned.
+ * Rejects with OutboundUnavailableError or OutboundRefusedError (stage `exchange`); an answer that
+ * is not a token exchange response is refused as `server_error`.
+ * Does not verify the issued token (the callee does) nor decide the scope (the STS's policy does).
+ */
+export function createTokenExchanger(options: TokenExchangerOptions): TokenExchanger {
+  const { transport, signer, stsAudience, exchangeSubject, timeoutMs, cache, clock } = options;
+  const inFlight = new Map<string, Promise<ExchangedToken>>();
+
+  const keyOf = (input: ExchangeInput): string => ExchangedTokenCache.keyOf(revealSubjectToken(input.subjectToken), input.audience, input.scope);
+
+  async function exchangeAtSts(input: ExchangeInput, key: string): Promise<ExchangedToken> {
+    const subjectToken = revealSubjectToken(input.subjectToken);
+    const payload: TokenExchangeRequest = {
+      grant_type: TOKEN_EXCHANGE_GRANT_TYPE,
+      subject_token: subjectToken,
+      subject_token_type: input.subjectToken.type,
+      audience: input.audience,
+      scope: input.scope,
+    };
+    const proof = await signer.sign({ audience: stsAudience, subject: exchangeSubject, token: subjectToken, payload });
+    const reply = await transport.request({ stage: 'exchange', subject: exchangeSubject, payload, headers: { [HOP_PROOF_HEADER]: proof }, timeoutMs });
+    const response = parseTokenExchangeResponse(reply);
+    if (response === undefined) {
+      throw new OutboundRefusedError('exchange', exchangeSubject, { code: 'server_error', type: 'invalid_exchange_response', status: 502 });
+    }
+    const token: ExchangedToken = Object.freeze({ accessToken: response.access_token, expiresAt: clock() + response.expires_in, scope: response.scope });
+    cache.set(key, token);
+    return token;
+  }
+
+  function exchange(input: ExchangeInput): Promise<ExchangedToken> {
+    const key = keyOf(input);
+    const cached = cache.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const pending = inFlight.get(key);
+    if (pending !== undefined) return pending;
+    const started = exchangeAtSts(input, key).finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  }
+
+  return Object.freeze({ exchange, forget: (input: ExchangeInput) => cache.delete(keyOf(input)) });
+}

@@ -1,0 +1,59 @@
+import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, type StreamConfig } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { EstateStreams, EstateSubjects, stateBucketOf } from '#estate';
+
+/**
+ * The JetStream state of the estate that the operator (the `admin` identity) provisions, because
+ * workloads may not create or change streams (jetstream-subjects.ts):
+ * - the REVOCATIONS stream, capturing `estate.revocations`: every announced revocation is kept as
+ *   long as one may last, so a service that starts later replays those in force (H12);
+ * - the durable state buckets of orders and inventory (`<workload>-state`, history 1, no TTL).
+ * Idempotent: run it after every broker start; an existing stream is brought to this configuration.
+ */
+export const MAX_REVOCATION_TTL_S = 7 * 86_400; // seconds: the longest revocation `npm run revoke` accepts
+/** As many as a service's revocation list holds (DEFAULT_REVOCATION_MAX_ENTRIES). */
+export const REVOCATION_STREAM_MAX_MESSAGES = 100_000; // messages
+export const REVOCATION_STREAM_MAX_BYTES = 64 * 1024 * 1024; // bytes
+const NANOS_PER_SECOND = 1_000_000_000;
+
+export interface ProvisionedJetStream {
+  readonly revocationStream: string;
+  readonly stateBuckets: readonly string[];
+}
+
+export async function provisionEstateJetStream(admin: NatsConnection): Promise<ProvisionedJetStream> {
+  await provisionRevocationStream(admin);
+  const kvm = new Kvm(admin);
+  const stateBuckets = [stateBucketOf('orders'), stateBucketOf('inventory')];
+  for (const bucket of stateBuckets) await kvm.create(bucket, { history: 1, storage: 'file' });
+  return Object.freeze({ revocationStream: EstateStreams.revocations, stateBuckets: Object.freeze(stateBuckets) });
+}
+
+/**
+ * The stream keeps each announcement `MAX_REVOCATION_TTL_S` (no revocation lasts longer), at most
+ * REVOCATION_STREAM_MAX_MESSAGES, discarding the oldest first: an old announcement has lapsed
+ * before a newer one. File storage survives a broker restart.
+ */
+async function provisionRevocationStream(admin: NatsConnection): Promise<void> {
+  const manager = await jetstreamManager(admin);
+  const wanted: Partial<StreamConfig> = {
+    subjects: [EstateSubjects.revocations],
+    storage: 'file' as StreamConfig['storage'],
+    retention: 'limits' as StreamConfig['retention'],
+    discard: 'old' as StreamConfig['discard'],
+    max_age: MAX_REVOCATION_TTL_S * NANOS_PER_SECOND,
+    max_msgs: REVOCATION_STREAM_MAX_MESSAGES,
+    max_bytes: REVOCATION_STREAM_MAX_BYTES,
+    num_replicas: 1,
+  };
+  try {
+    const { config } = await manager.streams.info(EstateStreams.revocations);
+    const same = config.max_age === wanted.max_age && config.max_msgs === wanted.max_msgs && config.max_bytes === wanted.max_bytes
+      && config.subjects?.length === 1 && config.subjects[0] === EstateSubjects.revocations;
+    if (!same) await manager.streams.update(EstateStreams.revocations, wanted);
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
+    await manager.streams.add({ name: EstateStreams.revocations, ...wanted });
+  }
+}

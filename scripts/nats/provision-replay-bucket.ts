@@ -1,0 +1,58 @@
+import { Kvm, type KvStatus } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+/**
+ * Provisions the KV bucket a workload's replicas share as their replay store (E17, H6; see
+ * libs/binding JetStreamReplayStore). Run by the operator (the `admin` identity): workloads may
+ * not create or change streams (jetstream-subjects.ts), so a workload only opens its bucket.
+ *
+ * nats-server 2.9.10 has no per-key TTL: the bucket's `max_age` is the lifetime of every claim.
+ * It is set to the proof acceptance window plus a margin for clock skew between replicas (each
+ * judges `iat` by its own clock), so a claim outlives every moment its proof could be accepted.
+ * `max_bytes` bounds the bucket; KV buckets discard new writes when full, so a full bucket refuses
+ * claims and the store fails closed (503) rather than forgetting one.
+ */
+export interface ReplayBucketOptions {
+  /** The workload's bucket (`kvBucketOf(workload)`, e.g. `edge`). */
+  readonly bucket: string;
+  /** The proof acceptance window: iat past + iat future seconds (E16), e.g. 60 + 10. */
+  readonly windowSeconds: number;
+  readonly clockSkewSeconds?: number;
+  readonly maxBytes?: number;
+  /** `file` survives a broker restart; `memory` forgets every claim then (replays reopen for one window). */
+  readonly storage?: 'file' | 'memory';
+}
+
+export const DEFAULT_REPLAY_CLOCK_SKEW_S = 5; // seconds between the clocks of two replicas
+/** About 1.5 million claims at roughly 170 bytes each (subject, headers, index) on disk. */
+export const DEFAULT_REPLAY_BUCKET_MAX_BYTES = 256 * 1024 * 1024; // bytes
+
+/**
+ * Creates the bucket, or brings an existing one to the same `max_age` and `max_bytes` (history 1,
+ * file storage by default). Returns its status. Throws a TypeError for options out of range.
+ */
+export async function provisionReplayBucket(admin: NatsConnection, options: ReplayBucketOptions): Promise<KvStatus> {
+  const window = wholeSeconds(options.windowSeconds, 'windowSeconds', 1, 3_600);
+  const skew = wholeSeconds(options.clockSkewSeconds ?? DEFAULT_REPLAY_CLOCK_SKEW_S, 'clockSkewSeconds', 0, 600);
+  const maxBytes = options.maxBytes ?? DEFAULT_REPLAY_BUCKET_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024 * 1024) throw new TypeError('maxBytes must be an integer of at least 1 MiB');
+  // The store refuses a ttl above max_age - 1 s; its claims ask for the window.
+  const maxAgeMs = (window + skew + 1) * 1000;
+  const kvm = new Kvm(admin);
+  const bucket = await kvm.create(options.bucket, { history: 1, ttl: maxAgeMs, max_bytes: maxBytes, storage: options.storage ?? 'file' });
+  const status = await bucket.status();
+  if (status.ttl !== maxAgeMs || status.max_bytes !== maxBytes) {
+    // The bucket existed with other limits: create() opens an existing stream unchanged.
+    const streams = (await kvm.js.jetstreamManager()).streams;
+    await streams.update(status.streamInfo.config.name, { max_age: maxAgeMs * 1_000_000, max_bytes: maxBytes });
+    return bucket.status();
+  }
+  return status;
+}
+
+function wholeSeconds(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new TypeError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,34 @@
+import { connect } from '@nats-io/transport-node';
+import { ADMIN_IDENTITY, loadEstateConfig, natsConnectionOptions } from '#estate';
+import { announceRevocation } from './publish-revocation.js';
+import { parseRevokeArguments } from './revoke-arguments.js';
+
+/**
+ * The operator's revocation command (H12), with the admin certificate:
+ *
+ *   npm run revoke -- --sub user-42                 # an end user, for an hour
+ *   npm run revoke -- --jti <token jti> --ttl 120   # one token
+ *   npm run revoke -- --cert <x5t#S256>             # a workload certificate (base64url SHA-256 of its DER)
+ *
+ * Several may be given at once; each is announced on `estate.revocations` and kept in the
+ * REVOCATIONS stream, and every service applies it within a second. Environment: NATS_URL,
+ * CERTS_DIR (holding admin.crt, admin.key, ca.crt) as for every app (libs/estate).
+ */
+async function main(argv: readonly string[]): Promise<void> {
+  const { revocations, ttlSeconds } = parseRevokeArguments(argv);
+  const config = loadEstateConfig(process.env, ADMIN_IDENTITY);
+  const admin = await connect(natsConnectionOptions(config));
+  try {
+    for (const revocation of revocations) {
+      const { event, sequence } = await announceRevocation(admin, { ...revocation, ttlSeconds });
+      console.log(`revoked ${event.kind} ${event.value} until ${new Date(event.until * 1000).toISOString()} (REVOCATIONS #${sequence})`);
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`revoke: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

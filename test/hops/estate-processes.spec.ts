@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { DpopClient } from '../edge/dpop-client.js';
+import { EdgeProcess, freePort } from '../edge/edge-process.js';
+import { call } from '../edge/http-call.js';
+import { TestIssuer } from '../edge/test-issuer.js';
+import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
+
+// The built apps as the operator runs them (node dist/apps/<app>/main.js, configured only by the
+// environment), and the operator's revocation command (node dist/scripts/nats/revoke.js, what
+// `npm run revoke` runs). Needs `npm run build` first.
+
+const STARTUP_TIMEOUT_MS = 20_000;
+
+/** A built NATS service, ready when it logs that it serves its subjects. */
+class ServiceProcess {
+  output = '';
+  private child: ChildProcess | undefined;
+
+  constructor(readonly app: string, private readonly env: Record<string, string>) {}
+
+  async start(): Promise<this> {
+    const child = spawn(process.execPath, [resolve(`dist/apps/${this.app}/main.js`)], { env: { PATH: process.env['PATH'] ?? '', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    while (!/serving /.test(this.output)) {
+      if (child.exitCode !== null) throw new Error(`${this.app} exited ${child.exitCode}:\n${this.output}`);
+      if (Date.now() > deadline) throw new Error(`${this.app} did not start:\n${this.output}`);
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    return this;
+  }
+
+  /** SIGTERM; SIGKILL after a grace period. Resolves how it ended. */
+  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null };
+    return new Promise((done) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', (code, signal) => {
+        clearTimeout(kill);
+        done({ code, signal });
+      });
+      child.kill('SIGTERM');
+    });
+  }
+}
+
+function revoke(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [resolve('dist/scripts/nats/revoke.js'), ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => done({ code, output }));
+  });
+}
+
+let fabric: EstateFabric;
+let issuer: TestIssuer;
+let edge: EdgeProcess;
+let client: DpopClient;
+const services: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  fabric = await startEstateFabric();
+  const port = await freePort();
+  const edgeAudience = `http://localhost:${port}`;
+  issuer = await new TestIssuer(edgeAudience).start();
+  client = await DpopClient.create();
+  const env = fabric.env();
+  services.push(
+    new ServiceProcess('sts', { ...env, AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks`, EDGE_AUDIENCE: edgeAudience, STS_KEYS_FILE: `${fabric.certsDir}/sts-keys.json` }),
+    new ServiceProcess('inventory', env),
+    new ServiceProcess('orders', env),
+  );
+  await Promise.all(services.map((service) => service.start()));
+  edge = await new EdgeProcess(port, { ...env, AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks` }).start();
+});
+
+afterAll(async () => {
+  await edge?.stop();
+  for (const service of services) await service.stop();
+  await issuer?.stop();
+  await fabric?.stop();
+});
+
+async function order(sub: string, method: 'POST' | 'GET' = 'POST', id?: string) {
+  const token = await issuer.mint({ sub, cnf: { jkt: client.jkt } });
+  const url = `${edge.url}/v1/orders${id === undefined ? '' : `/${id}`}`;
+  const headers: Record<string, string> = { Authorization: `DPoP ${token}`, DPoP: await client.proof({ htm: method, htu: url, token }) };
+  if (method === 'POST') headers['Content-Type'] = 'application/json';
+  return call(url, headers, method, method === 'POST' ? JSON.stringify({ sku: 'process', quantity: 3 }) : undefined);
+}
+
+describe('the built estate: edge, sts, orders, inventory as processes', () => {
+  it('POST /v1/orders then GET /v1/orders/:id through every hop', async () => {
+    const placed = await order('user-process');
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ owner: 'user-process', sku: 'process', quantity: 3, placedVia: ['spiffe://estate.local/edge'] });
+    const read = await order('user-process', 'GET', placed.body['id'] as string);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: placed.body['id'] });
+  });
+
+  it('H12: npm run revoke -- --sub <user> (admin certificate) is applied by the running services within a second', async () => {
+    expect((await order('user-cli')).status).toBe(201);
+    const revoked = await revoke(fabric.env(), '--sub', 'user-cli', '--ttl', '60');
+    expect(revoked).toMatchObject({ code: 0, output: expect.stringMatching(/^revoked sub user-cli until .+ \(REVOCATIONS #\d+\)\n$/) });
+    const started = Date.now();
+    let status = (await order('user-cli')).status;
+    while (status !== 403 && Date.now() - started < 1_000) status = (await order('user-cli')).status;
+    expect(status).toBe(403);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect((await order('user-not-revoked')).status).toBe(201);
+  });
+
+  it('the revoke command refuses bad arguments and a workload\'s certificate', async () => {
+    expect(await revoke(fabric.env(), '--cert', 'not-a-thumbprint')).toMatchObject({ code: 1, output: expect.stringMatching(/thumbprint/) });
+    expect(await revoke(fabric.env(), '--user', 'x')).toMatchObject({ code: 1, output: expect.stringMatching(/usage/) });
+    expect(await revoke(fabric.env({ NATS_CERT: `${fabric.certsDir}/orders.crt`, NATS_KEY: `${fabric.certsDir}/orders.key` }), '--sub', 'x')).toMatchObject({ code: 1 });
+  });
+
+  it('each service stops cleanly on SIGTERM', async () => {
+    // Nest closes the app (NATS connections, feeds, timers), then re-raises the signal.
+    for (const service of services.splice(0).reverse()) expect(await service.stop()).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+});

@@ -1,0 +1,53 @@
+import { createPrivateKey, sign, X509Certificate } from 'node:crypto';
+import type { ClientProxy } from '@nestjs/microservices';
+import { payloadHash, sha256Base64url, type HopProofSigner } from '#binding';
+import { natsRecord, requestWithTimeout } from '#estate';
+
+/** A refusal as a callee answers it (H13), or a reply. */
+export type HopOutcome = { readonly ok: true; readonly reply: unknown } | { readonly ok: false; readonly error: Record<string, unknown> };
+
+/**
+ * Sends one message with exactly the headers given, through a caller's ClientNats, and resolves
+ * the reply or the error reply as it came (the test then asserts `code` and `type`).
+ */
+export async function sendHop(client: ClientProxy, subject: string, payload: unknown, headers: Record<string, string>): Promise<HopOutcome> {
+  try {
+    return { ok: true, reply: await requestWithTimeout(client, subject, natsRecord(payload, headers), 3_000) };
+  } catch (error) {
+    return { ok: false, error: typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : { transport: String(error) } };
+  }
+}
+
+/** The two hop headers, the proof made by a real signer (a workload's certificate and key). */
+export async function hopHeaders(
+  signer: HopProofSigner,
+  input: { audience: string; subject: string; token: string; payload: unknown; now?: number },
+): Promise<Record<string, string>> {
+  return { 'Hop-Token': input.token, 'Hop-Proof': await signer.sign(input) };
+}
+
+/**
+ * A hop proof built by hand, for what a real signer never writes: any header (e.g. `x5c` of one
+ * certificate while another key signs), any claims. ES256 (P-256 keys of the estate's PKI).
+ */
+export function craftProof(options: {
+  readonly certificatePem: string;
+  readonly signingKeyPem: string;
+  readonly claims: { aud: string; sub: string; token: string; payload: unknown; iat?: number; jti?: string };
+  readonly header?: Record<string, unknown>;
+}): string {
+  const der = new X509Certificate(options.certificatePem).raw;
+  const header = { typ: 'hop+jwt', alg: 'ES256', x5c: [der.toString('base64')], ...options.header };
+  const { aud, sub, token, payload } = options.claims;
+  const claims = {
+    jti: options.claims.jti ?? `crafted-${Math.random().toString(36).slice(2)}`,
+    iat: options.claims.iat ?? Math.floor(Date.now() / 1000),
+    aud,
+    sub,
+    ath: sha256Base64url(token),
+    pdh: payloadHash(payload),
+  };
+  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const signature = sign('sha256', Buffer.from(input), { key: createPrivateKey(options.signingKeyPem), dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
+}
