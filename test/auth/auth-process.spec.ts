@@ -9,7 +9,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './support/free-port.js';
+import { freePort } from '../support/free-port.js';
 
 const MAIN = resolve('dist/apps/auth/main.js');
 const run = promisify(execFile);

@@ -24,7 +24,7 @@ import { parse } from 'yaml';
 import { loadEstateConfig, spiffeIdOf, WORKLOADS, type Workload } from '#estate';
 import { findNatsServer } from '../../scripts/nats/find-nats-server.js';
 import { renderNatsConfig } from '../../scripts/nats/render-nats-config.js';
-import { freePort } from '../spa/support/service-process.js';
+import { freePort } from '../support/free-port.js';
 import { variablesReadIn } from './support/variables-read.js';
 
 const run = promisify(execFile);

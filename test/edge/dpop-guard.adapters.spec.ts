@@ -14,7 +14,7 @@ import {
   Principal,
 } from '#binding';
 import { DpopClient } from './dpop-client.js';
-import { freePort } from './edge-process.js';
+import { freePort } from '../support/free-port.js';
 import { call, callWithRawHeaders } from './http-call.js';
 import { TestIssuer } from './test-issuer.js';
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DpopClient } from './dpop-client.js';
-import { EdgeProcess, freePort } from './edge-process.js';
+import { freePort } from '../support/free-port.js';
+import { EdgeProcess } from './edge-process.js';
 import { call, callWithRawHeaders } from './http-call.js';
 import { TestIssuer } from './test-issuer.js';
 

@@ -21,7 +21,7 @@ import { announceRevocation } from '../../../scripts/nats/publish-revocation.js'
 import type { INestApplication } from '@nestjs/common';
 import { createEdgeApp } from '../../../apps/edge/src/create-edge-app.js';
 import { loadEdgeConfig } from '../../../apps/edge/src/edge-config.js';
-import { freePort } from '../../edge/edge-process.js';
+import { freePort } from '../../support/free-port.js';
 import { TestIssuer, type MintOptions } from '../../edge/test-issuer.js';
 import { startEstateFabric, type EstateFabric } from '../../support/estate-fabric.js';
 

@@ -15,7 +15,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { startEstateFabric, type EstateFabric } from '../../support/estate-fabric.js';
-import { builtApp, freePort, ServiceProcess } from './service-process.js';
+import { freePort } from '../../support/free-port.js';
+import { builtApp, ServiceProcess } from './service-process.js';
 
 export const INTERNAL_SERVICES = ['sts', 'inventory', 'orders'] as const;
 /** NATS services have no HTTP port to poll: alive this long after start counts as started. */

@@ -3,22 +3,12 @@
  * environment it is given, ready when a URL answers 2xx. Output is kept for failure messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 export const STARTUP_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 3_000;
 const POLL_MS = 100;
 const OUTPUT_KEPT_CHARS = 20_000;
-
-/** A port on 127.0.0.1 that was free a moment ago (URLs must name it before the app starts). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 export function builtApp(app: string): string {
   return resolve(`dist/apps/${app}/main.js`);
