@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every process of the estate: auth, edge, sts, orders, inventory, the SPA's static
-# server and the one-shot certs job. docker-compose.yml picks the process by its command
+# server and the one-shot certs and jetstream jobs. docker-compose.yml picks the process by its command
 # (`node dist/apps/<app>/main.js`). See deploy/README.md.
 #
 # NODE_IMAGE: the current LTS line (Node.js 26, Active LTS since 2026-10-28) on Debian 13 slim.
@@ -25,7 +25,7 @@ WORKDIR /app
 # Mount points of the certificate volumes. A named volume takes the owner and mode of the folder
 # it is first mounted on, so these make the volumes writable by the certs job (running as node)
 # and unreadable by anyone else.
-RUN mkdir -p /estate/certs /estate/out/nats /estate/out/edge /estate/out/sts /estate/out/orders /estate/out/inventory \
+RUN mkdir -p /estate/certs /estate/out/nats /estate/out/edge /estate/out/sts /estate/out/orders /estate/out/inventory /estate/out/admin \
  && chown -R node:node /estate \
  && chmod -R 0700 /estate
 COPY --from=build /app/package.json /app/package-lock.json ./

@@ -9,8 +9,9 @@
  *    the local estate's.
  * 3. One folder per container under ESTATE_OUT_DIR, each mounted (from its own volume) at
  *    CERTS_DIR in that one container: `<workload>/` holds `<workload>.crt`, `<workload>.key` and
- *    `ca.crt`; `nats/` holds the broker's pair, `ca.crt` and `nats.conf`. No container but this
- *    job sees the CA key or another identity's key.
+ *    `ca.crt`; `nats/` holds the broker's pair, `ca.crt` and `nats.conf`; `admin/` the operator's
+ *    pair for the `jetstream` provisioning job. No container but this job sees the CA key or
+ *    another identity's key.
  *
  * Environment: CERTS_DIR (default /estate/certs), ESTATE_OUT_DIR (default /estate/out); for the
  * broker's configuration NATS_HOST, NATS_PORT, NATS_STORE_DIR (read by scripts/nats/main.ts);
@@ -21,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WORKLOADS } from '#estate';
+import { ADMIN_IDENTITY, WORKLOADS } from '#estate';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const certsDir = process.env.CERTS_DIR?.trim() || '/estate/certs';
@@ -48,5 +49,5 @@ const config = execFileSync(process.execPath, ['dist/scripts/nats/main.js', 'con
 
 handOut(join(outDir, 'nats'), ['nats']);
 place(join(outDir, 'nats', 'nats.conf'), (temporary) => writeFileSync(temporary, config), 0o644);
-for (const workload of WORKLOADS) handOut(join(outDir, workload), [workload]);
-console.log(`handed out: ${['nats', ...WORKLOADS].map((name) => `${outDir}/${name}/`).join(' ')}`);
+for (const identity of [...WORKLOADS, ADMIN_IDENTITY]) handOut(join(outDir, identity), [identity]);
+console.log(`handed out: ${['nats', ...WORKLOADS, ADMIN_IDENTITY].map((name) => `${outDir}/${name}/`).join(' ')}`);

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { AppSpec } from './app-process.js';
 
-/** Where the demo puts what it makes: generated certificates, logs, the mobile client's key. */
+/**
+ * Where the demo puts what it makes: generated certificates (CERTS_DIR, default certs/out), logs
+ * and the mobile client's key (ESTATE_DIR, default .estate), and the published ports.
+ */
 export interface EstateLayout {
   readonly root: string;
   readonly certsDir: string;
@@ -21,8 +24,8 @@ export function estateLayout(root: string, env: NodeJS.ProcessEnv): EstateLayout
   };
   return Object.freeze({
     root,
-    certsDir: resolve(root, env['CERTS_DIR'] ?? 'certs/out'),
-    stateDir: resolve(root, '.estate'),
+    certsDir: resolve(root, env['CERTS_DIR'] || 'certs/out'),
+    stateDir: resolve(root, env['ESTATE_DIR'] || '.estate'),
     ports: { edge: port('EDGE_PORT', DEFAULT_PORTS.edge), auth: port('AUTH_PORT', DEFAULT_PORTS.auth), spa: port('SPA_PORT', DEFAULT_PORTS.spa) },
   });
 }
@@ -38,6 +41,8 @@ export function estateApps(layout: EstateLayout, natsUrl: string): AppSpec[] {
   const authUrl = `http://localhost:${ports.auth}`;
   const spaUrl = `http://localhost:${ports.spa}`;
   const fabric = { NATS_URL: natsUrl, CERTS_DIR: certsDir };
+  // Internal services have no HTTP port: ready is the line each prints once it serves its subjects.
+  const serving = (subject: string): AppSpec['ready'] => ({ line: new RegExp(`serving ${subject.replace('.', '\\.')}`) });
   const app = (name: string, env: Record<string, string>, ready: AppSpec['ready']): AppSpec => ({
     name,
     main: join(root, 'dist/apps', name, 'main.js'),
@@ -55,6 +60,10 @@ export function estateApps(layout: EstateLayout, natsUrl: string): AppSpec[] {
       AUTH_DPOP_NONCE: 'required',
       AUTH_DPOP_NONCE_SECRET: nonceSecret(),
     }, { url: `${authUrl}/.well-known/openid-configuration` }),
+    // The STS exchanges the client tokens of this issuer for this audience (keys fetched on first use).
+    app('sts', { ...fabric, AUTH_ISSUER: authUrl, AUTH_JWKS_URI: `${authUrl}/jwks`, EDGE_AUDIENCE: edgeUrl }, serving('sts.exchange')),
+    app('inventory', fabric, serving('inventory.reserve')),
+    app('orders', fabric, serving('orders.create')),
     app('edge', {
       ...fabric,
       EDGE_PORT: String(ports.edge),

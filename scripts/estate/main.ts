@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
 import { ensureDevCertificates } from '../../certs/ensure-dev-certs.js';
 import { NatsServerMissingError } from '../nats/find-nats-server.js';
+import { provisionAsAdmin } from '../nats/provision-jetstream.js';
 import { startNatsServer, type NatsSupervisor } from '../nats/supervisor.js';
 import { AppProcess } from './app-process.js';
 import { estateApps, estateLayout } from './estate-layout.js';
@@ -19,7 +21,11 @@ import { WalkthroughReport } from './walkthrough-report.js';
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
 async function main(once: boolean): Promise<number> {
+  // The report is this process's whole output; the apps log to their files. Nest's own logger
+  // (the walkthrough's NATS client in attack 2) would interleave with it.
+  Logger.overrideLogger(false);
   const layout = estateLayout(ROOT, process.env);
+  const shown = (dir: string): string => relative(process.cwd(), dir) || '.';
   const report = new WalkthroughReport();
   const apps: AppProcess[] = [];
   let nats: NatsSupervisor | undefined;
@@ -30,7 +36,7 @@ async function main(once: boolean): Promise<number> {
   process.once('exit', () => apps.forEach((app) => app.killNow()));
   try {
     await mkdir(join(layout.stateDir, 'logs'), { recursive: true, mode: 0o700 });
-    report.heading('Estate PKI (certs/out, generated; keys 0600, never committed)');
+    report.heading(`Estate PKI (${shown(layout.certsDir)}, generated; keys 0600, never committed)`);
     await report.run('CA and one certificate per workload, one SPIFFE ID each', async () => {
       const outcomes = await ensureDevCertificates({ dir: layout.certsDir, caValidityDays: 30, leafValidityDays: 7, keyAlgorithm: 'ES256' });
       return outcomes.map((outcome) => `${outcome.name.padEnd(10)} ${outcome.action.padEnd(8)} until ${outcome.notAfter.toISOString()}`).join('\n');
@@ -43,9 +49,15 @@ async function main(once: boolean): Promise<number> {
       return `NATS_URL=${nats.url}`;
     });
     if (!natsStarted || nats === undefined) return 1;
+    const natsUrl = nats.url;
+    const provisioned = await report.run('JetStream, as the operator (admin): revocation stream, state buckets', async () => {
+      const result = await provisionAsAdmin({ NATS_URL: natsUrl, CERTS_DIR: layout.certsDir });
+      return `stream ${result.revocationStream}; buckets ${result.stateBuckets.join(', ')}`;
+    });
+    if (!provisioned) return 1;
 
-    report.heading('The apps (logs in .estate/logs/)');
-    for (const spec of estateApps(layout, nats.url)) {
+    report.heading(`The apps (logs in ${shown(join(layout.stateDir, 'logs'))})`);
+    for (const spec of estateApps(layout, natsUrl)) {
       const app = new AppProcess(spec);
       apps.push(app);
       const started = await report.run(`${spec.name}`, async () => {
@@ -59,11 +71,14 @@ async function main(once: boolean): Promise<number> {
       authUrl: `http://localhost:${layout.ports.auth}`,
       edgeUrl: `http://localhost:${layout.ports.edge}`,
       mobileStateDir: join(layout.stateDir, 'mobile'),
+      natsUrl,
+      certsDir: layout.certsDir,
     });
 
     report.heading(report.allPassed ? 'Every step went as expected' : 'Some steps did not go as expected (see above)');
     report.info(`SPA:  http://localhost:${layout.ports.spa}/   (alice / wonderland, demo users only)`);
-    report.info(`edge: http://localhost:${layout.ports.edge}/v1/me   metadata: /.well-known/oauth-protected-resource`);
+    report.info(`edge: http://localhost:${layout.ports.edge}/v1/me   /v1/orders   metadata: /.well-known/oauth-protected-resource`);
+    report.info(`NATS: ${natsUrl} (mTLS; CERTS_DIR=${layout.certsDir})`);
     report.info(`auth: http://localhost:${layout.ports.auth}/.well-known/openid-configuration`);
     if (once) return report.allPassed ? 0 : 1;
     report.info('running until Ctrl-C');

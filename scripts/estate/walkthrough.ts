@@ -1,12 +1,16 @@
 import * as oauth from 'oauth4webapi';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { MobileClient } from '#mobile';
+import { forwardClientTokenInward } from './forwarded-token.js';
 import { expectThat, type WalkthroughReport } from './walkthrough-report.js';
 
 export interface WalkthroughTargets {
   readonly authUrl: string;
   readonly edgeUrl: string;
   readonly mobileStateDir: string;
+  /** The fabric, for attack 2 (a workload forwarding the client's token inward). */
+  readonly natsUrl: string;
+  readonly certsDir: string;
 }
 
 async function json(response: Response): Promise<Record<string, unknown>> {
@@ -15,10 +19,12 @@ async function json(response: Response): Promise<Record<string, unknown>> {
 }
 
 /**
- * The hybrid flow as a user and an attacker see it. The mobile client logs in through the real
- * login form (authorization code + PKCE + DPoP), calls the edge, and then a thief who lifted the
- * access token tries to use it with a key of his own. Tokens are never printed: only thumbprints,
- * claims that carry no secret, and the edge's answers.
+ * The hybrid flow as a user and two attackers see it. The mobile client logs in through the real
+ * login form (authorization code + PKCE + DPoP), calls the edge, places an order (edge -> STS
+ * exchange -> orders -> inventory, each hop certificate-bound over mTLS NATS) and reads it back.
+ * Then a thief who lifted the access token tries it with a key of his own, and a workload forwards
+ * the client's token inward instead of exchanging it. Tokens are never printed: only
+ * thumbprints, claims that carry no secret, and the services' answers.
  */
 export async function runWalkthrough(report: WalkthroughReport, targets: WalkthroughTargets): Promise<void> {
   const { authUrl, edgeUrl } = targets;
@@ -45,6 +51,28 @@ export async function runWalkthrough(report: WalkthroughReport, targets: Walkthr
     return `200 ${JSON.stringify(body)}`;
   });
 
+  report.heading('An order: edge -> STS (RFC 8693) -> orders -> inventory over mTLS NATS');
+  let orderId: string | undefined;
+  await report.run('POST /v1/orders: the edge exchanges the token for one bound to its certificate', async () => {
+    expectThat(mobile !== undefined, 'no logged-in client');
+    const response = await mobile!.call(`${edgeUrl}/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sku: 'tea', quantity: 2 }),
+    });
+    const body = await json(response);
+    expectThat(response.status === 201 && typeof body['id'] === 'string', `expected 201 with an order id, got ${response.status} ${JSON.stringify(body)}`);
+    orderId = body['id'] as string;
+    return `201 ${JSON.stringify(body)}`;
+  });
+  await report.run('GET /v1/orders/:id reads it back, for its owner only', async () => {
+    expectThat(orderId !== undefined, 'no order to read');
+    const response = await mobile!.call(`${edgeUrl}/v1/orders/${orderId}`);
+    const body = await json(response);
+    expectThat(response.status === 200 && body['id'] === orderId, `expected 200 with order ${orderId}, got ${response.status} ${JSON.stringify(body)}`);
+    return `200 ${JSON.stringify(body)}`;
+  });
+
   report.heading('Attack 1: a stolen access token replayed with the thief\'s own DPoP key');
   await report.run('the edge refuses it: 401 invalid_token (cnf.jkt names another key, E20)', async () => {
     expectThat(mobile?.tokens !== undefined, 'no token to steal');
@@ -64,5 +92,19 @@ export async function runWalkthrough(report: WalkthroughReport, targets: Walkthr
     const body = await json(response);
     expectThat(response.status === 401 && body['error'] === 'invalid_token', `expected 401 invalid_token, got ${response.status} ${JSON.stringify(body)}`);
     return [`thief key thumbprint: ${thiefJkt}`, `${response.status} ${response.headers.get('www-authenticate')}`].join('\n');
+  });
+
+  report.heading('Attack 2: the client\'s DPoP token forwarded inward, skipping the exchange');
+  await report.run('orders refuses it, though the sender holds the edge\'s real certificate and key', async () => {
+    expectThat(mobile?.tokens !== undefined, 'no token to forward');
+    const outcome = await forwardClientTokenInward(targets, mobile!.tokens!.access_token);
+    expectThat(!outcome.accepted, 'orders ACCEPTED the client\'s token: no internal hop may');
+    const refusal = outcome.accepted ? {} : outcome.refusal;
+    expectThat(refusal['code'] === 'invalid_token', `expected invalid_token, got ${JSON.stringify(refusal)}`);
+    return [
+      `orders.create over NATS as spiffe://…/edge, hop proof signed with the edge's key`,
+      `refused: ${JSON.stringify(refusal)}`,
+      'orders trusts only the STS\'s signing keys (H8); and inside, only x5t#S256 binds a token, never cnf.jkt (H10)',
+    ].join('\n');
   });
 }

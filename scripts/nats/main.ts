@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { ADMIN_IDENTITY, loadEstateConfig, natsConnectionOptions } from '#estate';
-import { provisionEstateJetStream } from './provision-jetstream.js';
+import { provisionAsAdmin } from './provision-jetstream.js';
 import { renderNatsConfig } from './render-nats-config.js';
 import { startNatsServer } from './supervisor.js';
 
@@ -36,13 +34,8 @@ async function main(command: string | undefined): Promise<void> {
     return;
   }
   if (command === 'provision') {
-    const admin = await connect(natsConnectionOptions(loadEstateConfig(process.env, ADMIN_IDENTITY)));
-    try {
-      const provisioned = await provisionEstateJetStream(admin);
-      console.log(`provisioned stream ${provisioned.revocationStream}, buckets ${provisioned.stateBuckets.join(', ')}`);
-    } finally {
-      await admin.close();
-    }
+    const provisioned = await provisionAsAdmin(process.env);
+    console.log(`provisioned stream ${provisioned.revocationStream}, buckets ${provisioned.stateBuckets.join(', ')}`);
     return;
   }
   if (command !== 'serve') throw new Error('usage: main.js serve | config | provision');
@@ -53,12 +46,7 @@ async function main(command: string | undefined): Promise<void> {
     host,
     ...(requested === undefined ? {} : { port: requested }),
   });
-  const admin = await connect(natsConnectionOptions(loadEstateConfig({ NATS_URL: supervisor.url, CERTS_DIR: certsDir }, ADMIN_IDENTITY)));
-  try {
-    await provisionEstateJetStream(admin);
-  } finally {
-    await admin.close();
-  }
+  await provisionAsAdmin({ NATS_URL: supervisor.url, CERTS_DIR: certsDir });
   console.log(`nats-server ready: NATS_URL=${supervisor.url} CERTS_DIR=${certsDir} (Ctrl-C stops it)`);
   const stop = (): void => {
     supervisor.stop().then(

@@ -1,7 +1,7 @@
 import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { EstateStreams, EstateSubjects, stateBucketOf } from '#estate';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ADMIN_IDENTITY, EstateStreams, EstateSubjects, loadEstateConfig, natsConnectionOptions, stateBucketOf, type Env } from '#estate';
 
 /**
  * The JetStream state of the estate that the operator (the `admin` identity) provisions, because
@@ -28,6 +28,19 @@ export async function provisionEstateJetStream(admin: NatsConnection): Promise<P
   const stateBuckets = [stateBucketOf('orders'), stateBucketOf('inventory')];
   for (const bucket of stateBuckets) await kvm.create(bucket, { history: 1, storage: 'file' });
   return Object.freeze({ revocationStream: EstateStreams.revocations, stateBuckets: Object.freeze(stateBuckets) });
+}
+
+/**
+ * The operator's run: connects as `admin` (NATS_URL, and admin.crt/admin.key/ca.crt in CERTS_DIR,
+ * read as every app reads its identity), provisions, and disconnects, even when provisioning fails.
+ */
+export async function provisionAsAdmin(env: Env): Promise<ProvisionedJetStream> {
+  const admin = await connect({ ...natsConnectionOptions(loadEstateConfig(env, ADMIN_IDENTITY)), reconnect: false });
+  try {
+    return await provisionEstateJetStream(admin);
+  } finally {
+    await admin.close();
+  }
 }
 
 /**

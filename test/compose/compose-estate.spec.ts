@@ -3,13 +3,14 @@
  * started in a container); instead the file is checked against what the apps really read and do:
  *
  * - it is valid for `docker-compose config -q` (Debian's docker-compose; .ci/install-compose),
- * - it runs the same processes as the local estate: the broker, the certs job, auth, the SPA's
- *   server, and one service per workload identity of libs/estate,
+ * - it runs the same processes as the local estate: the broker, the certs job, the JetStream
+ *   provisioning job, auth, the SPA's server, and one service per workload identity of libs/estate,
  * - every variable it sets is one its app reads, and the required ones are set,
  * - the URLs that must agree across services do (issuer, audience, SPA origin and callback),
  * - the certs job, run here as it is (deploy/prepare-estate.mjs), hands each container exactly
  *   its own SPIFFE identity, renders nats.conf with the shared generator, and a real nats-server
- *   started from that file admits each workload with the files it was handed.
+ *   started from that file admits each workload with the files it was handed, and the `jetstream`
+ *   job, run as compose runs it with the operator's files, provisions it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect } from '@nats-io/transport-node';
@@ -32,6 +33,9 @@ const COMPOSE_FILE = resolve('docker-compose.yml');
 const HTTP_APPS = ['auth', 'edge', 'spa'] as const;
 const PUBLISHED = ['auth', 'edge', 'spa'];
 const NATS_READY_TIMEOUT_MS = 10_000;
+/** One-shot jobs: they run to completion before what depends on them starts. */
+const JOBS = ['certs', 'jetstream'];
+const PROVISION_COMMAND = ['node', 'dist/scripts/nats/main.js', 'provision'];
 
 interface Service {
   readonly image?: string;
@@ -67,8 +71,9 @@ const ESTATE_VARIABLES = variablesReadIn('libs/estate/src/config');
 
 /** What an app service may set: what its sources read, plus the fabric's variables for a workload. */
 function variablesFor(service: string): Set<string> {
-  const own = service === 'certs' ? variablesReadIn('deploy/prepare-estate.mjs', 'scripts/nats/main.ts', 'certs/generate-dev-certs.ts') : variablesReadIn(`apps/${service}/src`);
-  return new Set([...own, ...((WORKLOADS as readonly string[]).includes(service) ? ESTATE_VARIABLES : [])]);
+  if (service === 'certs') return variablesReadIn('deploy/prepare-estate.mjs', 'scripts/nats/main.ts', 'certs/generate-dev-certs.ts');
+  if (service === 'jetstream') return new Set([...variablesReadIn('scripts/nats/main.ts'), ...ESTATE_VARIABLES]);
+  return new Set([...variablesReadIn(`apps/${service}/src`), ...((WORKLOADS as readonly string[]).includes(service) ? ESTATE_VARIABLES : [])]);
 }
 
 describe('docker-compose.yml', () => {
@@ -82,8 +87,8 @@ describe('docker-compose.yml', () => {
     await expect(run(binary, ['-f', COMPOSE_FILE, 'config', '-q'])).resolves.toMatchObject({ stderr: '' });
   });
 
-  it('runs the local estate: the broker, the certs job, auth, the SPA, and one service per workload identity', () => {
-    expect(Object.keys(services).sort()).toEqual(['auth', 'certs', 'nats', 'spa', ...WORKLOADS].sort());
+  it('runs the local estate: the broker, the certs and jetstream jobs, auth, the SPA, and one service per workload identity', () => {
+    expect(Object.keys(services).sort()).toEqual(['auth', 'nats', 'spa', ...JOBS, ...WORKLOADS].sort());
   });
 
   it('runs every app from one image, by its built entry point', () => {
@@ -95,16 +100,18 @@ describe('docker-compose.yml', () => {
       if (existsSync(`apps/${app}`)) expect(existsSync(`apps/${app}/src/main.ts`)).toBe(true);
     }
     expect(services['certs']).toMatchObject({ image, command: ['node', 'deploy/prepare-estate.mjs'], restart: 'no' });
+    expect(services['jetstream']).toMatchObject({ image, command: PROVISION_COMMAND, restart: 'no' });
+    expect(existsSync('scripts/nats/main.ts')).toBe(true);
     expect(services['nats']!.image).toMatch(/^nats:\d+\.\d+\.\d+-alpine$/); // a fixed version
   });
 
   it('sets only variables its app reads, and the ones the app requires', () => {
-    for (const service of [...HTTP_APPS, ...WORKLOADS, 'certs']) {
+    for (const service of [...HTTP_APPS, ...WORKLOADS, ...JOBS]) {
       const unknown = Object.keys(env(service)).filter((name) => !variablesFor(service).has(name));
       expect({ service, unknown }).toEqual({ service, unknown: [] });
     }
     // libs/estate requires NATS_URL and the certificate files (CERTS_DIR); the edge requires AUTH_ISSUER.
-    for (const workload of WORKLOADS) expect(env(workload)).toMatchObject({ NATS_URL: expect.any(String), CERTS_DIR: expect.any(String) });
+    for (const workload of [...WORKLOADS, 'jetstream']) expect(env(workload)).toMatchObject({ NATS_URL: expect.any(String), CERTS_DIR: expect.any(String) });
     expect(env('edge')).toMatchObject({ AUTH_ISSUER: expect.any(String) });
   });
 
@@ -145,15 +152,26 @@ describe('docker-compose.yml', () => {
       expect(mounts(workload)).toEqual([{ volume, path: env(workload)['CERTS_DIR'], readOnly: true }]);
       expect(mountOf('certs', volume)).toBe(`${certs['ESTATE_OUT_DIR']}/${workload}`);
     }
+    // The operator's identity goes to the provisioning job only.
+    expect(mounts('jetstream')).toEqual([{ volume: 'admin-identity', path: env('jetstream')['CERTS_DIR'], readOnly: true }]);
+    expect(mountOf('certs', 'admin-identity')).toBe(`${certs['ESTATE_OUT_DIR']}/admin`);
     for (const service of Object.keys(services).filter((name) => name !== 'certs')) {
       expect(mounts(service).map((mount) => mount.volume)).not.toContain('estate-pki');
+      if (service !== 'jetstream') expect(mounts(service).map((mount) => mount.volume)).not.toContain('admin-identity');
+    }
+  });
+
+  it('provisions JetStream after the broker is healthy, and starts the internal services only after that succeeded', () => {
+    expect(services['jetstream']!.depends_on).toEqual({ nats: { condition: 'service_healthy' } });
+    for (const workload of WORKLOADS.filter((name) => name !== 'edge')) {
+      expect({ workload, depends_on: services[workload]!.depends_on }).toEqual({ workload, depends_on: { jetstream: { condition: 'service_completed_successfully' } } });
     }
   });
 
   it('runs the broker from the certs job\'s nats.conf, with its own identity and a JetStream store', () => {
     const certs = env('certs');
     const natsUrl = new URL(env('edge')['NATS_URL']!);
-    for (const workload of WORKLOADS) expect(env(workload)['NATS_URL']).toBe(natsUrl.href.replace(/\/$/, ''));
+    for (const workload of [...WORKLOADS, 'jetstream']) expect(env(workload)['NATS_URL']).toBe(natsUrl.href.replace(/\/$/, ''));
     expect(natsUrl.hostname).toBe('nats');
     expect(certs['NATS_PORT']).toBe(natsUrl.port);
     expect(certs['NATS_HOST']).toBe('0.0.0.0');
@@ -170,7 +188,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('has a health check on every long-running service', () => {
-    for (const name of Object.keys(services).filter((service) => service !== 'certs')) {
+    for (const name of Object.keys(services).filter((service) => !JOBS.includes(service))) {
       expect({ name, healthcheck: services[name]!.healthcheck?.test?.[0] }).toEqual({ name, healthcheck: 'CMD' });
     }
   });
@@ -223,6 +241,7 @@ describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)
       expect(config.spiffeId).toBe(spiffeIdOf(workload as Workload));
     }
     expect(readdirSync(join(outDir, 'nats')).sort()).toEqual(['ca.crt', 'nats.conf', 'nats.crt', 'nats.key']);
+    expect(readdirSync(join(outDir, 'admin')).sort()).toEqual(['admin.crt', 'admin.key', 'ca.crt']);
   });
 
   it('issues the broker a certificate for the host name the workloads dial (NATS_URL)', () => {
@@ -261,5 +280,19 @@ describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)
         }
       }
     }
+  });
+
+  it('the jetstream job, run as compose runs it with the operator\'s files, provisions that broker (twice: idempotent)', async () => {
+    expect(broker?.exitCode).toBeNull(); // started by the test above
+    const jobEnv = { PATH: process.env['PATH'] ?? '', ...env('jetstream'), NATS_URL: `tls://127.0.0.1:${natsPort}`, CERTS_DIR: join(outDir, 'admin') };
+    for (let run_ = 0; run_ < 2; run_ += 1) {
+      const { stdout } = await run(process.execPath, PROVISION_COMMAND.slice(1), { env: jobEnv });
+      expect(stdout).toContain('provisioned stream REVOCATIONS, buckets orders-state, inventory-state');
+    }
+  });
+
+  it('the jetstream job with a workload\'s files instead of the operator\'s is refused and exits non-zero', async () => {
+    const jobEnv = { PATH: process.env['PATH'] ?? '', ...env('jetstream'), NATS_URL: `tls://127.0.0.1:${natsPort}`, CERTS_DIR: join(outDir, 'orders') };
+    await expect(run(process.execPath, PROVISION_COMMAND.slice(1), { env: jobEnv })).rejects.toMatchObject({ code: 1 });
   });
 });

@@ -1,11 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { ADMIN_IDENTITY, ESTATE_IDENTITIES, loadEstateConfig, natsConnectionOptions, spiffeIdOf } from '#estate';
+import { ADMIN_IDENTITY, ESTATE_IDENTITIES, spiffeIdOf } from '#estate';
 import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate, type KeyAlgorithm } from '../../certs/pki.js';
 import type { IdentityPermissions } from '../../scripts/nats/permission-table.js';
-import { provisionEstateJetStream } from '../../scripts/nats/provision-jetstream.js';
+import { provisionAsAdmin } from '../../scripts/nats/provision-jetstream.js';
 import { startNatsServer, type NatsSupervisor } from '../../scripts/nats/supervisor.js';
 
 /**
@@ -77,13 +76,7 @@ export async function startEstateFabric(options: EstateFabricOptions = {}): Prom
     });
     const running = supervisor;
     if (options.provision ?? options.permissions === undefined) {
-      const admin = loadEstateConfig({ NATS_URL: running.url, CERTS_DIR: certsDir, NATS_CONNECT_TIMEOUT_MS: String(TEST_CONNECT_TIMEOUT_MS) }, ADMIN_IDENTITY);
-      const connection = await connect({ ...natsConnectionOptions(admin), reconnect: false });
-      try {
-        await provisionEstateJetStream(connection);
-      } finally {
-        await connection.close();
-      }
+      await provisionAsAdmin({ NATS_URL: running.url, CERTS_DIR: certsDir, NATS_CONNECT_TIMEOUT_MS: String(TEST_CONNECT_TIMEOUT_MS) });
     }
     return {
       url: running.url,

@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../support/free-port.js';
+
+/**
+ * `npm run estate -- --once`, the README's first command, as a newcomer runs it: the built
+ * orchestrator (dist/scripts/estate/main.js) in its own process, with its own ports, certificate
+ * folder and state folder so it never meets a demo running on 3000/4000/5173. It must walk the
+ * hybrid flow, refuse both attacks, exit 0, and leave nothing running.
+ */
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const ESTATE_MAIN = join(ROOT, 'dist/scripts/estate/main.js');
+const RUN_TIMEOUT_MS = 90_000; // milliseconds: certificates, nats-server, six apps, the walkthrough
+
+interface EstateRun {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+function runEstate(env: Record<string, string>): Promise<EstateRun> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [ESTATE_MAIN, '--once'], {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`estate --once still running after ${RUN_TIMEOUT_MS} ms:\n${output}`));
+    }, RUN_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, output });
+    });
+  });
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolveProbe) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveProbe(true);
+    });
+    socket.once('error', () => resolveProbe(false));
+  });
+}
+
+async function textsUnder(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const names = await readdir(dir, { recursive: true, withFileTypes: true });
+  return Promise.all(names.filter((entry) => entry.isFile()).map((entry) => readFile(join(entry.parentPath, entry.name), 'utf8')));
+}
+
+describe('npm run estate -- --once (the main job)', () => {
+  let work: string;
+  let ports: { edge: number; auth: number; spa: number };
+  let run: EstateRun;
+
+  beforeAll(async () => {
+    if (!existsSync(ESTATE_MAIN)) throw new Error(`${ESTATE_MAIN} is missing: run npm run build first`);
+    work = await mkdtemp(join(tmpdir(), 'estate-once-'));
+    ports = { edge: await freePort(), auth: await freePort(), spa: await freePort() };
+    run = await runEstate({
+      EDGE_PORT: String(ports.edge),
+      AUTH_PORT: String(ports.auth),
+      SPA_PORT: String(ports.spa),
+      CERTS_DIR: join(work, 'certs'),
+      ESTATE_DIR: join(work, 'state'),
+    });
+  }, RUN_TIMEOUT_MS + 10_000);
+
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('walks every step, refuses both attacks and exits 0', () => {
+    expect({ code: run.code, failed: run.output.match(/^ *\d+\. FAIL .*$/gm) }).toEqual({ code: 0, failed: null });
+    for (const step of [
+      /ok {4}log in as alice through the login form/,
+      /ok {4}GET \/v1\/me at the edge/,
+      /ok {4}POST \/v1\/orders/,
+      /ok {4}GET \/v1\/orders\/:id/,
+      /ok {4}the edge refuses it: 401 invalid_token/,
+      /ok {4}orders refuses it/,
+      /Every step went as expected/,
+    ]) {
+      expect(run.output).toMatch(step);
+    }
+    expect(run.output).toMatch(/^ {12}201 \{"id":"[0-9a-f-]{36}","owner":"alice","sku":"tea","quantity":2,"status":"reserved"/m);
+    expect(run.output).toMatch(/refused: \{"code":"invalid_token","type":"token_signature"/);
+  });
+
+  it('leaves nothing running: no app port and not the broker answers after it exits', async () => {
+    const natsPort = Number(/NATS_URL=tls:\/\/127\.0\.0\.1:(\d+)/.exec(run.output)?.[1]);
+    expect(natsPort).toBeGreaterThan(0);
+    for (const port of [ports.edge, ports.auth, ports.spa, natsPort]) {
+      expect({ port, listening: await listening(port) }).toEqual({ port, listening: false });
+    }
+  });
+
+  it('prints no token: neither its output nor any app log holds the access or refresh token', async () => {
+    const tokens = JSON.parse(await readFile(join(work, 'state/mobile/tokens.json'), 'utf8')) as Record<string, unknown>;
+    const secrets = [tokens['access_token'], tokens['refresh_token']].filter((value): value is string => typeof value === 'string');
+    expect(secrets.length).toBeGreaterThan(0);
+    const logs = await textsUnder(join(work, 'state/logs'));
+    expect(logs.length).toBe(6);
+    for (const text of [run.output, ...logs]) {
+      for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+    }
+  });
+});
+
+describe('npm run estate without nats-server', () => {
+  it('says how to install it and exits 1, leaving nothing behind', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'estate-nonats-'));
+    try {
+      const edge = await freePort();
+      const run = await runEstate({ EDGE_PORT: String(edge), CERTS_DIR: join(work, 'certs'), ESTATE_DIR: join(work, 'state'), NATS_SERVER_BIN: join(work, 'no-such-nats-server') });
+      expect(run.code).toBe(1);
+      expect(run.output).toMatch(/nats-server is missing/);
+      expect(run.output).toMatch(/apt-get install nats-server/);
+      expect(await listening(edge)).toBe(false);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, RUN_TIMEOUT_MS);
+});
