@@ -1,6 +1,6 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { NatsRecordBuilder, type ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, throwError, timeout } from 'rxjs';
+import { filter, firstValueFrom, mergeMap, race, take, throwError, timeout, type Observable } from 'rxjs';
 import { OutboundRefusedError, OutboundUnavailableError, type OutboundStage } from './outbound-errors.js';
 
 /** One request of an outbound call, as the transport sends it. */
@@ -26,7 +26,8 @@ const ERROR_VALUE = /^[a-z][a-z0-9_]{0,63}$/;
  * send() has no timeout of its own; unsubscribing on timeout drops the reply inbox). Failures are
  * sorted into two kinds, so a caller never has to read transport errors:
  * - OutboundUnavailableError: no reply in time; the client's connection is down (ClientNats then
- *   rejects at once, so a broker outage fails fast); the broker's "no responders" (nobody serves the
+ *   rejects at once, so a broker outage fails fast) or is lost while the request waits (its reply
+ *   cannot cross a broker that is gone: it fails then, not at the timeout); the broker's "no responders" (nobody serves the
  *   subject: ClientNats sees an empty reply); an error reply with status 503; anything else thrown.
  * - OutboundRefusedError: an error reply `{ code, type?, status? }` (the guard's H13 refusal, the
  *   STS's RFC 8693 error, a handler's RpcException), or Nest's generic `{ status: 'error' }` for a
@@ -42,7 +43,7 @@ export function clientProxyTransport(client: ClientProxy): HopTransport {
       const record = new NatsRecordBuilder(payload).setHeaders(header).build();
       try {
         return await firstValueFrom(
-          client.send<unknown>(subject, record).pipe(
+          race(client.send<unknown>(subject, record), connectionLost(client, stage, subject)).pipe(
             timeout({ first: timeoutMs, with: () => throwError(() => new OutboundUnavailableError(stage, subject, 'timeout')) }),
           ),
           { defaultValue: undefined },
@@ -52,6 +53,18 @@ export function clientProxyTransport(client: ClientProxy): HopTransport {
       }
     },
   });
+}
+
+/**
+ * Errors as soon as the client reports its connection lost (now, or while the request waits):
+ * Nest's ClientNats keeps a pending request until its timeout even after the broker has gone.
+ */
+function connectionLost(client: ClientProxy, stage: OutboundStage, subject: string): Observable<never> {
+  return (client.status as Observable<unknown>).pipe(
+    filter((status) => status === 'disconnected'),
+    take(1),
+    mergeMap(() => throwError(() => new OutboundUnavailableError(stage, subject, 'disconnected'))),
+  );
 }
 
 function classify(stage: OutboundStage, subject: string, error: unknown): Error {
