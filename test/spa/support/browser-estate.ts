@@ -5,10 +5,9 @@
  * the token endpoint and the edge, so the page's automatic use_dpop_nonce retry runs, and so does
  * the CORS exposure of WWW-Authenticate and DPoP-Nonce it depends on (E24).
  *
- * When the internal services are built (dist/apps/{sts,orders,inventory}/main.js), the orders path
- * needs them: a nats-server with mTLS and fresh certificates (test/support/estate-fabric.ts) is
- * started, and the three services and the edge get its NATS_URL and CERTS_DIR, the variables
- * libs/estate reads. Until then nothing on NATS is started.
+ * The orders path needs the internal services: a nats-server with mTLS and fresh certificates
+ * (test/support/estate-fabric.ts) is started, and sts, orders, inventory and the edge get its
+ * NATS_URL and CERTS_DIR, the variables libs/estate reads.
  *
  * Everything listens on 127.0.0.1; the browser and the tokens use http://localhost:<port>.
  */
@@ -26,8 +25,6 @@ export interface BrowserEstate {
   readonly issuer: string;
   readonly edgeUrl: string;
   readonly spaUrl: string;
-  /** True when sts, orders and inventory were built and started on a fabric. */
-  readonly internalServices: boolean;
   /** Everyone's recent output, for a failure message. */
   output(): string;
   stop(): Promise<void>;
@@ -37,12 +34,8 @@ function nonceSecret(): string {
   return randomBytes(32).toString('base64url'); // 32 bytes: what apps/auth requires, enough for the edge
 }
 
-export function internalServicesBuilt(): boolean {
-  return INTERNAL_SERVICES.every((app) => existsSync(builtApp(app)));
-}
-
 export async function startBrowserEstate(): Promise<BrowserEstate> {
-  for (const app of ['auth', 'edge', 'spa']) {
+  for (const app of ['auth', 'edge', 'spa', ...INTERNAL_SERVICES]) {
     if (!existsSync(builtApp(app))) throw new Error(`${builtApp(app)} is missing: run npm run build first`);
   }
   const [authPort, edgePort, spaPort] = [await freePort(), await freePort(), await freePort()];
@@ -62,15 +55,12 @@ export async function startBrowserEstate(): Promise<BrowserEstate> {
   };
 
   try {
-    const internalServices = internalServicesBuilt();
-    if (internalServices) {
-      fabric = await startEstateFabric();
-      const env = fabric.env();
-      // The STS verifies the client tokens the edge exchanges: the issuer's keys (fetched when
-      // first needed: auth starts after it) and the edge's external audience.
-      const stsEnv = { ...env, AUTH_ISSUER: issuer, AUTH_JWKS_URI: `${issuer}/jwks`, EDGE_AUDIENCE: edgeUrl };
-      await Promise.all(INTERNAL_SERVICES.map((app) => start(new ServiceProcess(app, builtApp(app), app === 'sts' ? stsEnv : env, { aliveForMs: INTERNAL_SETTLE_MS }))));
-    }
+    fabric = await startEstateFabric();
+    const env = fabric.env();
+    // The STS verifies the client tokens the edge exchanges: the issuer's keys (fetched when
+    // first needed: auth starts after it) and the edge's external audience.
+    const stsEnv = { ...env, AUTH_ISSUER: issuer, AUTH_JWKS_URI: `${issuer}/jwks`, EDGE_AUDIENCE: edgeUrl };
+    await Promise.all(INTERNAL_SERVICES.map((app) => start(new ServiceProcess(app, builtApp(app), app === 'sts' ? stsEnv : env, { aliveForMs: INTERNAL_SETTLE_MS }))));
     await start(
       new ServiceProcess('auth', builtApp('auth'), {
         AUTH_PORT: String(authPort),
@@ -84,7 +74,7 @@ export async function startBrowserEstate(): Promise<BrowserEstate> {
     );
     await start(
       new ServiceProcess('edge', builtApp('edge'), {
-        ...(fabric === undefined ? {} : fabric.env()),
+        ...env,
         EDGE_PORT: String(edgePort),
         EDGE_HOST: '127.0.0.1',
         EDGE_PUBLIC_URL: edgeUrl,
@@ -107,7 +97,6 @@ export async function startBrowserEstate(): Promise<BrowserEstate> {
       issuer,
       edgeUrl,
       spaUrl,
-      internalServices,
       output: () => running.map((service) => `--- ${service.name}\n${service.output}`).join('\n'),
       stop,
     };
