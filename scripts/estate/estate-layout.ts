@@ -46,7 +46,7 @@ export function estateApps(layout: EstateLayout, natsUrl: string): AppSpec[] {
   const app = (name: string, env: Record<string, string>, ready: AppSpec['ready']): AppSpec => ({
     name,
     main: join(root, 'dist/apps', name, 'main.js'),
-    env,
+    env: { NODE_ENV: 'development', ...env },
     ready,
     logFile: join(stateDir, 'logs', `${name}.log`),
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { DpopClient } from '../edge/dpop-client.js';
 import { EdgeProcess } from '../edge/edge-process.js';
@@ -7,48 +7,12 @@ import { freePort } from '../support/free-port.js';
 import { call } from '../edge/http-call.js';
 import { TestIssuer } from '../edge/test-issuer.js';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
+import { builtApp } from '../support/built-app.js';
+import type { AppProcess } from '../../scripts/estate/app-process.js';
 
 // The built apps as the operator runs them (node dist/apps/<app>/main.js, configured only by the
 // environment), and the operator's revocation command (node dist/scripts/nats/revoke.js, what
 // `npm run revoke` runs). Needs `npm run build` first.
-
-const STARTUP_TIMEOUT_MS = 20_000;
-
-/** A built NATS service, ready when it logs that it serves its subjects. */
-class ServiceProcess {
-  output = '';
-  private child: ChildProcess | undefined;
-
-  constructor(readonly app: string, private readonly env: Record<string, string>) {}
-
-  async start(): Promise<this> {
-    const child = spawn(process.execPath, [resolve(`dist/apps/${this.app}/main.js`)], { env: { PATH: process.env['PATH'] ?? '', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-    while (!/serving /.test(this.output)) {
-      if (child.exitCode !== null) throw new Error(`${this.app} exited ${child.exitCode}:\n${this.output}`);
-      if (Date.now() > deadline) throw new Error(`${this.app} did not start:\n${this.output}`);
-      await new Promise((done) => setTimeout(done, 50));
-    }
-    return this;
-  }
-
-  /** SIGTERM; SIGKILL after a grace period. Resolves how it ended. */
-  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null };
-    return new Promise((done) => {
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.once('exit', (code, signal) => {
-        clearTimeout(kill);
-        done({ code, signal });
-      });
-      child.kill('SIGTERM');
-    });
-  }
-}
 
 function revoke(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
@@ -64,7 +28,7 @@ let fabric: EstateFabric;
 let issuer: TestIssuer;
 let edge: EdgeProcess;
 let client: DpopClient;
-const services: ServiceProcess[] = [];
+const services: AppProcess[] = [];
 
 beforeAll(async () => {
   fabric = await startEstateFabric();
@@ -74,9 +38,9 @@ beforeAll(async () => {
   client = await DpopClient.create();
   const env = fabric.env();
   services.push(
-    new ServiceProcess('sts', { ...env, AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks`, EDGE_AUDIENCE: edgeAudience, STS_KEYS_FILE: `${fabric.certsDir}/sts-keys.json` }),
-    new ServiceProcess('inventory', env),
-    new ServiceProcess('orders', env),
+    builtApp('sts', { ...env, AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks`, EDGE_AUDIENCE: edgeAudience, STS_KEYS_FILE: `${fabric.certsDir}/sts-keys.json` }),
+    builtApp('inventory', env),
+    builtApp('orders', env),
   );
   await Promise.all(services.map((service) => service.start()));
   edge = await new EdgeProcess(port, { ...env, AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks` }).start();

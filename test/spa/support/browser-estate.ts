@@ -15,11 +15,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { startEstateFabric, type EstateFabric } from '../../support/estate-fabric.js';
 import { freePort } from '../../support/free-port.js';
-import { builtApp, ServiceProcess } from './service-process.js';
+import type { AppProcess } from '../../../scripts/estate/app-process.js';
+import { builtApp, builtAppPath } from '../../support/built-app.js';
 
 export const INTERNAL_SERVICES = ['sts', 'inventory', 'orders'] as const;
-/** NATS services have no HTTP port to poll: alive this long after start counts as started. */
-const INTERNAL_SETTLE_MS = 1_500;
 
 export interface BrowserEstate {
   readonly issuer: string;
@@ -36,20 +35,20 @@ function nonceSecret(): string {
 
 export async function startBrowserEstate(): Promise<BrowserEstate> {
   for (const app of ['auth', 'edge', 'spa', ...INTERNAL_SERVICES]) {
-    if (!existsSync(builtApp(app))) throw new Error(`${builtApp(app)} is missing: run npm run build first`);
+    if (!existsSync(builtAppPath(app))) throw new Error(`${builtAppPath(app)} is missing: run npm run build first`);
   }
   const [authPort, edgePort, spaPort] = [await freePort(), await freePort(), await freePort()];
   const issuer = `http://localhost:${authPort}`;
   const edgeUrl = `http://localhost:${edgePort}`;
   const spaUrl = `http://localhost:${spaPort}`;
-  const running: ServiceProcess[] = [];
+  const running: AppProcess[] = [];
   let fabric: EstateFabric | undefined;
 
   const stop = async (): Promise<void> => {
     await Promise.all(running.splice(0).map((service) => service.stop()));
     await fabric?.stop();
   };
-  const start = async (service: ServiceProcess): Promise<void> => {
+  const start = async (service: AppProcess): Promise<void> => {
     running.push(service);
     await service.start();
   };
@@ -60,9 +59,9 @@ export async function startBrowserEstate(): Promise<BrowserEstate> {
     // The STS verifies the client tokens the edge exchanges: the issuer's keys (fetched when
     // first needed: auth starts after it) and the edge's external audience.
     const stsEnv = { ...env, AUTH_ISSUER: issuer, AUTH_JWKS_URI: `${issuer}/jwks`, EDGE_AUDIENCE: edgeUrl };
-    await Promise.all(INTERNAL_SERVICES.map((app) => start(new ServiceProcess(app, builtApp(app), app === 'sts' ? stsEnv : env, { aliveForMs: INTERNAL_SETTLE_MS }))));
+    await Promise.all(INTERNAL_SERVICES.map((app) => start(builtApp(app, app === 'sts' ? stsEnv : env))));
     await start(
-      new ServiceProcess('auth', builtApp('auth'), {
+      builtApp('auth', {
         AUTH_PORT: String(authPort),
         AUTH_HOST: '127.0.0.1',
         AUTH_ISSUER: issuer,
@@ -73,7 +72,7 @@ export async function startBrowserEstate(): Promise<BrowserEstate> {
       }, { url: `http://127.0.0.1:${authPort}/.well-known/openid-configuration` }),
     );
     await start(
-      new ServiceProcess('edge', builtApp('edge'), {
+      builtApp('edge', {
         ...env,
         EDGE_PORT: String(edgePort),
         EDGE_HOST: '127.0.0.1',
@@ -85,7 +84,7 @@ export async function startBrowserEstate(): Promise<BrowserEstate> {
       }, { url: `http://127.0.0.1:${edgePort}/healthz` }),
     );
     await start(
-      new ServiceProcess('spa', builtApp('spa'), {
+      builtApp('spa', {
         SPA_PORT: String(spaPort),
         SPA_HOST: '127.0.0.1',
         SPA_PUBLIC_URL: spaUrl,
