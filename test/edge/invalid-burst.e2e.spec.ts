@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { DpopClient } from './dpop-client.js';
 import { EdgeProcess } from './edge-process.js';
 import { call, type Answer } from './http-call.js';
