@@ -5,13 +5,12 @@ import {
   createCallerProofVerifier,
   createRemoteKeySet,
   discoverRemoteKeySet,
-  MemoryReplayStore,
   systemClock,
   type AccessTokenVerifier,
   type Clock,
   type RemoteKeySet,
 } from '#binding';
-import { natsMicroserviceOptions, openEstateLink, STS_ISSUER, type EstateLink } from '#estate';
+import { hopReplayStore, natsMicroserviceOptions, openEstateLink, STS_ISSUER, type EstateLink } from '#estate';
 import { createTokenExchange } from './exchange/token-exchange.js';
 import type { SubjectTokenVerifiers } from './exchange/verify-subject-token.js';
 import { serveJwks } from './jwks-responder.js';
@@ -55,7 +54,7 @@ export async function createStsApp(config: StsConfig, options: StsAppOptions = {
 
     const exchange = createTokenExchange({
       issuer: STS_ISSUER,
-      callerProofs: createCallerProofVerifier({ audience: STS_ISSUER, certificates: link.certificates, replay: new MemoryReplayStore(), clock }),
+      callerProofs: createCallerProofVerifier({ audience: STS_ISSUER, certificates: link.certificates, replay: hopReplayStore(link), clock }),
       policy: config.policy,
       subjectTokens: await subjectTokenVerifiers(config, keys),
       revocations: link.revocations,

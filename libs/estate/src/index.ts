@@ -19,11 +19,14 @@ export { EstateStreams, EstateSubjects } from './identity/estate-subjects.js';
 export { EstateConfigError } from './config/estate-config-error.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_HOP_REPLAY_MAX_ENTRIES,
+  DEFAULT_HOP_REPLAY_MAX_PER_SENDER,
   DEFAULT_RECONNECT_WAIT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   loadEstateConfig,
   type Env,
   type EstateConfig,
+  type HopReplayLimits,
   type LoadEstateConfigOptions,
 } from './config/estate-config.js';
 export type { TlsIdentity } from './config/tls-identity.js';
@@ -38,6 +41,6 @@ export { natsRecord } from './nats/nats-record.js';
 export { NatsRequestTimeoutError, requestWithTimeout } from './nats/request-with-timeout.js';
 export { PrivateFileError, readPrivateFile, writePrivateFile } from './files/private-file.js';
 export { openEstateLink, type EstateLink, type EstateLinkOptions } from './workload/estate-link.js';
-export { estateOutboundClient, hopBindingOptions, STS_ISSUER } from './workload/workload-binding.js';
+export { estateOutboundClient, hopBindingOptions, hopReplayStore, STS_ISSUER } from './workload/workload-binding.js';
 export { closeOnShutdown, type Closer } from './workload/close-on-shutdown.js';
 export { openStateBucket } from './workload/state-bucket.js';

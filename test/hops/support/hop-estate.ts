@@ -37,6 +37,8 @@ export interface HopEstateOptions {
   readonly stsEnv?: Readonly<Record<string, string>>;
   /** Another permission table for the broker (e.g. one too wide, to show the handler's own check). */
   readonly permissions?: readonly IdentityPermissions[];
+  /** Extra variables for orders and inventory (e.g. HOP_REPLAY_MAX_PER_SENDER). */
+  readonly serviceEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -57,6 +59,7 @@ export class HopEstate {
     readonly inventory: InventoryApp,
     private readonly admin: NatsConnection,
     private readonly stsEnv: Readonly<Record<string, string>>,
+    private readonly serviceEnv: Readonly<Record<string, string>>,
   ) {}
 
   static async start(options: HopEstateOptions = {}): Promise<HopEstate> {
@@ -68,11 +71,12 @@ export class HopEstate {
     const stsConfig = loadStsConfig(env({ AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks`, EDGE_AUDIENCE, AUTH_JWKS_COOLDOWN_S: '1', STS_KEYS_FILE: `${fabric.certsDir}/sts-keys.json`, ...options.stsEnv }));
     const sts = await createStsApp(stsConfig, { logger: false });
     await sts.app.listen();
-    const inventory = await createInventoryApp(loadEstateConfig(env(), 'inventory'), { logger: false });
+    const serviceEnv = options.serviceEnv ?? {};
+    const inventory = await createInventoryApp(loadEstateConfig(env(serviceEnv), 'inventory'), { logger: false });
     await inventory.app.listen();
-    const orders = await createOrdersApp(loadEstateConfig(env(), 'orders'), { logger: false });
+    const orders = await createOrdersApp(loadEstateConfig(env(serviceEnv), 'orders'), { logger: false });
     await orders.app.listen();
-    return new HopEstate(fabric, issuer, sts, orders, inventory, admin, options.stsEnv ?? {});
+    return new HopEstate(fabric, issuer, sts, orders, inventory, admin, options.stsEnv ?? {}, serviceEnv);
   }
 
   /**
@@ -109,8 +113,8 @@ export class HopEstate {
       app === 'sts'
         ? await createStsApp(loadStsConfig(this.env({ AUTH_ISSUER: this.issuer.issuer, AUTH_JWKS_URI: `${this.issuer.issuer}/jwks`, EDGE_AUDIENCE, AUTH_JWKS_COOLDOWN_S: '1', STS_KEYS_FILE: `${this.fabric.certsDir}/sts-keys.json`, ...this.stsEnv })), { logger: false })
         : app === 'orders'
-          ? await createOrdersApp(loadEstateConfig(this.env(), 'orders'), { logger: false })
-          : await createInventoryApp(loadEstateConfig(this.env(), 'inventory'), { logger: false });
+          ? await createOrdersApp(loadEstateConfig(this.env(this.serviceEnv), 'orders'), { logger: false })
+          : await createInventoryApp(loadEstateConfig(this.env(this.serviceEnv), 'inventory'), { logger: false });
     await next.app.listen();
     mutable[app] = next;
   }

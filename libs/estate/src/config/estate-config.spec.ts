@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority, type IssuedCertificate } from '../../../../certs/pki.js';
 import { spiffeIdOf, type EstateIdentity } from '../identity/estate-identity.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RECONNECT_WAIT_MS, DEFAULT_REQUEST_TIMEOUT_MS, loadEstateConfig, type Env } from './estate-config.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_HOP_REPLAY_MAX_ENTRIES,
+  DEFAULT_HOP_REPLAY_MAX_PER_SENDER,
+  DEFAULT_RECONNECT_WAIT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  loadEstateConfig,
+  type Env,
+} from './estate-config.js';
 import { EstateConfigError } from './estate-config-error.js';
 
 // Configuration is validated once, at start-up: every mistake stops the app with a message that
@@ -66,12 +74,25 @@ describe('loadEstateConfig', () => {
       connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
       reconnectWaitMs: DEFAULT_RECONNECT_WAIT_MS,
+      hopReplay: { maxEntries: DEFAULT_HOP_REPLAY_MAX_ENTRIES, maxEntriesPerSender: DEFAULT_HOP_REPLAY_MAX_PER_SENDER },
     });
     expect(config.tls.certFile).toBe(join(dir, 'edge.crt'));
     expect(config.tls.cert).toContain('BEGIN CERTIFICATE');
     // The key parses as a private key (the tree never holds key text, not even in a test).
     expect(createPrivateKey(config.tls.key).type).toBe('private');
     expect(config.tls.ca).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('H6: HOP_REPLAY_MAX_ENTRIES and HOP_REPLAY_MAX_PER_SENDER bound the receiver\'s replay store; a sender cap above the total is refused', () => {
+    const env = { ...URL_ENV, CERTS_DIR: dir };
+    expect(loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '500000', HOP_REPLAY_MAX_PER_SENDER: '250000' }, 'orders').hopReplay).toEqual({ maxEntries: 500_000, maxEntriesPerSender: 250_000 });
+    // A total below the default per-sender cap lowers that cap with it.
+    expect(loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '5000' }, 'orders').hopReplay).toEqual({ maxEntries: 5_000, maxEntriesPerSender: 5_000 });
+    expect(() => loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '10', HOP_REPLAY_MAX_PER_SENDER: '11' }, 'orders')).toThrow(
+      new EstateConfigError('HOP_REPLAY_MAX_PER_SENDER', 'must be an integer from 1 to 10, got "11"'),
+    );
+    expect(() => loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '0' }, 'orders')).toThrow(/^HOP_REPLAY_MAX_ENTRIES: must be an integer from 1 to 10000000/);
+    expect(() => loadEstateConfig({ ...env, HOP_REPLAY_MAX_PER_SENDER: 'lots' }, 'orders')).toThrow(/^HOP_REPLAY_MAX_PER_SENDER: must be an integer/);
   });
 
   it('never serialises or prints the private key', () => {

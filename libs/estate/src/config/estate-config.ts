@@ -10,7 +10,8 @@ import { loadTlsIdentity, type TlsIdentity } from './tls-identity.js';
  * Variables: NATS_URL (comma-separated tls:// or nats:// URLs, required); CERTS_DIR (holds
  * `<identity>.crt`, `<identity>.key`, `ca.crt`) or NATS_CERT / NATS_KEY / NATS_CA, each of
  * which overrides the file CERTS_DIR would give; NATS_CONNECT_TIMEOUT_MS,
- * NATS_REQUEST_TIMEOUT_MS, NATS_RECONNECT_WAIT_MS.
+ * NATS_REQUEST_TIMEOUT_MS, NATS_RECONNECT_WAIT_MS; for a workload that receives hops,
+ * HOP_REPLAY_MAX_ENTRIES and HOP_REPLAY_MAX_PER_SENDER (its in-memory replay store, H6).
  */
 export interface EstateConfig<I extends EstateIdentity = EstateIdentity> {
   readonly identity: I;
@@ -20,6 +21,19 @@ export interface EstateConfig<I extends EstateIdentity = EstateIdentity> {
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly reconnectWaitMs: number;
+  /** The bounds of a receiver's in-memory hop-proof replay store (H6). */
+  readonly hopReplay: HopReplayLimits;
+}
+
+/**
+ * A hop proof's `jti` is held for the proof window (about 70 s), so a receiver sustains
+ * `maxEntries / 70` hops per second, and one sender `maxEntriesPerSender / 70`: one edge replica
+ * is one sender, for every user behind it. Full or over quota, the store refuses (503, fail
+ * closed). The per-sender cap keeps one compromised workload from filling the store for all.
+ */
+export interface HopReplayLimits {
+  readonly maxEntries: number;
+  readonly maxEntriesPerSender: number;
 }
 
 /** Short, because a refused TLS client (no certificate) only learns it by timing out. */
@@ -27,6 +41,11 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000; // milliseconds
 /** Nest's ClientProxy.send() never times out by itself; requests use this bound. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000; // milliseconds
 export const DEFAULT_RECONNECT_WAIT_MS = 1_000; // milliseconds
+/** About 2,800 hops/s per receiver process; at most ~90 MB (450 B an entry, worst case). */
+export const DEFAULT_HOP_REPLAY_MAX_ENTRIES = 200_000; // entries
+/** About 1,400 hops/s from one sender certificate (one replica of a caller). */
+export const DEFAULT_HOP_REPLAY_MAX_PER_SENDER = 100_000; // entries
+const MAX_HOP_REPLAY_ENTRIES = 10_000_000; // entries: ~4.5 GB worst case, beyond any sane setting
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -98,5 +117,12 @@ export function loadEstateConfig<I extends EstateIdentity>(env: Env, identity: I
     connectTimeoutMs: integer(env, 'NATS_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 100, 60_000),
     requestTimeoutMs: integer(env, 'NATS_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 50, 120_000),
     reconnectWaitMs: integer(env, 'NATS_RECONNECT_WAIT_MS', DEFAULT_RECONNECT_WAIT_MS, 50, 60_000),
+    hopReplay: hopReplayLimits(env),
   });
+}
+
+function hopReplayLimits(env: Env): HopReplayLimits {
+  const maxEntries = integer(env, 'HOP_REPLAY_MAX_ENTRIES', DEFAULT_HOP_REPLAY_MAX_ENTRIES, 1, MAX_HOP_REPLAY_ENTRIES);
+  const maxEntriesPerSender = integer(env, 'HOP_REPLAY_MAX_PER_SENDER', Math.min(DEFAULT_HOP_REPLAY_MAX_PER_SENDER, maxEntries), 1, maxEntries);
+  return Object.freeze({ maxEntries, maxEntriesPerSender });
 }

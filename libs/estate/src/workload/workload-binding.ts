@@ -18,9 +18,10 @@ export const STS_ISSUER = spiffeIdOf('sts');
  * The guard's options for a workload's NATS handlers (ARCHITECTURE "Check at B", H1-H12): hop
  * proofs addressed to this workload's SPIFFE ID, certificates from the estate CA, tokens from the
  * STS for this workload, the revocations heard on the feed. Pass a shared replay store when the
- * workload runs more than one replica; the default claims `jti`s in this process only.
+ * workload runs more than one replica; the default claims `jti`s in this process only, within the
+ * configured HOP_REPLAY_* bounds.
  */
-export function hopBindingOptions(link: EstateLink, replay: ReplayStore = new MemoryReplayStore()): BindingModuleOptions {
+export function hopBindingOptions(link: EstateLink, replay: ReplayStore = hopReplayStore(link)): BindingModuleOptions {
   const audience = link.config.spiffeId;
   return {
     hop: createHopVerifier({
@@ -31,6 +32,12 @@ export function hopBindingOptions(link: EstateLink, replay: ReplayStore = new Me
       revocations: link.revocations,
     }),
   };
+}
+
+/** A process-local replay store for hop proofs (H6), bounded by HOP_REPLAY_MAX_ENTRIES / _PER_SENDER. */
+export function hopReplayStore(link: EstateLink): MemoryReplayStore {
+  const { maxEntries, maxEntriesPerSender } = link.config.hopReplay;
+  return new MemoryReplayStore({ maxEntries, maxEntriesPerScope: maxEntriesPerSender });
 }
 
 /**
