@@ -42,13 +42,16 @@ export async function createEdgeBinding(config: EdgeConfig): Promise<BindingModu
 }
 
 /**
- * E17: `REPLAY_STORE=memory` claims jtis in this process (one replica only); `jetstream` in the
+ * E17: `REPLAY_STORE=memory` claims jtis in this process (one replica only), bounded by
+ * EDGE_REPLAY_MAX_ENTRIES and EDGE_REPLAY_MAX_PER_KEY (full: 503, fail closed); `jetstream` in the
  * edge's KV bucket, shared by every replica. The bucket is provisioned by the operator
  * (scripts/nats/provision-replay-bucket.ts); start-up fails when it is missing or its max_age
  * does not cover the proof window. The connection lives as long as the process.
  */
 async function createReplayStore(config: EdgeConfig): Promise<ReplayStore> {
-  if (config.replayStore === 'memory' || config.nats === undefined) return new MemoryReplayStore();
+  if (config.replayStore === 'memory' || config.nats === undefined) {
+    return new MemoryReplayStore({ maxEntries: config.replayMemory.maxEntries, maxEntriesPerScope: config.replayMemory.maxEntriesPerKey });
+  }
   const connection = await connect(natsConnectionOptions(config.nats));
   const store = await JetStreamReplayStore.open(await new Kvm(connection).open(kvBucketOf('edge')), { connection });
   if (store.maxTtlSeconds < config.iatPastSeconds + config.iatFutureSeconds) {

@@ -1,3 +1,4 @@
+import { DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE } from '#binding';
 import { loadEstateConfig, type EstateConfig } from '#estate';
 
 /**
@@ -32,6 +33,12 @@ export interface EdgeConfig {
   readonly httpAdapter: HttpAdapterKind;
   readonly replayStore: ReplayStoreKind;
   /**
+   * E17 bounds of the in-memory replay store (`REPLAY_STORE=memory`): live `jti` claims held, all
+   * clients together, and from one client key. Each claim lives the proof window (70 s by default),
+   * so they cap the sustained rate: entries / window requests per second. Full is 503, fail closed.
+   */
+  readonly replayMemory: ReplayMemoryLimits;
+  /**
    * The NATS fabric (libs/estate variables), read when NATS_URL is set (the order routes call
    * orders over it) or the replay store is `jetstream` (which then requires it). Without it the
    * edge still serves /v1/me, /healthz and its metadata; the order routes answer 503.
@@ -44,6 +51,13 @@ export const DEFAULT_DPOP_ALGORITHMS = ['ES256', 'EdDSA', 'PS256'] as const;
 export const DEFAULT_IAT_PAST_S = 60; // seconds
 export const DEFAULT_IAT_FUTURE_S = 10; // seconds
 export const DEFAULT_JWKS_COOLDOWN_S = 30; // seconds
+/** ~4.5 GB at the store's worst case of 450 B an entry: a bound on memory, beyond any sane setting. */
+export const MAX_EDGE_REPLAY_ENTRIES = 10_000_000; // entries
+
+export interface ReplayMemoryLimits {
+  readonly maxEntries: number;
+  readonly maxEntriesPerKey: number;
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -134,6 +148,19 @@ export function loadEdgeConfig(env: Env): EdgeConfig {
     corsOrigins: Object.freeze(list(env, 'EDGE_CORS_ORIGINS')),
     httpAdapter: oneOf<HttpAdapterKind>(env, 'EDGE_HTTP_ADAPTER', ['fastify', 'express']),
     replayStore,
+    replayMemory: replayMemoryLimits(env),
     nats: replayStore === 'jetstream' || optional(env, 'NATS_URL') !== undefined ? loadEstateConfig(env, 'edge') : undefined,
   });
+}
+
+/**
+ * EDGE_REPLAY_MAX_ENTRIES (default 100 000, ~1 400 req/s per process over a 70 s window) and
+ * EDGE_REPLAY_MAX_PER_KEY (default 10 000, ~140 req/s per client key), each a positive integer;
+ * the per-key cap may not exceed the total. A total below the default per-key cap lowers that cap
+ * with it. Memory stays bounded: at most MAX_EDGE_REPLAY_ENTRIES entries of ~170-450 B.
+ */
+function replayMemoryLimits(env: Env): ReplayMemoryLimits {
+  const maxEntries = integer(env, 'EDGE_REPLAY_MAX_ENTRIES', DEFAULT_REPLAY_MAX_ENTRIES, 1, MAX_EDGE_REPLAY_ENTRIES);
+  const maxEntriesPerKey = integer(env, 'EDGE_REPLAY_MAX_PER_KEY', Math.min(DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, maxEntries), 1, maxEntries);
+  return Object.freeze({ maxEntries, maxEntriesPerKey });
 }

@@ -17,7 +17,9 @@ export { checkAudience } from './token/check-audience.js';
 export { checkScope } from './token/check-scope.js';
 export { createRemoteKeySet, discoverRemoteKeySet, type DiscoveredKeySet, type RemoteKeySet, type RemoteKeySetOptions } from './token/remote-key-set.js';
 export { discoverIssuerMetadata, type DiscoveryOptions, type IssuerMetadata } from './token/issuer-metadata.js';
-export { MemoryReplayStore, type MemoryReplayStoreOptions } from './replay/memory-replay-store.js';
+export {
+  DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, MemoryReplayStore, type MemoryReplayStoreOptions,
+} from './replay/memory-replay-store.js';
 export {
   DEFAULT_REPLAY_CLAIM_TIMEOUT_MS, DEFAULT_REPLAY_KEY_PREFIX, JetStreamReplayStore,
   type JetStreamReplayStoreOptions, type ReplayBucket, type ReplayConnection,

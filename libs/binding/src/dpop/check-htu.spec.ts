@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { FailureType } from '../errors/failure-type.js';
 import { checkHtu } from './check-htu.js';
+import { createEffectiveUriResolver } from './effective-uri.js';
+import { normalizeHttpUri } from './normalize-htu.js';
 import { thrownBy } from './proof-client.fixture.js';
 
 const EFFECTIVE = 'https://api.example.com/orders/42';
@@ -49,5 +52,34 @@ describe('checkHtu', () => {
     for (const htu of ['/orders/42', 'api.example.com/orders/42', 'wss://api.example.com/orders/42', 'https://api.example.com\\orders/42']) {
       expect(thrownBy(() => checkHtu(htu, EFFECTIVE))).toMatchObject({ type: FailureType.ProofClaims, code: 'invalid_dpop_proof' });
     }
+  });
+});
+
+describe('checkHtu fast path (an htu equal to the effective URI)', () => {
+  // The fast path returns at once when htu === effectiveUri; it is sound only if every effective
+  // URI is a fixed point of normalizeHttpUri, so that the full check would have passed too.
+  const resolve = createEffectiveUriResolver({ origins: ['https://api.example.com', 'http://127.0.0.1:3000'], pathPrefix: '/api' });
+  const segment = fc.stringMatching(/^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2}|\.\.?)*$/, { maxLength: 12 });
+  const target = fc.array(segment, { maxLength: 6 }).map((segments) => `/${segments.join('/')}`);
+
+  it('E13: every effective URI the resolver builds normalizes to itself, so the fast path agrees with the full check', () => {
+    fc.assert(
+      fc.property(target, fc.constantFrom('api.example.com', 'API.example.com:443', '127.0.0.1:3000'), (path, host) => {
+        let effective: string;
+        try {
+          effective = resolve({ target: path, host: [host] });
+        } catch {
+          return; // refused targets never reach checkHtu
+        }
+        expect(normalizeHttpUri(effective)).toBe(effective);
+        expect(() => checkHtu(effective, effective)).not.toThrow();
+      }),
+      { seed: 20_240_601, numRuns: 2_000 },
+    );
+  });
+
+  it('E13: an htu that differs from the effective URI in any way still goes through normalization', () => {
+    expect(() => checkHtu('HTTPS://API.example.com:443/api/a/./b', 'https://api.example.com/api/a/b')).not.toThrow();
+    expect(thrownBy(() => checkHtu('https://api.example.com/api/a/b/', 'https://api.example.com/api/a/b'))).toMatchObject({ type: FailureType.HtuMismatch });
   });
 });

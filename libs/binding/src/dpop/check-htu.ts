@@ -12,6 +12,10 @@ import { normalizeHttpUri } from './normalize-htu.js';
  * Does not build the effective URI from the request: createEffectiveUriResolver does (E14).
  */
 export function checkHtu(htu: string, effectiveUri: string): void {
+  // The common case, without parsing: `effectiveUri` is in normal form and normalizing a normal
+  // form leaves it unchanged (pinned by check-htu.spec.ts), so an htu equal to it character for
+  // character would normalize to it and match. Any other htu takes the full path below.
+  if (htu === effectiveUri) return;
   const normalized = normalizeHttpUri(htu);
   if (normalized === undefined) {
     throw new BindingError(FailureType.ProofClaims, 'DPoP proof htu is not an absolute http or https URI');

@@ -60,6 +60,9 @@ export enum FailureType {
   ExchangeInvalidRequest = 'exchange_invalid_request',
   ExchangeInvalidTarget = 'exchange_invalid_target',
   ExchangeInvalidScope = 'exchange_invalid_scope',
+  // A check that failed for a reason none of the above names (a bug, an adapter that lacks what
+  // the check reads): refused as unavailable, never accepted, the cause kept for the logs.
+  CheckFailed = 'check_failed',
 }
 
 /** Error values from the RFCs: RFC 6750 §3.1, RFC 9449 §7.1 and §8, RFC 6749 §5.2, RFC 8693 §2.2.2. */
@@ -138,12 +141,14 @@ export const FAILURES: Readonly<Record<FailureType, FailureMapping>> = Object.fr
   [FailureType.InsufficientScope]: forbidden,
   [FailureType.CallerNotAllowed]: forbidden,
   [FailureType.Revoked]: invalidToken,
-  [FailureType.ExchangeNotAllowed]: { code: 'unauthorized_client', status: 403 },
+  // RFC 6749 §5.2: errors of the token endpoint are 400 unless stated otherwise (only invalid_client may be 401).
+  [FailureType.ExchangeNotAllowed]: { code: 'unauthorized_client', status: 400 },
   [FailureType.ExchangeInvalidRequest]: invalidRequest,
   // RFC 8693 §2.2.2: "the invalid_target error code SHOULD be used" for an audience not served.
   [FailureType.ExchangeInvalidTarget]: { code: 'invalid_target', status: 400 },
   // RFC 6749 §5.2: "The requested scope is invalid, unknown, malformed, or exceeds the scope granted".
   [FailureType.ExchangeInvalidScope]: { code: 'invalid_scope', status: 400 },
+  [FailureType.CheckFailed]: unavailable,
 });
 
 /** Internal hops have no DPoP: proof failures become `invalid_token` (RFC 8705 §3). */

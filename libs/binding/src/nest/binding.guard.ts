@@ -54,7 +54,8 @@ export class BindingGuard implements CanActivate {
         expiresAt: claims.exp,
         subjectToken: new SubjectToken(accessTokenOf(request), ACCESS_TOKEN_TYPE, claims.exp),
       });
-      this.logger.debug(`accepted dpop jkt=${jkt} jti#=${jtiHash}`);
+      // The one log line of an accepted request: its text is built only when debug is on.
+      if (Logger.isLevelEnabled('debug')) this.logger.debug(`accepted dpop jkt=${jkt} jti#=${jtiHash}`);
       return true;
     } catch (error) {
       const refusal = this.toBindingError(error);
@@ -82,7 +83,7 @@ export class BindingGuard implements CanActivate {
         expiresAt: hop.claims.exp,
         subjectToken: new SubjectToken(hopRequest.headers.token?.[0] ?? '', JWT_TOKEN_TYPE, hop.claims.exp),
       });
-      this.logger.debug(`accepted hop caller=${hop.caller} x5t=${hop.certificateThumbprint} jti#=${hop.jtiHash}`);
+      if (Logger.isLevelEnabled('debug')) this.logger.debug(`accepted hop caller=${hop.caller} x5t=${hop.certificateThumbprint} jti#=${hop.jtiHash}`);
       return true;
     } catch (error) {
       const refusal = toHopRefusal(this.toBindingError(error));
@@ -93,14 +94,15 @@ export class BindingGuard implements CanActivate {
 
   /**
    * A configuration mistake propagates (Nest answers a generic 500 and logs it): it is not the
-   * client's doing and retrying will not help. Any other non-BindingError is a fault of a
-   * dependency: refused as unavailable (503), cause kept for the logs.
+   * client's doing and retrying will not help. Any other non-BindingError is unexpected (a bug, a
+   * dependency failing in a way no check names): refused as CheckFailed (503), never accepted,
+   * the cause kept for the logs.
    */
   private toBindingError(error: unknown): BindingError {
     if (error instanceof BindingError) return error;
     if (error instanceof BindingConfigError) throw error;
     this.logger.error('binding check failed unexpectedly', error instanceof Error ? error.stack : String(error));
-    return new BindingError(FailureType.KeySetUnavailable, 'the token could not be checked right now', { cause: error });
+    return new BindingError(FailureType.CheckFailed, 'the request could not be checked right now', { cause: error });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { DpopRequest, DpopVerification, DpopVerifier } from '../dpop/verify-dpop-request.js';
-import { BindingError } from '../errors/binding-error.js';
+import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { dpopChallenge } from '../errors/www-authenticate.js';
 import type { BindingPolicy } from './binding-policy.js';
 
@@ -19,7 +19,7 @@ type AdapterResponse = { header(name: string, value: string): unknown };
  */
 export function toDpopRequest(request: AdapterRequest, policy: BindingPolicy): DpopRequest {
   const raw = request.raw ?? request;
-  const headers = raw.headersDistinct;
+  const headers = headerLines(raw);
   return {
     method: raw.method ?? '',
     // Express rewrites req.url inside routers; originalUrl keeps the target as the client sent it.
@@ -32,8 +32,25 @@ export function toDpopRequest(request: AdapterRequest, policy: BindingPolicy): D
     authorization: headers.authorization,
     dpop: headers.dpop,
     bodyHasAccessToken: formBodyHasAccessToken(request),
-    policy: { audience: policy.audience, scopes: policy.scopes },
+    // The @Bound policy is frozen at declaration: passed as it is, its audience and scopes only read.
+    policy,
   };
+}
+
+/**
+ * Every line of every header, by lower-case name. Node's `headersDistinct` where the request has
+ * it; else built from `rawHeaders` (an injected request, e.g. Fastify's `inject`, has only that).
+ * Without either, duplicated headers (E2, E3) could not be seen: a configuration error, not a pass.
+ */
+function headerLines(raw: IncomingMessage): NodeJS.Dict<string[]> {
+  if (raw.headersDistinct !== undefined) return raw.headersDistinct;
+  if (!Array.isArray(raw.rawHeaders)) throw new BindingConfigError('the HTTP adapter gives neither headersDistinct nor rawHeaders: duplicated headers cannot be detected');
+  const lines: NodeJS.Dict<string[]> = Object.create(null) as NodeJS.Dict<string[]>;
+  for (let index = 0; index + 1 < raw.rawHeaders.length; index += 2) {
+    const name = raw.rawHeaders[index]!.toLowerCase();
+    (lines[name] ??= []).push(raw.rawHeaders[index + 1]!);
+  }
+  return lines;
 }
 
 /** RFC 6750 §2.2: the form-encoded body parameter; a JSON field of that name is only data. */
@@ -45,7 +62,7 @@ function formBodyHasAccessToken(request: AdapterRequest): boolean {
 
 /** The token of a request the verifier accepted: its one Authorization value, after the scheme. */
 export function accessTokenOf(request: AdapterRequest): string {
-  const value = (request.raw ?? request).headersDistinct.authorization?.[0] ?? '';
+  const value = headerLines(request.raw ?? request).authorization?.[0] ?? '';
   return value.slice(value.indexOf(' ') + 1);
 }
 

@@ -30,9 +30,42 @@ export interface BoundPrincipal {
 const principals = new WeakMap<object, BoundPrincipal>();
 
 export function attachPrincipal(carrier: object, principal: BoundPrincipal): void {
-  const { subjectToken, ...visible } = principal;
-  // Non-enumerable: a handler that returns or logs the principal never serialises the handle.
-  principals.set(carrier, Object.freeze(Object.defineProperty({ ...visible }, 'subjectToken', { value: subjectToken }) as BoundPrincipal));
+  principals.set(carrier, new FrozenPrincipal(principal));
+}
+
+/**
+ * The principal a handler receives: its fields own, enumerable and frozen; the subject token held
+ * in a private field behind a prototype getter, so a handler that returns, spreads or logs the
+ * principal never serialises the handle. Built per request: a class with fixed fields costs a
+ * fraction of copying the object and redefining one property as non-enumerable.
+ */
+class FrozenPrincipal implements BoundPrincipal {
+  readonly subject: string;
+  readonly clientId: string | undefined;
+  readonly scopes: readonly string[];
+  readonly confirmation: ConfirmationMethod;
+  readonly thumbprint: string;
+  readonly caller: string | undefined;
+  readonly actorChain: readonly string[];
+  readonly expiresAt: number;
+  readonly #subjectToken: SubjectToken;
+
+  constructor(principal: BoundPrincipal) {
+    this.subject = principal.subject;
+    this.clientId = principal.clientId;
+    this.scopes = principal.scopes;
+    this.confirmation = principal.confirmation;
+    this.thumbprint = principal.thumbprint;
+    this.caller = principal.caller;
+    this.actorChain = principal.actorChain;
+    this.expiresAt = principal.expiresAt;
+    this.#subjectToken = principal.subjectToken;
+    Object.freeze(this);
+  }
+
+  get subjectToken(): SubjectToken {
+    return this.#subjectToken;
+  }
 }
 
 function carrierOf(context: ExecutionContext): object {

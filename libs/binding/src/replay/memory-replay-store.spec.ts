@@ -3,7 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256Base64url } from '../crypto/digest.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
-import { MemoryReplayStore, type MemoryReplayStoreOptions } from './memory-replay-store.js';
+import {
+  DEFAULT_REPLAY_MAX_ENTRIES,
+  DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE,
+  MemoryReplayStore,
+  type MemoryReplayStoreOptions,
+} from './memory-replay-store.js';
 
 const VICTIM = sha256Base64url('victim-jwk');
 const ATTACKER = sha256Base64url('attacker-jwk');
@@ -139,6 +144,27 @@ describe('MemoryReplayStore (E17, H6)', () => {
     await expect(store.claim(VICTIM, jti('a'), 0)).rejects.toBeInstanceOf(BindingConfigError);
     await expect(store.claim(VICTIM, jti('a'), Number.NaN)).rejects.toBeInstanceOf(BindingConfigError);
     await expect(store.claim(VICTIM, jti('a'), 120)).resolves.toBe(true);
+  });
+
+  it('E17: without options the store holds DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE claims per sender key, then refuses', async () => {
+    const store = storeWith({ clock: frozenClock(1_000) });
+    for (let i = 0; i < DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE; i += 1) await store.claim(ATTACKER, jti(String(i)), 70);
+    await expect(store.claim(ATTACKER, jti('one more'), 70)).rejects.toMatchObject(STORE_FULL);
+    await expect(store.claim(VICTIM, jti('v1'), 70)).resolves.toBe(true);
+    expect(DEFAULT_REPLAY_MAX_ENTRIES).toBeGreaterThan(DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE);
+  });
+
+  it('E17: configured limits above the defaults are honoured exactly, per sender key and in total', async () => {
+    const perKey = DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE + 2;
+    const store = storeWith({ maxEntries: 2 * perKey + 1, maxEntriesPerScope: perKey, clock: frozenClock(1_000) });
+    for (let i = 0; i < perKey; i += 1) await store.claim(ATTACKER, jti(`a${i}`), 70);
+    await expect(store.claim(ATTACKER, jti('a-over'), 70)).rejects.toMatchObject(STORE_FULL);
+    for (let i = 0; i < perKey; i += 1) await store.claim(VICTIM, jti(`v${i}`), 70);
+    await expect(store.claim(sha256Base64url('third-key'), jti('t1'), 70)).resolves.toBe(true);
+    // Now at the total: a fresh sender is refused (fail closed), replays are still answered.
+    await expect(store.claim(sha256Base64url('fourth-key'), jti('f1'), 70)).rejects.toMatchObject(STORE_FULL);
+    await expect(store.claim(VICTIM, jti('v0'), 70)).resolves.toBe(false);
+    expect(store.size).toBe(2 * perKey + 1);
   });
 
   it('E17: misconfiguration throws at construction', () => {

@@ -1,4 +1,4 @@
-import { constantTimeEqual, sha256Base64url } from '../crypto/digest.js';
+import { digestEquals, sha256Base64url } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 
@@ -13,7 +13,7 @@ import { FailureType } from '../errors/failure-type.js';
  */
 export function checkAth(ath: string | undefined, token: string): void {
   if (ath === undefined) throw new BindingError(FailureType.ProofClaims, 'proof ath is required with an access token');
-  if (!constantTimeEqual(ath, sha256Base64url(token))) {
+  if (!digestEquals(ath, sha256Base64url(token))) {
     throw new BindingError(FailureType.AthMismatch, 'proof ath does not match the access token');
   }
 }

@@ -1,4 +1,4 @@
-import { constantTimeEqual } from '../crypto/digest.js';
+import { digestEquals } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { AccessTokenClaims, ConfirmationMethod } from './access-token.js';
@@ -50,7 +50,7 @@ export function checkJktConfirmation(claims: AccessTokenClaims, proofJkt: string
   if (typeof jkt !== 'string' || jkt.length === 0) {
     throw new BindingError(FailureType.UnboundToken, 'cnf.jkt is missing or not a non-empty string');
   }
-  if (!constantTimeEqual(jkt, proofJkt)) {
+  if (!digestEquals(jkt, proofJkt)) {
     throw new BindingError(FailureType.ConfirmationMismatch, 'cnf.jkt does not match the DPoP proof key');
   }
 }
@@ -65,7 +65,7 @@ export function checkCertificateThumbprint(claims: AccessTokenClaims, certificat
   if (typeof x5t !== 'string' || x5t.length === 0) {
     throw new BindingError(FailureType.UnboundToken, 'cnf["x5t#S256"] is missing or not a non-empty string');
   }
-  if (!constantTimeEqual(x5t, certificateThumbprint)) {
+  if (!digestEquals(x5t, certificateThumbprint)) {
     throw new BindingError(FailureType.ConfirmationMismatch, 'cnf["x5t#S256"] does not match the sender certificate');
   }
 }
