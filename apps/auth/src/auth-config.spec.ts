@@ -1,16 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
-import { AuthConfigError, loadAuthConfig } from './auth-config.js';
+import { EstateConfigError } from '#estate';
+import { loadAuthConfig } from './auth-config.js';
 
 const SECRET_32 = Buffer.alloc(32, 1).toString('base64url');
 
-function failure(env: Record<string, string>): AuthConfigError {
+function failure(env: Record<string, string>): EstateConfigError {
   try {
     loadAuthConfig(env, '/work');
   } catch (error) {
-    if (error instanceof AuthConfigError) return error;
+    if (error instanceof EstateConfigError) return error;
     throw error;
   }
-  throw new Error('expected an AuthConfigError');
+  throw new Error('expected an EstateConfigError');
 }
 
 describe('loadAuthConfig', () => {
@@ -66,6 +67,13 @@ describe('loadAuthConfig', () => {
     [{ AUTH_ADMIN_TOKEN: 'short' }, 'AUTH_ADMIN_TOKEN'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(failure(env).message).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('words the shared readers\' refusals as every app does (libs/estate env-variables)', () => {
+    expect(failure({ AUTH_DPOP_NONCE: 'sometimes' }).message).toBe('AUTH_DPOP_NONCE: must be one of off, required');
+    expect(failure({ AUTH_ISSUER: 'http://localhost:4000/auth' }).message).toBe(
+      'AUTH_ISSUER: must be an origin (scheme, host, port; no path); the provider is mounted at /',
+    );
   });
 
   it('never echoes a secret in its messages', () => {

@@ -4,6 +4,15 @@
  * process.env. Every variable is documented in apps/auth/README.md.
  */
 import { isAbsolute, resolve } from 'node:path';
+import {
+  EstateConfigError,
+  httpUrlVariable,
+  integerVariable,
+  listVariable,
+  oneOfVariable,
+  optionalVariable,
+  type Env,
+} from '#estate';
 
 export type NonceMode = 'off' | 'required';
 
@@ -50,140 +59,86 @@ export const DEFAULT_DEV_USERS = 'alice:wonderland,bob:builder';
 const NONCE_SECRET_BYTES = 32; // oidc-provider requires exactly 32 bytes
 const MIN_ADMIN_TOKEN_LENGTH = 16; // characters
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-export class AuthConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`${variable}: ${problem}`);
-    this.name = 'AuthConfigError';
-  }
-}
-
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new AuthConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function parseUrl(name: string, raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new AuthConfigError(name, `is not an absolute URL: "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AuthConfigError(name, 'must be an http(s) URL');
-  if (url.username !== '' || url.password !== '' || url.hash !== '') {
-    throw new AuthConfigError(name, 'must not carry credentials or a fragment');
-  }
-  return url;
-}
-
-function origin(name: string, raw: string): string {
-  const url = parseUrl(name, raw);
-  if (url.pathname !== '/' || url.search !== '') {
-    throw new AuthConfigError(name, 'must be an origin (scheme, host, port; no path) because the provider is mounted at /');
-  }
-  return url.origin;
-}
-
-function list(env: Env, name: string, fallback: string, separator: RegExp): string[] {
-  const items = (optional(env, name) ?? fallback).split(separator).map((item) => item.trim()).filter((item) => item !== '');
-  if (items.length === 0) throw new AuthConfigError(name, 'must list at least one value');
-  return items;
-}
-
 // RFC 8707 §2: the resource is an absolute URI without a fragment; we also refuse a query so
 // that `aud` compares as a plain string at the edge.
 function resourceIndicator(env: Env): string {
-  const raw = optional(env, 'EDGE_AUDIENCE') ?? DEFAULT_RESOURCE;
-  const url = parseUrl('EDGE_AUDIENCE', raw);
-  if (url.search !== '') throw new AuthConfigError('EDGE_AUDIENCE', 'must not carry a query');
-  return raw;
+  return httpUrlVariable('EDGE_AUDIENCE', optionalVariable(env, 'EDGE_AUDIENCE') ?? DEFAULT_RESOURCE);
 }
 
 function spaRedirectUris(env: Env): string[] {
-  return list(env, 'AUTH_SPA_REDIRECT_URIS', DEFAULT_SPA_REDIRECT_URIS, /,/).map((uri) => {
-    parseUrl('AUTH_SPA_REDIRECT_URIS', uri);
-    return uri;
-  });
+  return listVariable(env, 'AUTH_SPA_REDIRECT_URIS', { fallback: DEFAULT_SPA_REDIRECT_URIS, nonEmpty: true }).map((uri) =>
+    httpUrlVariable('AUTH_SPA_REDIRECT_URIS', uri, { form: 'with-query' }),
+  );
 }
 
 // RFC 8252 §7.3 and §8.3: native apps use the loopback IP literal, not "localhost", over http.
 function mobileRedirectUris(env: Env): string[] {
-  return list(env, 'AUTH_MOBILE_REDIRECT_URIS', DEFAULT_MOBILE_REDIRECT_URIS, /,/).map((uri) => {
-    const url = parseUrl('AUTH_MOBILE_REDIRECT_URIS', uri);
+  return listVariable(env, 'AUTH_MOBILE_REDIRECT_URIS', { fallback: DEFAULT_MOBILE_REDIRECT_URIS, nonEmpty: true }).map((uri) => {
+    const url = new URL(httpUrlVariable('AUTH_MOBILE_REDIRECT_URIS', uri, { form: 'with-query' }));
     if (url.protocol !== 'http:' || (url.hostname !== '127.0.0.1' && url.hostname !== '[::1]')) {
-      throw new AuthConfigError('AUTH_MOBILE_REDIRECT_URIS', `must be loopback redirects like http://127.0.0.1/callback (RFC 8252 §7.3), got "${uri}"`);
+      throw new EstateConfigError('AUTH_MOBILE_REDIRECT_URIS', `must be loopback redirects like http://127.0.0.1/callback (RFC 8252 §7.3), got "${uri}"`);
     }
     return uri;
   });
 }
 
 function nonceSecret(env: Env, mode: NonceMode): Buffer | undefined {
-  const raw = optional(env, 'AUTH_DPOP_NONCE_SECRET');
+  const raw = optionalVariable(env, 'AUTH_DPOP_NONCE_SECRET');
   if (raw === undefined) {
     if (mode === 'required') {
-      throw new AuthConfigError('AUTH_DPOP_NONCE_SECRET', 'is required when AUTH_DPOP_NONCE=required (32 random bytes, base64url)');
+      throw new EstateConfigError('AUTH_DPOP_NONCE_SECRET', 'is required when AUTH_DPOP_NONCE=required (32 random bytes, base64url)');
     }
     return undefined;
   }
   const secret = /^[A-Za-z0-9_-]+$/.test(raw) ? Buffer.from(raw, 'base64url') : Buffer.alloc(0);
   if (secret.length !== NONCE_SECRET_BYTES) {
-    throw new AuthConfigError('AUTH_DPOP_NONCE_SECRET', `must be exactly ${NONCE_SECRET_BYTES} bytes, base64url-encoded (43 characters)`);
+    throw new EstateConfigError('AUTH_DPOP_NONCE_SECRET', `must be exactly ${NONCE_SECRET_BYTES} bytes, base64url-encoded (43 characters)`);
   }
   return secret;
 }
 
 function devUsers(env: Env): DevUser[] {
-  const users = list(env, 'AUTH_DEV_USERS', DEFAULT_DEV_USERS, /,/).map((entry) => {
+  const users = listVariable(env, 'AUTH_DEV_USERS', { fallback: DEFAULT_DEV_USERS, nonEmpty: true }).map((entry) => {
     const colon = entry.indexOf(':');
     const username = entry.slice(0, colon);
     const password = entry.slice(colon + 1);
     if (colon < 1 || password === '' || !/^[A-Za-z0-9._@-]+$/.test(username)) {
-      throw new AuthConfigError('AUTH_DEV_USERS', 'must look like "alice:password,bob:password" (usernames: letters, digits, ._@-)');
+      throw new EstateConfigError('AUTH_DEV_USERS', 'must look like "alice:password,bob:password" (usernames: letters, digits, ._@-)');
     }
     return Object.freeze({ username, password });
   });
   if (new Set(users.map((user) => user.username)).size !== users.length) {
-    throw new AuthConfigError('AUTH_DEV_USERS', 'lists a username twice');
+    throw new EstateConfigError('AUTH_DEV_USERS', 'lists a username twice');
   }
   return users;
 }
 
 export function loadAuthConfig(env: Env, cwd: string = process.cwd()): AuthConfig {
-  const port = integer(env, 'AUTH_PORT', DEFAULT_AUTH_PORT, 0, 65535);
-  const nonceMode = optional(env, 'AUTH_DPOP_NONCE') ?? 'off';
-  if (nonceMode !== 'off' && nonceMode !== 'required') throw new AuthConfigError('AUTH_DPOP_NONCE', 'must be "off" or "required"');
-  const scopes = list(env, 'AUTH_RESOURCE_SCOPES', DEFAULT_RESOURCE_SCOPES, /\s+/);
+  const port = integerVariable(env, 'AUTH_PORT', DEFAULT_AUTH_PORT, 0, 65535);
+  const nonceMode = oneOfVariable<NonceMode>(env, 'AUTH_DPOP_NONCE', ['off', 'required']);
+  const scopes = listVariable(env, 'AUTH_RESOURCE_SCOPES', { fallback: DEFAULT_RESOURCE_SCOPES, separator: /\s+/, nonEmpty: true });
   if (scopes.some((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope))) {
     // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-    throw new AuthConfigError('AUTH_RESOURCE_SCOPES', 'holds a character RFC 6749 §3.3 does not allow in a scope');
+    throw new EstateConfigError('AUTH_RESOURCE_SCOPES', 'holds a character RFC 6749 §3.3 does not allow in a scope');
   }
-  const keysFile = optional(env, 'AUTH_KEYS_FILE');
-  const adminToken = optional(env, 'AUTH_ADMIN_TOKEN');
+  const keysFile = optionalVariable(env, 'AUTH_KEYS_FILE');
+  const adminToken = optionalVariable(env, 'AUTH_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    throw new AuthConfigError('AUTH_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+    throw new EstateConfigError('AUTH_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }
   return Object.freeze({
     port,
-    host: optional(env, 'AUTH_HOST') ?? DEFAULT_AUTH_HOST,
-    issuer: origin('AUTH_ISSUER', optional(env, 'AUTH_ISSUER') ?? `http://localhost:${port}`),
+    host: optionalVariable(env, 'AUTH_HOST') ?? DEFAULT_AUTH_HOST,
+    issuer: httpUrlVariable('AUTH_ISSUER', optionalVariable(env, 'AUTH_ISSUER') ?? `http://localhost:${port}`, {
+      form: 'origin',
+      originReason: 'the provider is mounted at /',
+    }),
     resource: resourceIndicator(env),
     resourceScopes: Object.freeze(scopes),
     spaRedirectUris: Object.freeze(spaRedirectUris(env)),
     mobileRedirectUris: Object.freeze(mobileRedirectUris(env)),
-    accessTokenTtlSeconds: integer(env, 'AUTH_ACCESS_TOKEN_TTL_S', DEFAULT_ACCESS_TOKEN_TTL_S, 10, 86_400),
-    refreshTokenTtlSeconds: integer(env, 'AUTH_REFRESH_TOKEN_TTL_S', DEFAULT_REFRESH_TOKEN_TTL_S, 60, 30 * 86_400),
+    accessTokenTtlSeconds: integerVariable(env, 'AUTH_ACCESS_TOKEN_TTL_S', DEFAULT_ACCESS_TOKEN_TTL_S, 10, 86_400),
+    refreshTokenTtlSeconds: integerVariable(env, 'AUTH_REFRESH_TOKEN_TTL_S', DEFAULT_REFRESH_TOKEN_TTL_S, 60, 30 * 86_400),
     nonceMode,
     nonceSecret: nonceSecret(env, nonceMode),
     keysFile: keysFile === undefined ? undefined : isAbsolute(keysFile) ? keysFile : resolve(cwd, keysFile),

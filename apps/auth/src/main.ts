@@ -3,15 +3,16 @@
  * a configuration mistake exits with status 1 and a message naming the variable.
  */
 import { Logger } from '@nestjs/common';
-import { AuthConfigError, loadAuthConfig, type AuthConfig } from './auth-config.js';
+import { EstateConfigError } from '#estate';
+import { loadAuthConfig, type AuthConfig } from './auth-config.js';
 import { startAuthServer } from './start-auth-server.js';
 
 function configFromEnvironment(): AuthConfig {
   try {
     return loadAuthConfig(process.env);
   } catch (error) {
-    if (error instanceof AuthConfigError) {
-      console.error(`auth: configuration error: ${error.message}`);
+    if (error instanceof EstateConfigError) {
+      console.error(`auth: bad configuration: ${error.message}`);
       process.exit(1);
     }
     throw error;

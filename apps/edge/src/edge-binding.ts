@@ -11,8 +11,8 @@ import {
   type RemoteKeySet,
   type ReplayStore,
 } from '#binding';
-import { kvBucketOf, natsConnectionOptions } from '#estate';
-import { EdgeConfigError, type EdgeConfig } from './edge-config.js';
+import { EstateConfigError, kvBucketOf, natsConnectionOptions } from '#estate';
+import type { EdgeConfig } from './edge-config.js';
 
 /**
  * Builds the edge's DPoP verifier once, at start-up, from its configuration: the issuer's keys
@@ -56,7 +56,7 @@ async function createReplayStore(config: EdgeConfig): Promise<ReplayStore> {
   const store = await JetStreamReplayStore.open(await new Kvm(connection).open(kvBucketOf('edge')), { connection });
   if (store.maxTtlSeconds < config.iatPastSeconds + config.iatFutureSeconds) {
     await connection.close();
-    throw new EdgeConfigError('REPLAY_STORE', `the edge bucket keeps claims ${store.maxTtlSeconds} s, less than the proof window DPOP_IAT_PAST_S + DPOP_IAT_FUTURE_S; provision it again`);
+    throw new EstateConfigError('REPLAY_STORE', `the edge bucket keeps claims ${store.maxTtlSeconds} s, less than the proof window DPOP_IAT_PAST_S + DPOP_IAT_FUTURE_S; provision it again`);
   }
   return store;
 }

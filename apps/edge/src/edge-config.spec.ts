@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE } from '#binding';
 import { EstateConfigError } from '#estate';
-import { EdgeConfigError, loadEdgeConfig, MAX_EDGE_REPLAY_ENTRIES } from './edge-config.js';
+import { loadEdgeConfig, MAX_EDGE_REPLAY_ENTRIES } from './edge-config.js';
 
 const BASE = { AUTH_ISSUER: 'http://127.0.0.1:4000' };
 
@@ -12,8 +12,8 @@ describe('loadEdgeConfig: adapter and replay store', () => {
   });
 
   it('E17: an unknown adapter or replay store stops the edge naming the variable', () => {
-    expect(() => loadEdgeConfig({ ...BASE, EDGE_HTTP_ADAPTER: 'koa' })).toThrow(new EdgeConfigError('EDGE_HTTP_ADAPTER', 'must be one of fastify, express'));
-    expect(() => loadEdgeConfig({ ...BASE, REPLAY_STORE: 'redis' })).toThrow(new EdgeConfigError('REPLAY_STORE', 'must be one of memory, jetstream'));
+    expect(() => loadEdgeConfig({ ...BASE, EDGE_HTTP_ADAPTER: 'koa' })).toThrow(new EstateConfigError('EDGE_HTTP_ADAPTER', 'must be one of fastify, express'));
+    expect(() => loadEdgeConfig({ ...BASE, REPLAY_STORE: 'redis' })).toThrow(new EstateConfigError('REPLAY_STORE', 'must be one of memory, jetstream'));
   });
 
   it('E17: REPLAY_STORE=jetstream needs the NATS settings of libs/estate', () => {
@@ -39,7 +39,7 @@ describe('loadEdgeConfig: in-memory replay store limits', () => {
 
   it('E17: a per-key cap above the total, zero, a non-integer or a total past the memory bound stops the edge naming the variable', () => {
     expect(() => loadEdgeConfig({ ...BASE, EDGE_REPLAY_MAX_ENTRIES: '10', EDGE_REPLAY_MAX_PER_KEY: '11' })).toThrow(
-      new EdgeConfigError('EDGE_REPLAY_MAX_PER_KEY', 'must be an integer from 1 to 10, got "11"'),
+      new EstateConfigError('EDGE_REPLAY_MAX_PER_KEY', 'must be an integer from 1 to 10, got "11"'),
     );
     expect(() => loadEdgeConfig({ ...BASE, EDGE_REPLAY_MAX_ENTRIES: '0' })).toThrow(/^EDGE_REPLAY_MAX_ENTRIES: must be an integer from 1 to 10000000/);
     expect(() => loadEdgeConfig({ ...BASE, EDGE_REPLAY_MAX_ENTRIES: String(MAX_EDGE_REPLAY_ENTRIES + 1) })).toThrow(/^EDGE_REPLAY_MAX_ENTRIES: /);

@@ -1,5 +1,16 @@
 import { DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE } from '#binding';
-import { loadEstateConfig, type EstateConfig } from '#estate';
+import {
+  EstateConfigError,
+  httpUrlVariable,
+  integerVariable,
+  listVariable,
+  loadEstateConfig,
+  oneOfVariable,
+  optionalVariable,
+  requiredVariable,
+  type Env,
+  type EstateConfig,
+} from '#estate';
 
 /**
  * The edge's configuration, read once from the environment and validated at start-up: a bad
@@ -59,97 +70,44 @@ export interface ReplayMemoryLimits {
   readonly maxEntriesPerKey: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-export class EdgeConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`${variable}: ${problem}`);
-    this.name = 'EdgeConfigError';
-  }
-}
-
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function required(env: Env, name: string): string {
-  const value = optional(env, name);
-  if (value === undefined) throw new EdgeConfigError(name, 'is required');
-  return value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new EdgeConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function httpUrl(name: string, raw: string, originOnly: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new EdgeConfigError(name, `is not an absolute URL: "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EdgeConfigError(name, 'must be an http(s) URL');
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw new EdgeConfigError(name, 'must not carry credentials, a query or a fragment');
-  }
-  if (originOnly && url.pathname !== '/') throw new EdgeConfigError(name, 'must be an origin (no path); use EDGE_PATH_PREFIX');
-  return originOnly ? url.origin : raw;
-}
-
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): T {
-  const value = optional(env, name) ?? values[0];
-  if (!(values as readonly string[]).includes(value as string)) throw new EdgeConfigError(name, `must be one of ${values.join(', ')}`);
-  return value as T;
-}
-
-function list(env: Env, name: string): string[] {
-  return (optional(env, name) ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
-}
-
 export function loadEdgeConfig(env: Env): EdgeConfig {
-  const port = integer(env, 'EDGE_PORT', DEFAULT_EDGE_PORT, 0, 65535);
-  const publicUrl = httpUrl('EDGE_PUBLIC_URL', optional(env, 'EDGE_PUBLIC_URL') ?? `http://localhost:${port}`, true);
-  const pathPrefix = optional(env, 'EDGE_PATH_PREFIX') ?? '';
+  const port = integerVariable(env, 'EDGE_PORT', DEFAULT_EDGE_PORT, 0, 65535);
+  const publicUrl = httpUrlVariable('EDGE_PUBLIC_URL', optionalVariable(env, 'EDGE_PUBLIC_URL') ?? `http://localhost:${port}`, {
+    form: 'origin',
+    originReason: 'use EDGE_PATH_PREFIX',
+  });
+  const pathPrefix = optionalVariable(env, 'EDGE_PATH_PREFIX') ?? '';
   if (pathPrefix !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(pathPrefix)) {
-    throw new EdgeConfigError('EDGE_PATH_PREFIX', 'must look like /api or /api/v1 (no trailing slash)');
+    throw new EstateConfigError('EDGE_PATH_PREFIX', 'must look like /api or /api/v1 (no trailing slash)');
   }
-  const nonceMode = optional(env, 'DPOP_NONCE') ?? 'off';
-  if (nonceMode !== 'off' && nonceMode !== 'required') throw new EdgeConfigError('DPOP_NONCE', 'must be "off" or "required"');
-  const nonceSecret = optional(env, 'DPOP_NONCE_SECRET');
+  const nonceMode = oneOfVariable<NonceMode>(env, 'DPOP_NONCE', ['off', 'required']);
+  const nonceSecret = optionalVariable(env, 'DPOP_NONCE_SECRET');
   if (nonceMode === 'required' && nonceSecret === undefined) {
-    throw new EdgeConfigError('DPOP_NONCE_SECRET', 'is required when DPOP_NONCE=required (32+ random bytes, base64url)');
+    throw new EstateConfigError('DPOP_NONCE_SECRET', 'is required when DPOP_NONCE=required (32+ random bytes, base64url)');
   }
-  const jwksUri = optional(env, 'AUTH_JWKS_URI');
-  const algorithms = list(env, 'DPOP_ALGS');
-  const replayStore = oneOf<ReplayStoreKind>(env, 'REPLAY_STORE', ['memory', 'jetstream']);
+  const jwksUri = optionalVariable(env, 'AUTH_JWKS_URI');
+  const algorithms = listVariable(env, 'DPOP_ALGS');
+  const replayStore = oneOfVariable<ReplayStoreKind>(env, 'REPLAY_STORE', ['memory', 'jetstream']);
   return Object.freeze({
     port,
-    host: optional(env, 'EDGE_HOST') ?? '127.0.0.1',
+    host: optionalVariable(env, 'EDGE_HOST') ?? '127.0.0.1',
     publicUrl,
     pathPrefix,
-    audience: optional(env, 'EDGE_AUDIENCE') ?? publicUrl,
-    issuer: httpUrl('AUTH_ISSUER', required(env, 'AUTH_ISSUER'), false),
-    jwksUri: jwksUri === undefined ? undefined : httpUrl('AUTH_JWKS_URI', jwksUri, false),
-    jwksCooldownMs: integer(env, 'AUTH_JWKS_COOLDOWN_S', DEFAULT_JWKS_COOLDOWN_S, 0, 3600) * 1000,
+    audience: optionalVariable(env, 'EDGE_AUDIENCE') ?? publicUrl,
+    issuer: httpUrlVariable('AUTH_ISSUER', requiredVariable(env, 'AUTH_ISSUER')),
+    jwksUri: jwksUri === undefined ? undefined : httpUrlVariable('AUTH_JWKS_URI', jwksUri),
+    jwksCooldownMs: integerVariable(env, 'AUTH_JWKS_COOLDOWN_S', DEFAULT_JWKS_COOLDOWN_S, 0, 3600) * 1000,
     dpopAlgorithms: Object.freeze(algorithms.length > 0 ? algorithms : [...DEFAULT_DPOP_ALGORITHMS]),
     nonceMode,
     nonceSecret,
-    iatPastSeconds: integer(env, 'DPOP_IAT_PAST_S', DEFAULT_IAT_PAST_S, 1, 600),
-    iatFutureSeconds: integer(env, 'DPOP_IAT_FUTURE_S', DEFAULT_IAT_FUTURE_S, 0, 600),
-    trustedProxies: Object.freeze(list(env, 'EDGE_TRUSTED_PROXIES')),
-    corsOrigins: Object.freeze(list(env, 'EDGE_CORS_ORIGINS')),
-    httpAdapter: oneOf<HttpAdapterKind>(env, 'EDGE_HTTP_ADAPTER', ['fastify', 'express']),
+    iatPastSeconds: integerVariable(env, 'DPOP_IAT_PAST_S', DEFAULT_IAT_PAST_S, 1, 600),
+    iatFutureSeconds: integerVariable(env, 'DPOP_IAT_FUTURE_S', DEFAULT_IAT_FUTURE_S, 0, 600),
+    trustedProxies: Object.freeze(listVariable(env, 'EDGE_TRUSTED_PROXIES')),
+    corsOrigins: Object.freeze(listVariable(env, 'EDGE_CORS_ORIGINS')),
+    httpAdapter: oneOfVariable<HttpAdapterKind>(env, 'EDGE_HTTP_ADAPTER', ['fastify', 'express']),
     replayStore,
     replayMemory: replayMemoryLimits(env),
-    nats: replayStore === 'jetstream' || optional(env, 'NATS_URL') !== undefined ? loadEstateConfig(env, 'edge') : undefined,
+    nats: replayStore === 'jetstream' || optionalVariable(env, 'NATS_URL') !== undefined ? loadEstateConfig(env, 'edge') : undefined,
   });
 }
 
@@ -160,7 +118,7 @@ export function loadEdgeConfig(env: Env): EdgeConfig {
  * with it. Memory stays bounded: at most MAX_EDGE_REPLAY_ENTRIES entries of ~170-450 B.
  */
 function replayMemoryLimits(env: Env): ReplayMemoryLimits {
-  const maxEntries = integer(env, 'EDGE_REPLAY_MAX_ENTRIES', DEFAULT_REPLAY_MAX_ENTRIES, 1, MAX_EDGE_REPLAY_ENTRIES);
-  const maxEntriesPerKey = integer(env, 'EDGE_REPLAY_MAX_PER_KEY', Math.min(DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, maxEntries), 1, maxEntries);
+  const maxEntries = integerVariable(env, 'EDGE_REPLAY_MAX_ENTRIES', DEFAULT_REPLAY_MAX_ENTRIES, 1, MAX_EDGE_REPLAY_ENTRIES);
+  const maxEntriesPerKey = integerVariable(env, 'EDGE_REPLAY_MAX_PER_KEY', Math.min(DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, maxEntries), 1, maxEntries);
   return Object.freeze({ maxEntries, maxEntriesPerKey });
 }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { EstateConfigError } from '#estate';
 import { createEdgeApp } from './create-edge-app.js';
-import { EdgeConfigError, loadEdgeConfig } from './edge-config.js';
+import { loadEdgeConfig } from './edge-config.js';
 
 async function main(): Promise<void> {
   const config = loadEdgeConfig(process.env);
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof EdgeConfigError) {
+  if (error instanceof EstateConfigError) {
     console.error(`edge: bad configuration: ${error.message}`);
   } else {
     console.error('edge: failed to start:', error instanceof Error ? error.message : error);

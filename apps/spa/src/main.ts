@@ -4,7 +4,8 @@
  * status 1 and a message naming the variable.
  */
 import { fileURLToPath } from 'node:url';
-import { loadSpaConfig, SpaConfigError, type SpaConfig } from './spa-config.js';
+import { EstateConfigError } from '#estate';
+import { loadSpaConfig, type SpaConfig } from './spa-config.js';
 import { startSpaServer } from './spa-server.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -13,8 +14,8 @@ function configFromEnvironment(): SpaConfig {
   try {
     return loadSpaConfig(process.env);
   } catch (error) {
-    if (error instanceof SpaConfigError) {
-      console.error(`spa: configuration error: ${error.message}`);
+    if (error instanceof EstateConfigError) {
+      console.error(`spa: bad configuration: ${error.message}`);
       process.exit(1);
     }
     throw error;

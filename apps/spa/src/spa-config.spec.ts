@@ -1,15 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadSpaConfig, SpaConfigError } from './spa-config.js';
-
-function failure(env: Record<string, string>): SpaConfigError {
-  try {
-    loadSpaConfig(env);
-  } catch (error) {
-    if (error instanceof SpaConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a SpaConfigError');
-}
+import { EstateConfigError } from '#estate';
+import { loadSpaConfig } from './spa-config.js';
 
 describe('loadSpaConfig', () => {
   it('has defaults that match the auth server and edge defaults, and freezes the result', () => {
@@ -47,6 +38,7 @@ describe('loadSpaConfig', () => {
     [{ EDGE_AUDIENCE: 'http://edge/?x=1' }, 'EDGE_AUDIENCE'],
     [{ SPA_SCOPE: 'orders:"read"' }, 'SPA_SCOPE'],
   ])('names the variable when %j is wrong', (env, variable) => {
-    expect(failure(env).message).toMatch(new RegExp(`^${variable}: `));
+    expect(() => loadSpaConfig(env)).toThrow(EstateConfigError);
+    expect(() => loadSpaConfig(env)).toThrow(new RegExp(`^${variable}: `));
   });
 });

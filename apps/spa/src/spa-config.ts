@@ -1,3 +1,5 @@
+import { EstateConfigError, httpUrlVariable, integerVariable, listVariable, optionalVariable, type Env } from '#estate';
+
 /**
  * The SPA server's configuration, read once from the environment and validated at start-up: a
  * bad variable stops the process with a message that names it. Nothing else reads process.env.
@@ -35,54 +37,16 @@ export const DEFAULT_SPA_SCOPE = 'orders:read orders:write';
 /** Must match one of AUTH_SPA_REDIRECT_URIS at the authorization server. */
 export const CALLBACK_PATH = '/callback';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-export class SpaConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`${variable}: ${problem}`);
-    this.name = 'SpaConfigError';
-  }
-}
-
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function port(env: Env): number {
-  const raw = optional(env, 'SPA_PORT');
-  if (raw === undefined) return DEFAULT_SPA_PORT;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > 65535) throw new SpaConfigError('SPA_PORT', `must be an integer from 0 to 65535, got "${raw}"`);
-  return value;
-}
-
-function httpUrl(name: string, raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new SpaConfigError(name, `is not an absolute URL: "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SpaConfigError(name, 'must be an http(s) URL');
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw new SpaConfigError(name, 'must not carry credentials, a query or a fragment');
-  }
-  return url;
-}
-
 /** An origin only: it goes into CSP `connect-src` and is compared with the browser's Origin. */
 function origin(name: string, raw: string): string {
-  const url = httpUrl(name, raw);
-  if (url.pathname !== '/') throw new SpaConfigError(name, 'must be an origin (scheme, host, port; no path)');
-  return url.origin;
+  return httpUrlVariable(name, raw, { form: 'origin' });
 }
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
 function scope(env: Env): string {
-  const tokens = (optional(env, 'SPA_SCOPE') ?? DEFAULT_SPA_SCOPE).split(/\s+/);
+  const tokens = listVariable(env, 'SPA_SCOPE', { fallback: DEFAULT_SPA_SCOPE, separator: /\s+/ });
   if (tokens.some((token) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(token))) {
-    throw new SpaConfigError('SPA_SCOPE', 'holds a character RFC 6749 §3.3 does not allow in a scope');
+    throw new EstateConfigError('SPA_SCOPE', 'holds a character RFC 6749 §3.3 does not allow in a scope');
   }
   return tokens.join(' ');
 }
@@ -93,23 +57,22 @@ function scope(env: Env): string {
  */
 function resourceIndicator(raw: string | undefined, edgeUrl: string): string {
   if (raw === undefined) return edgeUrl;
-  httpUrl('EDGE_AUDIENCE', raw);
-  return raw;
+  return httpUrlVariable('EDGE_AUDIENCE', raw);
 }
 
 export function loadSpaConfig(env: Env): SpaConfig {
-  const listenPort = port(env);
-  const publicUrl = origin('SPA_PUBLIC_URL', optional(env, 'SPA_PUBLIC_URL') ?? `http://localhost:${listenPort}`);
-  const edgeUrl = origin('EDGE_PUBLIC_URL', optional(env, 'EDGE_PUBLIC_URL') ?? DEFAULT_EDGE_PUBLIC_URL);
-  const resourceRaw = optional(env, 'EDGE_AUDIENCE');
-  const clientId = optional(env, 'SPA_CLIENT_ID') ?? DEFAULT_SPA_CLIENT_ID;
-  if (!/^[\x20-\x7E]+$/.test(clientId)) throw new SpaConfigError('SPA_CLIENT_ID', 'must be printable ASCII');
+  const listenPort = integerVariable(env, 'SPA_PORT', DEFAULT_SPA_PORT, 0, 65535);
+  const publicUrl = origin('SPA_PUBLIC_URL', optionalVariable(env, 'SPA_PUBLIC_URL') ?? `http://localhost:${listenPort}`);
+  const edgeUrl = origin('EDGE_PUBLIC_URL', optionalVariable(env, 'EDGE_PUBLIC_URL') ?? DEFAULT_EDGE_PUBLIC_URL);
+  const resourceRaw = optionalVariable(env, 'EDGE_AUDIENCE');
+  const clientId = optionalVariable(env, 'SPA_CLIENT_ID') ?? DEFAULT_SPA_CLIENT_ID;
+  if (!/^[\x20-\x7E]+$/.test(clientId)) throw new EstateConfigError('SPA_CLIENT_ID', 'must be printable ASCII');
   return Object.freeze({
     port: listenPort,
-    host: optional(env, 'SPA_HOST') ?? DEFAULT_SPA_HOST,
+    host: optionalVariable(env, 'SPA_HOST') ?? DEFAULT_SPA_HOST,
     publicUrl,
     redirectUri: `${publicUrl}${CALLBACK_PATH}`,
-    issuer: origin('AUTH_ISSUER', optional(env, 'AUTH_ISSUER') ?? DEFAULT_AUTH_ISSUER),
+    issuer: origin('AUTH_ISSUER', optionalVariable(env, 'AUTH_ISSUER') ?? DEFAULT_AUTH_ISSUER),
     edgeUrl,
     resource: resourceIndicator(resourceRaw, edgeUrl),
     clientId,

@@ -1,4 +1,15 @@
-import { EstateConfigError, loadEstateConfig, spiffeIdOf, TRUST_DOMAIN, type EstateConfig, type Env } from '#estate';
+import {
+  EstateConfigError,
+  httpUrlVariable,
+  integerVariable,
+  loadEstateConfig,
+  optionalVariable,
+  requiredVariable,
+  spiffeIdOf,
+  TRUST_DOMAIN,
+  type EstateConfig,
+  type Env,
+} from '#estate';
 import { DEFAULT_EXCHANGE_POLICY, parseExchangePolicy, type ExchangePolicy } from './exchange/exchange-policy.js';
 import { DEFAULT_INTERNAL_TOKEN_TTL_S } from './exchange/internal-token.js';
 
@@ -37,38 +48,8 @@ export const DEFAULT_KEY_ROTATION_S = 3_600; // seconds
 export const MIN_KEY_ROTATION_S = 60; // seconds
 export const DEFAULT_JWKS_COOLDOWN_S = 30; // seconds
 
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function required(env: Env, name: string): string {
-  const value = optional(env, name);
-  if (value === undefined) throw new EstateConfigError(name, 'is required');
-  return value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw new EstateConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  return value;
-}
-
-function httpUrl(name: string, raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new EstateConfigError(name, `is not an absolute URL: "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EstateConfigError(name, 'must be an http(s) URL');
-  return raw;
-}
-
 function exchangePolicy(env: Env): ExchangePolicy {
-  const raw = optional(env, 'STS_EXCHANGE_POLICY');
+  const raw = optionalVariable(env, 'STS_EXCHANGE_POLICY');
   let document: unknown = DEFAULT_EXCHANGE_POLICY;
   if (raw !== undefined) {
     try {
@@ -85,18 +66,19 @@ function exchangePolicy(env: Env): ExchangePolicy {
 }
 
 export function loadStsConfig(env: Env): StsConfig {
-  const rotation = integer(env, 'STS_KEY_ROTATION_S', DEFAULT_KEY_ROTATION_S, 0, 30 * 86_400);
+  const rotation = integerVariable(env, 'STS_KEY_ROTATION_S', DEFAULT_KEY_ROTATION_S, 0, 30 * 86_400);
   if (rotation !== 0 && rotation < MIN_KEY_ROTATION_S) throw new EstateConfigError('STS_KEY_ROTATION_S', `must be 0 or at least ${MIN_KEY_ROTATION_S}`);
-  const jwksUri = optional(env, 'AUTH_JWKS_URI');
+  const jwksUri = optionalVariable(env, 'AUTH_JWKS_URI');
   return Object.freeze({
     estate: loadEstateConfig(env, 'sts'),
-    externalIssuer: httpUrl('AUTH_ISSUER', required(env, 'AUTH_ISSUER')),
-    externalJwksUri: jwksUri === undefined ? undefined : httpUrl('AUTH_JWKS_URI', jwksUri),
-    externalAudience: required(env, 'EDGE_AUDIENCE'),
-    jwksCooldownMs: integer(env, 'AUTH_JWKS_COOLDOWN_S', DEFAULT_JWKS_COOLDOWN_S, 0, 3_600) * 1000,
+    // As the edge reads the same variables: no credentials, query or fragment in either URL.
+    externalIssuer: httpUrlVariable('AUTH_ISSUER', requiredVariable(env, 'AUTH_ISSUER')),
+    externalJwksUri: jwksUri === undefined ? undefined : httpUrlVariable('AUTH_JWKS_URI', jwksUri),
+    externalAudience: requiredVariable(env, 'EDGE_AUDIENCE'),
+    jwksCooldownMs: integerVariable(env, 'AUTH_JWKS_COOLDOWN_S', DEFAULT_JWKS_COOLDOWN_S, 0, 3_600) * 1000,
     policy: exchangePolicy(env),
-    tokenTtlSeconds: integer(env, 'STS_TOKEN_TTL_S', DEFAULT_INTERNAL_TOKEN_TTL_S, 5, 300),
+    tokenTtlSeconds: integerVariable(env, 'STS_TOKEN_TTL_S', DEFAULT_INTERNAL_TOKEN_TTL_S, 5, 300),
     keyRotationSeconds: rotation,
-    keysFile: optional(env, 'STS_KEYS_FILE'),
+    keysFile: optionalVariable(env, 'STS_KEYS_FILE'),
   });
 }

@@ -18,13 +18,24 @@ export {
 export { EstateStreams, EstateSubjects } from './identity/estate-subjects.js';
 export { EstateConfigError } from './config/estate-config-error.js';
 export {
+  httpUrlVariable,
+  integerVariable,
+  listVariable,
+  oneOfVariable,
+  optionalVariable,
+  requiredVariable,
+  type Env,
+  type HttpUrlForm,
+  type HttpUrlOptions,
+  type ListVariableOptions,
+} from './config/env-variables.js';
+export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HOP_REPLAY_MAX_ENTRIES,
   DEFAULT_HOP_REPLAY_MAX_PER_SENDER,
   DEFAULT_RECONNECT_WAIT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   loadEstateConfig,
-  type Env,
   type EstateConfig,
   type HopReplayLimits,
   type LoadEstateConfigOptions,

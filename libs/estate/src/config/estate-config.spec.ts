@@ -12,9 +12,9 @@ import {
   DEFAULT_RECONNECT_WAIT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   loadEstateConfig,
-  type Env,
 } from './estate-config.js';
 import { EstateConfigError } from './estate-config-error.js';
+import type { Env } from './env-variables.js';
 
 // Configuration is validated once, at start-up: every mistake stops the app with a message that
 // names the variable to fix, and never echoes key material.

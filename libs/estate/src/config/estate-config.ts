@@ -1,5 +1,6 @@
 import { spiffeIdOf, type EstateIdentity } from '../identity/estate-identity.js';
 import { EstateConfigError } from './estate-config-error.js';
+import { integerVariable, optionalVariable, requiredVariable, type Env } from './env-variables.js';
 import { loadTlsIdentity, type TlsIdentity } from './tls-identity.js';
 
 /**
@@ -47,31 +48,13 @@ export const DEFAULT_HOP_REPLAY_MAX_ENTRIES = 200_000; // entries
 export const DEFAULT_HOP_REPLAY_MAX_PER_SENDER = 100_000; // entries
 const MAX_HOP_REPLAY_ENTRIES = 10_000_000; // entries: ~4.5 GB worst case, beyond any sane setting
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
 export interface LoadEstateConfigOptions {
   /** The instant the certificate's validity is checked at; tests freeze it. */
   readonly now?: Date;
 }
 
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new EstateConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
 function natsServers(env: Env): string[] {
-  const raw = optional(env, 'NATS_URL');
-  if (raw === undefined) throw new EstateConfigError('NATS_URL', 'is required, e.g. tls://127.0.0.1:4443');
+  const raw = requiredVariable(env, 'NATS_URL', 'tls://127.0.0.1:4443');
   return raw.split(',').map((item) => {
     const entry = item.trim();
     let url: URL;
@@ -92,7 +75,7 @@ function natsServers(env: Env): string[] {
 }
 
 function filePath(env: Env, variable: string, certsDir: string | undefined, fileName: string): { variable: string; path: string } {
-  const explicit = optional(env, variable);
+  const explicit = optionalVariable(env, variable);
   if (explicit !== undefined) return { variable, path: explicit };
   if (certsDir !== undefined) return { variable: 'CERTS_DIR', path: `${certsDir.replace(/\/+$/, '')}/${fileName}` };
   throw new EstateConfigError(variable, 'is required (or set CERTS_DIR to a folder holding it)');
@@ -100,7 +83,7 @@ function filePath(env: Env, variable: string, certsDir: string | undefined, file
 
 export function loadEstateConfig<I extends EstateIdentity>(env: Env, identity: I, options: LoadEstateConfigOptions = {}): EstateConfig<I> {
   const servers = natsServers(env);
-  const certsDir = optional(env, 'CERTS_DIR');
+  const certsDir = optionalVariable(env, 'CERTS_DIR');
   const spiffeId = spiffeIdOf(identity);
   const tls = loadTlsIdentity({
     cert: filePath(env, 'NATS_CERT', certsDir, `${identity}.crt`),
@@ -114,15 +97,15 @@ export function loadEstateConfig<I extends EstateIdentity>(env: Env, identity: I
     spiffeId,
     servers: Object.freeze(servers),
     tls,
-    connectTimeoutMs: integer(env, 'NATS_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 100, 60_000),
-    requestTimeoutMs: integer(env, 'NATS_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 50, 120_000),
-    reconnectWaitMs: integer(env, 'NATS_RECONNECT_WAIT_MS', DEFAULT_RECONNECT_WAIT_MS, 50, 60_000),
+    connectTimeoutMs: integerVariable(env, 'NATS_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 100, 60_000),
+    requestTimeoutMs: integerVariable(env, 'NATS_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 50, 120_000),
+    reconnectWaitMs: integerVariable(env, 'NATS_RECONNECT_WAIT_MS', DEFAULT_RECONNECT_WAIT_MS, 50, 60_000),
     hopReplay: hopReplayLimits(env),
   });
 }
 
 function hopReplayLimits(env: Env): HopReplayLimits {
-  const maxEntries = integer(env, 'HOP_REPLAY_MAX_ENTRIES', DEFAULT_HOP_REPLAY_MAX_ENTRIES, 1, MAX_HOP_REPLAY_ENTRIES);
-  const maxEntriesPerSender = integer(env, 'HOP_REPLAY_MAX_PER_SENDER', Math.min(DEFAULT_HOP_REPLAY_MAX_PER_SENDER, maxEntries), 1, maxEntries);
+  const maxEntries = integerVariable(env, 'HOP_REPLAY_MAX_ENTRIES', DEFAULT_HOP_REPLAY_MAX_ENTRIES, 1, MAX_HOP_REPLAY_ENTRIES);
+  const maxEntriesPerSender = integerVariable(env, 'HOP_REPLAY_MAX_PER_SENDER', Math.min(DEFAULT_HOP_REPLAY_MAX_PER_SENDER, maxEntries), 1, maxEntries);
   return Object.freeze({ maxEntries, maxEntriesPerSender });
 }
