@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Logger } from '@nestjs/common';
 import { TestIssuer } from '../test/edge/test-issuer.js';
 import { FULL_SETTINGS, QUICK_SETTINGS, type BenchContext } from './harness/bench-context.js';
 import { detectPinning, LOAD_CORE, pinProcess } from './harness/cpu-pinning.js';
@@ -10,22 +11,29 @@ import { profileEdge } from './scenarios/edge-profile.js';
 import { measureDpopVerifier, measureEs256Verify } from './scenarios/es256-verify.js';
 import { measureTarget, TARGETS as HTTP_TARGETS, type TargetMeasurement, type TargetName } from './scenarios/http-targets.js';
 import { measureInvalidBurst } from './scenarios/invalid-burst.js';
-import { measureHops } from './scenarios/pending-hop.js';
+import { measureHopVsPlain, type HopMeasurements } from './scenarios/internal-hop.js';
+import { measureOrderFlow } from './scenarios/order-flow.js';
 import { measureReplayStores } from './scenarios/replay-store.js';
 
 /**
  * `npm run bench [-- --quick] [-- --profile]`: every measurement of issue 6 in one run, each
  * server pinned to core 0 and this process (the load generator) to core 1, then
- * bench/results/latest.json and latest.md. Not part of the tests. The edge is profiled when a
- * target is missed in a full run, or always with --profile.
+ * bench/results/latest.json and latest.md. Not part of the tests. The edge, and the internal hop,
+ * are profiled when their target is missed in a full run, or always with --profile.
  */
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 /** Bound clients: the edge's replay store allows 10 000 live claims per key (E17 quota). */
 const CLIENTS = 16;
 
 async function main(argv: readonly string[]): Promise<void> {
+  // Ctrl-C exits normally, so the 'exit' hooks kill the servers and the nats-server started here.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
+  // Nest clients in this process (the hop caller's ClientNats) log their connection status.
+  Logger.overrideLogger(['error', 'warn']);
   const settings = argv.includes('--quick') ? QUICK_SETTINGS : FULL_SETTINGS;
   const pinning = detectPinning();
+  const machineCpus = availableParallelism(); // before pinning: a pinned process sees one
   pinProcess(pinning, process.pid, LOAD_CORE);
   const started = Date.now();
   const log = (message: string): void => console.log(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${message}`);
@@ -56,15 +64,23 @@ async function main(argv: readonly string[]): Promise<void> {
     log('replay stores');
     const replayStore = await measureReplayStores(context);
 
-    const hop = await measureHops();
-    const ratios = ratiosOf(http, es256Verify, dpopVerifier, replayStore);
+    log(`bound internal hop against plain mTLS NATS, ${settings.hopInFlight} in flight`);
+    const hopRun = await measureHopVsPlain(context, {
+      // As for the edge: a full run that misses the target profiles, and --profile always does.
+      profile: (hopRate, plainRate) => argv.includes('--profile') || (!settings.quick && hopRate < TARGETS.hop_vs_plain_nats * plainRate),
+    });
+    const orderFlow = await measureOrderFlow(context);
+    const hop: HopMeasurements = { ...hopRun, order_flow: orderFlow.measurement, order_flow_reason: orderFlow.reason };
+
+    const ratios = ratiosOf(http, es256Verify, dpopVerifier, replayStore, hop);
     const targets = {
       edge_vs_peer: { target: TARGETS.edge_vs_peer, met: ratios.edge_vs_peer >= TARGETS.edge_vs_peer },
       edge_vs_es256_verify: { target: TARGETS.edge_vs_es256_verify, met: ratios.edge_vs_es256_verify >= TARGETS.edge_vs_es256_verify },
+      hop_vs_plain_nats: { target: TARGETS.hop_vs_plain_nats, met: ratios.hop_vs_plain_nats >= TARGETS.hop_vs_plain_nats },
     };
-    const missed = Object.values(targets).some((target) => !target.met);
+    const edgeMissed = !targets.edge_vs_peer.met || !targets.edge_vs_es256_verify.met;
     let profile: BenchResults['profile'] = null;
-    if (argv.includes('--profile') || (missed && !settings.quick)) {
+    if (argv.includes('--profile') || (edgeMissed && !settings.quick)) {
       log('profiling the edge (node --cpu-prof)');
       profile = await profileEdge(context);
     }
@@ -73,7 +89,7 @@ async function main(argv: readonly string[]): Promise<void> {
       generated_at: new Date().toISOString(),
       mode: settings.quick ? 'quick' : 'full',
       machine: {
-        cpus: availableParallelism(),
+        cpus: machineCpus,
         cpu_model: cpus()[0]?.model ?? 'unknown',
         node: process.version,
         pinning: pinning.enabled ? `Pinned with taskset: ${pinning.reason}` : `Not pinned: ${pinning.reason}`,
@@ -97,7 +113,7 @@ async function main(argv: readonly string[]): Promise<void> {
     await mkdir(RESULTS_DIR, { recursive: true });
     await writeAtomically(`${RESULTS_DIR}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
     await writeAtomically(`${RESULTS_DIR}latest.md`, renderMarkdown(results));
-    log(`edge_vs_peer ${ratios.edge_vs_peer} (target ${TARGETS.edge_vs_peer}), edge_vs_es256_verify ${ratios.edge_vs_es256_verify} (target ${TARGETS.edge_vs_es256_verify})`);
+    log(`edge_vs_peer ${ratios.edge_vs_peer} (target ${TARGETS.edge_vs_peer}), edge_vs_es256_verify ${ratios.edge_vs_es256_verify} (target ${TARGETS.edge_vs_es256_verify}), hop_vs_plain_nats ${ratios.hop_vs_plain_nats} (target ${TARGETS.hop_vs_plain_nats})`);
     log(`wrote bench/results/latest.json and latest.md`);
   } finally {
     await issuer.stop();

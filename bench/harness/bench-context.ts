@@ -16,6 +16,10 @@ export interface BenchSettings {
   readonly memoryClaims: number;
   readonly jetStreamSeconds: number;
   readonly jetStreamInFlight: number;
+  /** Requests in flight from the hop bench's caller (issue 6: 64). */
+  readonly hopInFlight: number;
+  /** Warm-up of each hop-bench target (JIT, exchange cache, STS keys), before its measured run. */
+  readonly hopWarmupSeconds: number;
 }
 
 export const FULL_SETTINGS: BenchSettings = Object.freeze({
@@ -28,6 +32,8 @@ export const FULL_SETTINGS: BenchSettings = Object.freeze({
   memoryClaims: 1_000_000,
   jetStreamSeconds: 8,
   jetStreamInFlight: 64,
+  hopInFlight: 64,
+  hopWarmupSeconds: 2,
 });
 
 export const QUICK_SETTINGS: BenchSettings = Object.freeze({
@@ -39,6 +45,7 @@ export const QUICK_SETTINGS: BenchSettings = Object.freeze({
   bareWarmupRequests: 4_000,
   memoryClaims: 200_000,
   jetStreamSeconds: 3,
+  hopWarmupSeconds: 1,
 });
 
 /** What every scenario shares: settings, pinning, the issuer and its bound clients. */

@@ -3,8 +3,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { JetStreamReplayStore, MemoryReplayStore, sha256Base64url, type ReplayStore } from '#binding';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import { provisionReplayBucket } from '../../scripts/nats/provision-replay-bucket.js';
-import { startEstateFabric } from '../../test/support/estate-fabric.js';
 import { round, type BenchContext } from '../harness/bench-context.js';
+import { startBenchFabric } from '../harness/bench-fabric.js';
 import { pinProcess, SERVER_CORE } from '../harness/cpu-pinning.js';
 
 /** One sender key per this many claims, as many clients would spread them. */
@@ -21,6 +21,9 @@ export interface ReplayStoreMeasurement {
   readonly replayRefused: boolean;
   readonly note: string;
 }
+
+/** Claims that fit the 32 MiB memory bucket with room to spare (~150 B an entry, with the warm-up). */
+const MEMORY_BUCKET_MAX_CLAIMS = 120_000;
 
 export interface ReplayStoreMeasurements {
   readonly memory: ReplayStoreMeasurement;
@@ -40,7 +43,7 @@ export async function measureReplayStores(context: BenchContext): Promise<Replay
   memoryStore.close();
   context.log(`  memory: ${memory.claimsPerSecond} claims/s`);
 
-  const fabric = await startEstateFabric();
+  const fabric = await startBenchFabric();
   const connections: NatsConnection[] = [];
   const as = async (identity: 'admin' | 'edge' | 'orders'): Promise<NatsConnection> => {
     const connection = await connect(natsConnectionOptions(loadEstateConfig(fabric.env(), identity)));
@@ -53,18 +56,19 @@ export async function measureReplayStores(context: BenchContext): Promise<Replay
     await provisionReplayBucket(admin, { bucket: 'edge', windowSeconds: TTL_S, storage: 'file' });
     // The fabric's nats-server allows 64 MiB of memory storage in all (render-nats-config.ts).
     await provisionReplayBucket(admin, { bucket: 'orders', windowSeconds: TTL_S, storage: 'memory', maxBytes: 32 * 1024 * 1024 });
-    const run = async (identity: 'edge' | 'orders', note: string): Promise<ReplayStoreMeasurement> => {
+    const run = async (identity: 'edge' | 'orders', note: string, maxClaims?: number): Promise<ReplayStoreMeasurement> => {
       const connection = await as(identity);
       const store = await JetStreamReplayStore.open(await new Kvm(connection).open(identity), { connection });
       // A short warm-up: the connection, the stream's first blocks.
       await claimLoop(store, { seconds: 0.5, inFlight: settings.jetStreamInFlight }, '');
-      const measurement = await claimLoop(store, { seconds: settings.jetStreamSeconds, inFlight: settings.jetStreamInFlight }, note);
+      const measurement = await claimLoop(store, { seconds: settings.jetStreamSeconds, inFlight: settings.jetStreamInFlight, ...(maxClaims === undefined ? {} : { claims: maxClaims }) }, note);
       store.close();
       return measurement;
     };
     const jetstreamFile = await run('edge', 'nats-server 2.9.10 pinned to the server core, mTLS, file storage (the edge default)');
     context.log(`  jetstream (file): ${jetstreamFile.claimsPerSecond} claims/s`);
-    const jetstreamMemory = await run('orders', 'same server, memory storage (claims lost on a broker restart)');
+    // A full bucket refuses claims (fail closed), so the memory run stops well inside its 32 MiB.
+    const jetstreamMemory = await run('orders', 'same server, memory storage (claims lost on a broker restart); at most 120 000 claims', MEMORY_BUCKET_MAX_CLAIMS);
     context.log(`  jetstream (memory): ${jetstreamMemory.claimsPerSecond} claims/s`);
     return { memory, jetstream_file: jetstreamFile, jetstream_memory: jetstreamMemory };
   } finally {

@@ -1,0 +1,114 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { loadEstateConfig, natsConnectionOptions } from '#estate';
+import { findFreePort } from '../../scripts/nats/free-port.js';
+import type { TestIssuer } from '../../test/edge/test-issuer.js';
+import { distPath } from './bench-context.js';
+import { startBenchFabric, type BenchFabric } from './bench-fabric.js';
+import { pinProcess, SERVER_CORE, type Pinning } from './cpu-pinning.js';
+import { ServiceProcess } from './service-process.js';
+
+/** Readiness probes are single requests; a slow answer is "not yet". */
+const PROBE_TIMEOUT_MS = 1_000; // milliseconds
+
+export interface OrderEstateOptions {
+  readonly pinning: Pinning;
+  readonly issuer: TestIssuer;
+  /** The `aud` of the issuer's tokens: the edge's EDGE_AUDIENCE and the STS's. */
+  readonly audience: string;
+}
+
+/** A process of the estate, for CPU and memory figures read from /proc. */
+export interface EstateProcess {
+  readonly name: string;
+  readonly pid: number | undefined;
+}
+
+/**
+ * A Nest request packet as ClientNats sends it. Without an `id`, Nest takes it for an event and
+ * answers nothing; with one, even a refusal (no hop headers, an empty payload) is an answer, and
+ * an answer means the service is subscribed and serving.
+ */
+const probePacket = (pattern: string): string => JSON.stringify({ pattern, data: {}, id: `bench-readiness-${pattern}` });
+
+/**
+ * The whole order path as built processes, for the order-flow bench and the soak:
+ * 1. the fabric (bench-fabric.ts: temp PKI, mTLS nats-server with the estate's permission table,
+ *    JetStream provisioned as admin), the broker pinned to the server core;
+ * 2. dist/apps/{sts,inventory,orders}/main.js, pinned to the server core, started together; each
+ *    is ready once it answers a request on its subject (probes as `edge`, and as `orders` for
+ *    inventory, which only orders may call);
+ * 3. dist/apps/edge/main.js on a free port, pinned likewise, trusting the bench issuer's JWKS over
+ *    HTTP, its order routes on the fabric; ready once /healthz answers.
+ * Nonces are off (DPOP_NONCE defaults to off) and the replay store is in memory: the figures
+ * are those of the order path, not of a nonce round trip. Everything stops in reverse order,
+ * whatever failed; ServiceProcess also kills its process if this one exits without stop().
+ */
+export class OrderEstate {
+  private constructor(
+    readonly fabric: BenchFabric,
+    private readonly services: readonly ServiceProcess[],
+    /** The edge's public origin: the `htu` of every proof starts with it. */
+    readonly origin: string,
+  ) {}
+
+  static async start(options: OrderEstateOptions): Promise<OrderEstate> {
+    const fabric = await startBenchFabric();
+    const started: ServiceProcess[] = [];
+    const probes: NatsConnection[] = [];
+    try {
+      pinProcess(options.pinning, fabric.supervisor.pid!, SERVER_CORE);
+      const asEdge = await connect({ ...natsConnectionOptions(loadEstateConfig(fabric.env(), 'edge')), name: 'bench-probe-edge' });
+      probes.push(asEdge);
+      const asOrders = await connect({ ...natsConnectionOptions(loadEstateConfig(fabric.env(), 'orders')), name: 'bench-probe-orders' });
+      probes.push(asOrders);
+      const answers = (probe: NatsConnection, subject: string) => async (): Promise<boolean> =>
+        (await probe.request(subject, probePacket(subject), { timeout: PROBE_TIMEOUT_MS })) !== undefined;
+      const issuerEnv = { AUTH_ISSUER: options.issuer.issuer, AUTH_JWKS_URI: `${options.issuer.issuer}/jwks`, EDGE_AUDIENCE: options.audience };
+      const internal = [
+        { name: 'sts', env: fabric.env(issuerEnv), ready: answers(asEdge, 'sts.exchange') },
+        { name: 'inventory', env: fabric.env(), ready: answers(asOrders, 'inventory.get') },
+        { name: 'orders', env: fabric.env(), ready: answers(asEdge, 'orders.get') },
+      ];
+      const outcomes = await Promise.allSettled(
+        internal.map(({ name, env, ready }) => ServiceProcess.start(options.pinning, { name, script: distPath(`apps/${name}/main.js`), env, ready })),
+      );
+      for (const outcome of outcomes) if (outcome.status === 'fulfilled') started.push(outcome.value);
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+
+      const port = await findFreePort('127.0.0.1');
+      const origin = `http://127.0.0.1:${port}`;
+      started.push(
+        await ServiceProcess.start(options.pinning, {
+          name: 'edge',
+          script: distPath('apps/edge/main.js'),
+          env: fabric.env({ ...issuerEnv, EDGE_PORT: String(port), EDGE_PUBLIC_URL: origin, REPLAY_STORE: 'memory' }),
+          ready: async () => (await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })).ok,
+        }),
+      );
+      return new OrderEstate(fabric, started, origin);
+    } catch (error) {
+      await Promise.allSettled(started.map((service) => service.stop()));
+      await fabric.stop();
+      throw error;
+    } finally {
+      await Promise.allSettled(probes.map((probe) => probe.close()));
+    }
+  }
+
+  /** Every process of the estate, the broker included. */
+  processes(): EstateProcess[] {
+    return [...this.services.map((service) => ({ name: service.name, pid: service.pid })), { name: 'nats-server', pid: this.fabric.supervisor.pid }];
+  }
+
+  /** The last output of each service, for a failure message (the apps never log tokens). */
+  logs(charsEach = 1_500): string {
+    return this.services.map((service) => `--- ${service.name}\n${service.logs().slice(-charsEach)}`).join('\n');
+  }
+
+  /** Stops the edge first (no new orders), then the services, then the fabric. Safe to call twice. */
+  async stop(): Promise<void> {
+    for (const service of [...this.services].reverse()) await service.stop().catch(() => undefined);
+    await this.fabric.stop();
+  }
+}

@@ -1,0 +1,71 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import type { PacedResult } from '../harness/paced-load.js';
+import type { RssSample, RssTrend } from './rss-sampler.js';
+
+/** bench/results/soak.json: every figure of one soak, and the samples behind the memory trends. */
+export interface SoakResults {
+  readonly generated_at: string;
+  readonly machine: Readonly<Record<string, string | number>>;
+  readonly settings: {
+    readonly rate: number;
+    readonly warmupSeconds: number;
+    readonly seconds: number;
+    readonly clients: number;
+    /** A process whose RSS slope over the measured phase exceeds this fails the soak. */
+    readonly rssBoundMbPerMin: number;
+  };
+  readonly load: { readonly warmup: PacedResult; readonly measured: PacedResult };
+  /** Every non-2xx answer and every request without an answer, warm-up included. */
+  readonly unexpected: { readonly non2xx: number; readonly errors: number; readonly firstError: string | undefined };
+  readonly memory: { readonly trends: Readonly<Record<string, RssTrend>>; readonly samples: readonly RssSample[] };
+  readonly verdict: { readonly passed: boolean; readonly failures: readonly string[] };
+}
+
+export function renderSoakMarkdown(results: SoakResults): string {
+  const { settings, load, unexpected, memory, verdict } = results;
+  const measured = load.measured;
+  const lines = [
+    `# Soak: ${settings.rate} req/s for ${settings.seconds} s after a ${settings.warmupSeconds} s warm-up`,
+    '',
+    `${results.generated_at}, ${results.machine['cpus']} cores, Node ${results.machine['node']}; ${results.machine['pinning']}.`,
+    `Mix in turn: GET /v1/me, POST /v1/orders, GET /v1/orders/:id of a placed order; ${settings.clients} bound clients; every request a fresh DPoP proof; open loop (request i at start + i/rate).`,
+    '',
+    `**${verdict.passed ? 'Passed' : 'FAILED'}**${verdict.failures.length > 0 ? `: ${verdict.failures.join('; ')}` : ''}`,
+    '',
+    '## Answers (measured phase)',
+    '',
+    '| route | statuses | p50 ms | p99 ms | max ms |',
+    '|---|---|--:|--:|--:|',
+    ...Object.entries(measured.byRoute).map(([route, result]) => `| ${route} | ${statuses(result.statuses)} | ${result.latencyMs.p50} | ${result.latencyMs.p99} | ${result.latencyMs.max} |`),
+    `| all | ${statuses(measured.statuses)} | ${measured.latencyMs.p50} | ${measured.latencyMs.p99} | ${measured.latencyMs.max} |`,
+    '',
+    `Achieved ${measured.achievedRate} req/s (target ${settings.rate}); generator lag p99 ${measured.schedulerLagMs.p99} ms; load core busy ${measured.loadGeneratorCpu}.`,
+    `Unexpected (warm-up included): ${unexpected.non2xx} non-2xx, ${unexpected.errors} without an answer${unexpected.firstError === undefined ? '' : ` (first: ${unexpected.firstError})`}; warm-up statuses ${statuses(load.warmup.statuses)}.`,
+    '',
+    `## Resident memory (VmRSS, sampled every second; bound ${settings.rssBoundMbPerMin} MB/min)`,
+    '',
+    '| process | start MB | end MB | max MB | slope MB/min | samples |',
+    '|---|--:|--:|--:|--:|--:|',
+    ...Object.entries(memory.trends).map(([name, trend]) => `| ${name} | ${trend.startMb} | ${trend.endMb} | ${trend.maxMb} | ${trend.slopeMbPerMin} | ${trend.samples} |`),
+    '',
+    'Start is the first sample after the warm-up, end the last; the slope is the least-squares line through every sample in between.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function statuses(counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts);
+  return entries.length === 0 ? 'none' : entries.map(([status, count]) => `${status}: ${count}`).join(', ');
+}
+
+/** Writes soak.json and soak.md into `dir`, each through a temporary file so a reader never sees half. */
+export async function writeSoakResults(dir: string, results: SoakResults): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const write = async (path: string, text: string): Promise<void> => {
+    await writeFile(`${path}.tmp`, text);
+    await rename(`${path}.tmp`, path);
+  };
+  await write(`${dir}soak.json`, `${JSON.stringify(results, null, 2)}\n`);
+  await write(`${dir}soak.md`, renderSoakMarkdown(results));
+}
