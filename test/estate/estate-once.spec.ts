@@ -22,16 +22,37 @@ interface EstateRun {
   readonly output: string;
 }
 
-function runEstate(env: Record<string, string>): Promise<EstateRun> {
+/**
+ * Runs the orchestrator to its end: with `--once`, or else until `interruptWhen` is printed, when
+ * `whileRunning` runs and the run gets SIGINT (Ctrl-C).
+ */
+function runEstate(
+  env: Record<string, string>,
+  untilCtrlC?: { readonly interruptWhen: RegExp; readonly whileRunning: () => Promise<void> },
+): Promise<EstateRun> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [ESTATE_MAIN, '--once'], {
+    const child = spawn(process.execPath, [ESTATE_MAIN, ...(untilCtrlC === undefined ? ['--once'] : [])], {
       cwd: ROOT,
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let interrupted = false;
+    const keep = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (untilCtrlC !== undefined && !interrupted && untilCtrlC.interruptWhen.test(output)) {
+        interrupted = true;
+        untilCtrlC.whileRunning().then(
+          () => child.kill('SIGINT'),
+          (error: unknown) => {
+            child.kill('SIGINT');
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      }
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`estate --once still running after ${RUN_TIMEOUT_MS} ms:\n${output}`));
@@ -129,6 +150,31 @@ describe('npm run estate without nats-server', () => {
       expect(run.output).toMatch(/nats-server is missing/);
       expect(run.output).toMatch(/apt-get install nats-server/);
       expect(await listening(edge)).toBe(false);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }, RUN_TIMEOUT_MS);
+});
+
+describe('npm run estate (no --once): the demo keeps running for the SPA', () => {
+  it('serves the SPA and the edge until Ctrl-C, then stops everything and exits 0', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'estate-ctrlc-'));
+    try {
+      const ports = { edge: await freePort(), auth: await freePort(), spa: await freePort() };
+      const seen: Record<string, number> = {};
+      const run = await runEstate(
+        { EDGE_PORT: String(ports.edge), AUTH_PORT: String(ports.auth), SPA_PORT: String(ports.spa), CERTS_DIR: join(work, 'certs'), ESTATE_DIR: join(work, 'state') },
+        {
+          interruptWhen: /running until Ctrl-C/,
+          whileRunning: async () => {
+            seen['spa'] = (await fetch(`http://127.0.0.1:${ports.spa}/`)).status;
+            seen['edge'] = (await fetch(`http://127.0.0.1:${ports.edge}/healthz`)).status;
+          },
+        },
+      );
+      expect({ code: run.code, seen }).toEqual({ code: 0, seen: { spa: 200, edge: 200 } });
+      expect(run.output).toMatch(/stopping the estate/);
+      for (const port of Object.values(ports)) expect({ port, listening: await listening(port) }).toEqual({ port, listening: false });
     } finally {
       await rm(work, { recursive: true, force: true });
     }
