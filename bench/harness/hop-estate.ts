@@ -1,12 +1,13 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
+import type { AppProcess } from '../../scripts/estate/app-process.js';
 import type { TestIssuer } from '../../test/edge/test-issuer.js';
 import { hopBenchPayload } from '../servers/hop-bench-subjects.js';
 import { distPath } from './bench-context.js';
 import { startBenchFabric, type BenchFabric } from './bench-fabric.js';
 import { pinProcess, SERVER_CORE, type Pinning } from './cpu-pinning.js';
 import { HopCaller } from './hop-caller.js';
-import { ServiceProcess } from './service-process.js';
+import { startPinnedProcess } from './pinned-process.js';
 
 /** Claims the receiver may hold: ~450 B each, and at most ~70 s of them are live. */
 const RECEIVER_REPLAY_MAX_ENTRIES = 5_000_000; // claims
@@ -39,7 +40,7 @@ export class HopEstate {
     readonly fabric: BenchFabric,
     readonly caller: HopCaller,
     private readonly probe: NatsConnection,
-    private readonly sts: ServiceProcess,
+    private readonly sts: AppProcess,
     private readonly pinning: Pinning,
   ) {}
 
@@ -55,9 +56,9 @@ export class HopEstate {
       caller = await HopCaller.connect(fabric.env(), token, Math.floor(Date.now() / 1000) + CLIENT_TOKEN_LIFETIME_S);
       probe = await connect({ ...natsConnectionOptions(loadEstateConfig(fabric.env(), 'edge')), name: 'bench-probe' });
       const answered = probe;
-      const sts = await ServiceProcess.start(options.pinning, {
+      const sts = await startPinnedProcess(options.pinning, {
         name: 'sts',
-        script: distPath('apps/sts/main.js'),
+        main: distPath('apps/sts/main.js'),
         env: fabric.env({
           AUTH_ISSUER: options.issuer.issuer,
           AUTH_JWKS_URI: `${options.issuer.issuer}/jwks`,
@@ -65,7 +66,7 @@ export class HopEstate {
         }),
         // Any answer on sts.exchange (here the refusal of an empty request) means it is served. A
         // Nest request needs its packet form: without an `id`, Nest takes it for an event and is silent.
-        ready: async () => (await answered.request('sts.exchange', STS_PROBE_PACKET, { timeout: PROBE_TIMEOUT_MS })) !== undefined,
+        ready: { probe: async () => (await answered.request('sts.exchange', STS_PROBE_PACKET, { timeout: PROBE_TIMEOUT_MS })) !== undefined },
       });
       return new HopEstate(fabric, caller, probe, sts, options.pinning);
     } catch (error) {
@@ -77,17 +78,17 @@ export class HopEstate {
   }
 
   /** A receiver as `orders`, ready once its plain echo answers the caller. `nodeOptions`: e.g. --cpu-prof. */
-  startReceiver(nodeOptions: readonly string[] = []): Promise<ServiceProcess> {
+  startReceiver(nodeOptions: readonly string[] = []): Promise<AppProcess> {
     const caller = this.caller;
     const payload = hopBenchPayload();
-    return ServiceProcess.start(this.pinning, {
+    return startPinnedProcess(this.pinning, {
       name: 'hop receiver',
-      script: distPath('bench/servers/hop-receiver.js'),
+      main: distPath('bench/servers/hop-receiver.js'),
       nodeOptions,
       // One caller sends every hop, so the sender quota must cover a whole run's live claims
       // (~70 s of them): set as an operator would, through libs/estate's variables.
       env: { ...this.fabric.env(), HOP_REPLAY_MAX_ENTRIES: String(RECEIVER_REPLAY_MAX_ENTRIES), HOP_REPLAY_MAX_PER_SENDER: String(RECEIVER_REPLAY_MAX_ENTRIES) },
-      ready: async () => (await caller.plain<{ data?: string }>(payload))?.data === payload.data,
+      ready: { probe: async () => (await caller.plain<{ data?: string }>(payload))?.data === payload.data },
     });
   }
 

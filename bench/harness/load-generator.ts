@@ -57,31 +57,36 @@ export function startLoad(options: LoadOptions): RunningLoad {
     // Never reached for a unique pool (checked above); a reused proof would show as a 401 anyway.
     return requests[options.cycle ? index % requests.length : Math.min(index, requests.length - 1)] as RequestHeaders;
   };
+  return startAutocannon({
+    url: `${options.origin}${options.path}`,
+    connections: options.connections,
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 10 }),
+    requests: [
+      {
+        method: 'GET',
+        path: options.path,
+        setupRequest: (request) => {
+          const headers = take();
+          return { ...request, headers: { authorization: headers.authorization, dpop: headers.dpop } };
+        },
+      },
+    ],
+  });
+}
+
+/**
+ * Runs autocannon closed loop (one request in flight per connection) and summarizes what it
+ * measured; the other load shapes (order-load.ts) share it. autocannon notices the end of an
+ * `amount` run on its one-second tick and reports whole ticks: the run is timed from its start to
+ * its last response instead.
+ */
+export function startAutocannon(options: autocannon.Options): RunningLoad {
   let instance: autocannon.Instance | undefined;
-  // autocannon notices the end of an `amount` run on its one-second tick and reports whole ticks:
-  // time the run from its start to its last response instead.
   const started = performance.now();
   let lastResponse = started;
   const result = new Promise<LoadResult>((resolve, reject) => {
-    instance = autocannon(
-      {
-        url: `${options.origin}${options.path}`,
-        connections: options.connections,
-        pipelining: 1,
-        timeout: TIMEOUT_S,
-        ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 10 }),
-        requests: [
-          {
-            method: 'GET',
-            path: options.path,
-            setupRequest: (request) => {
-              const headers = take();
-              return { ...request, headers: { authorization: headers.authorization, dpop: headers.dpop } };
-            },
-          },
-        ],
-      },
-      (error: unknown, outcome: autocannon.Result) => (error ? reject(error) : resolve(summarize(outcome, (lastResponse - started) / 1000))),
+    instance = autocannon({ pipelining: 1, timeout: TIMEOUT_S, ...options }, (error: unknown, outcome: autocannon.Result) =>
+      error ? reject(error) : resolve(summarize(outcome, (lastResponse - started) / 1000)),
     );
     instance.on('response', () => {
       lastResponse = performance.now();

@@ -1,11 +1,12 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
+import type { AppProcess } from '../../scripts/estate/app-process.js';
 import { findFreePort } from '../../scripts/nats/free-port.js';
 import type { TestIssuer } from '../../test/edge/test-issuer.js';
 import { distPath } from './bench-context.js';
 import { startBenchFabric, type BenchFabric } from './bench-fabric.js';
 import { pinProcess, SERVER_CORE, type Pinning } from './cpu-pinning.js';
-import { ServiceProcess } from './service-process.js';
+import { startPinnedProcess } from './pinned-process.js';
 
 /** Readiness probes are single requests; a slow answer is "not yet". */
 const PROBE_TIMEOUT_MS = 1_000; // milliseconds
@@ -41,19 +42,19 @@ const probePacket = (pattern: string): string => JSON.stringify({ pattern, data:
  *    HTTP, its order routes on the fabric; ready once /healthz answers.
  * Nonces are off (DPOP_NONCE defaults to off) and the replay store is in memory: the figures
  * are those of the order path, not of a nonce round trip. Everything stops in reverse order,
- * whatever failed; ServiceProcess also kills its process if this one exits without stop().
+ * whatever failed; each process is also killed if this one exits without stop().
  */
 export class OrderEstate {
   private constructor(
     readonly fabric: BenchFabric,
-    private readonly services: readonly ServiceProcess[],
+    private readonly services: readonly AppProcess[],
     /** The edge's public origin: the `htu` of every proof starts with it. */
     readonly origin: string,
   ) {}
 
   static async start(options: OrderEstateOptions): Promise<OrderEstate> {
     const fabric = await startBenchFabric();
-    const started: ServiceProcess[] = [];
+    const started: AppProcess[] = [];
     const probes: NatsConnection[] = [];
     try {
       pinProcess(options.pinning, fabric.supervisor.pid!, SERVER_CORE);
@@ -61,8 +62,9 @@ export class OrderEstate {
       probes.push(asEdge);
       const asOrders = await connect({ ...natsConnectionOptions(loadEstateConfig(fabric.env(), 'orders')), name: 'bench-probe-orders' });
       probes.push(asOrders);
-      const answers = (probe: NatsConnection, subject: string) => async (): Promise<boolean> =>
-        (await probe.request(subject, probePacket(subject), { timeout: PROBE_TIMEOUT_MS })) !== undefined;
+      const answers = (probe: NatsConnection, subject: string) => ({
+        probe: async (): Promise<boolean> => (await probe.request(subject, probePacket(subject), { timeout: PROBE_TIMEOUT_MS })) !== undefined,
+      });
       const issuerEnv = { AUTH_ISSUER: options.issuer.issuer, AUTH_JWKS_URI: `${options.issuer.issuer}/jwks`, EDGE_AUDIENCE: options.audience };
       const internal = [
         { name: 'sts', env: fabric.env(issuerEnv), ready: answers(asEdge, 'sts.exchange') },
@@ -70,7 +72,7 @@ export class OrderEstate {
         { name: 'orders', env: fabric.env(), ready: answers(asEdge, 'orders.get') },
       ];
       const outcomes = await Promise.allSettled(
-        internal.map(({ name, env, ready }) => ServiceProcess.start(options.pinning, { name, script: distPath(`apps/${name}/main.js`), env, ready })),
+        internal.map(({ name, env, ready }) => startPinnedProcess(options.pinning, { name, main: distPath(`apps/${name}/main.js`), env, ready })),
       );
       for (const outcome of outcomes) if (outcome.status === 'fulfilled') started.push(outcome.value);
       const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
@@ -79,11 +81,11 @@ export class OrderEstate {
       const port = await findFreePort('127.0.0.1');
       const origin = `http://127.0.0.1:${port}`;
       started.push(
-        await ServiceProcess.start(options.pinning, {
+        await startPinnedProcess(options.pinning, {
           name: 'edge',
-          script: distPath('apps/edge/main.js'),
+          main: distPath('apps/edge/main.js'),
           env: fabric.env({ ...issuerEnv, EDGE_PORT: String(port), EDGE_PUBLIC_URL: origin, REPLAY_STORE: 'memory' }),
-          ready: async () => (await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) })).ok,
+          ready: { url: `${origin}/healthz` },
         }),
       );
       return new OrderEstate(fabric, started, origin);
@@ -103,7 +105,7 @@ export class OrderEstate {
 
   /** The last output of each service, for a failure message (the apps never log tokens). */
   logs(charsEach = 1_500): string {
-    return this.services.map((service) => `--- ${service.name}\n${service.logs().slice(-charsEach)}`).join('\n');
+    return this.services.map((service) => `--- ${service.name}\n${service.output.slice(-charsEach)}`).join('\n');
   }
 
   /** Stops the edge first (no new orders), then the services, then the fabric. Safe to call twice. */

@@ -34,7 +34,7 @@ export async function profileEdge(context: BenchContext): Promise<EdgeProfile> {
       rate = load.okPerSecond;
       seconds = load.seconds;
     } finally {
-      await server.stop('SIGUSR2');
+      await server.app.stop('SIGUSR2');
     }
     const [file] = (await readdir(directory)).filter((name) => name.endsWith('.cpuprofile'));
     if (file === undefined) throw new Error('the edge wrote no CPU profile');

@@ -1,11 +1,14 @@
+import type { AppProcess } from '../../scripts/estate/app-process.js';
 import { findFreePort } from '../../scripts/nats/free-port.js';
 import { cpuSecondsOf, distPath, round, type BenchContext } from '../harness/bench-context.js';
 import { runLoad, type LoadResult } from '../harness/load-generator.js';
 import { invalidRequests, validRequests, type RequestHeaders } from '../harness/proof-pool.js';
-import { ServerProcess, type ServerSpec } from '../harness/server-process.js';
+import { startPinnedProcess } from '../harness/pinned-process.js';
 
 /** The route every target serves: the edge's `GET /v1/me`. */
 export const ME_PATH = '/v1/me';
+/** Answered 200 by every target once it is ready. */
+const HEALTH_PATH = '/healthz';
 
 export type TargetName = 'edge_fastify' | 'edge_express' | 'peer_express_oauth2_jwt_bearer' | 'bare_nest_fastify' | 'bare_nest_express';
 
@@ -16,7 +19,19 @@ export interface Target {
   readonly verifies: boolean;
   /** Its replay store holds at most ~100 000 claims per process (the edge's in-memory default). */
   readonly replayCapacity?: number;
-  spec(context: BenchContext, port: number): ServerSpec;
+  spec(context: BenchContext, port: number): TargetSpec;
+}
+
+/** A Node script and its whole environment (PATH added); it serves on the port given and answers 200 on /healthz once ready. */
+export interface TargetSpec {
+  readonly main: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** A started target: its process, pinned to the server core, and where it listens. */
+export interface TargetServer {
+  readonly app: AppProcess;
+  readonly origin: string;
 }
 
 /** The edge's MemoryReplayStore default (DEFAULT_REPLAY_MAX_ENTRIES), less a margin. */
@@ -28,9 +43,7 @@ const edge = (adapter: 'fastify' | 'express'): Target => ({
   verifies: true,
   replayCapacity: EDGE_CLAIMS_PER_PROCESS,
   spec: (context, port) => ({
-    script: distPath('apps/edge/main.js'),
-    port,
-    healthPath: '/healthz',
+    main: distPath('apps/edge/main.js'),
     env: {
       EDGE_PORT: String(port),
       EDGE_PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -53,9 +66,7 @@ export const TARGETS: readonly Target[] = [
     description: "Auth0's express-oauth2-jwt-bearer, DPoP required, on bare Express (no replay protection)",
     verifies: true,
     spec: (context, port) => ({
-      script: distPath('bench/servers/peer-server.js'),
-      port,
-      healthPath: '/healthz',
+      main: distPath('bench/servers/peer-server.js'),
       env: { PORT: String(port), AUTH_ISSUER: context.issuer.issuer, AUTH_JWKS_URI: `${context.issuer.issuer}/jwks`, AUDIENCE: context.audience },
     }),
   },
@@ -65,9 +76,7 @@ export const TARGETS: readonly Target[] = [
       description: `a bare Nest route on ${adapter === 'fastify' ? 'Fastify' : 'Express'}, no checks (framework ceiling)`,
       verifies: false,
       spec: (_context, port) => ({
-        script: distPath('bench/servers/bare-nest-server.js'),
-        port,
-        healthPath: '/healthz',
+        main: distPath('bench/servers/bare-nest-server.js'),
         env: { PORT: String(port), EDGE_HTTP_ADAPTER: adapter },
       }),
     }),
@@ -103,9 +112,11 @@ export interface TargetMeasurement {
   readonly honesty?: HonestyChecks;
 }
 
-export async function startTarget(context: BenchContext, target: Target, nodeOptions: readonly string[] = []): Promise<ServerProcess> {
+export async function startTarget(context: BenchContext, target: Target, nodeOptions: readonly string[] = []): Promise<TargetServer> {
   const port = await findFreePort('127.0.0.1');
-  return ServerProcess.start(context.pinning, { ...target.spec(context, port), nodeOptions });
+  const origin = `http://127.0.0.1:${port}`;
+  const app = await startPinnedProcess(context.pinning, { name: target.name, ...target.spec(context, port), nodeOptions, ready: { url: `${origin}${HEALTH_PATH}` } });
+  return { app, origin };
 }
 
 /** Starts the target, checks it, warms it up, measures it, stops it. */
@@ -138,10 +149,10 @@ export async function measureTarget(context: BenchContext, target: Target): Prom
       ...(honesty === undefined ? {} : { honesty }),
     };
   } catch (error) {
-    context.log(`  ${target.name} failed; its output:\n${server.logs().slice(-3000)}`);
+    context.log(`  ${target.name} failed; its output:\n${server.app.output.slice(-3000)}`);
     throw error;
   } finally {
-    await server.stop();
+    await server.app.stop();
   }
 }
 
@@ -152,20 +163,20 @@ export interface MeasuredRun {
 }
 
 /** `amount` requests, proofs made just before (unique for verifying targets), CPU use sampled. */
-export async function measuredRun(context: BenchContext, target: Target, server: ServerProcess, amount: number): Promise<MeasuredRun> {
+export async function measuredRun(context: BenchContext, target: Target, server: TargetServer, amount: number): Promise<MeasuredRun> {
   const { connections } = context.settings;
   const htu = `${server.origin}${ME_PATH}`;
   const pool = target.verifies ? validRequests(context.clients, htu, amount + connections) : validRequests(context.clients, htu, Math.min(amount, 5_000));
-  const serverBefore = await cpuSecondsOf(server.pid);
+  const serverBefore = await cpuSecondsOf(server.app.pid);
   const loadBefore = process.cpuUsage();
   const load = await runLoad({ origin: server.origin, path: ME_PATH, connections, amount, requests: pool, cycle: !target.verifies });
   const used = process.cpuUsage(loadBefore);
-  const serverAfter = await cpuSecondsOf(server.pid);
+  const serverAfter = await cpuSecondsOf(server.app.pid);
   const serverCpu = serverBefore === undefined || serverAfter === undefined ? undefined : round((serverAfter - serverBefore) / load.seconds, 2);
   return { load, serverCpu, loadGeneratorCpu: round((used.user + used.system) / 1e6 / load.seconds, 2) };
 }
 
-async function checkHonesty(context: BenchContext, target: Target, server: ServerProcess): Promise<HonestyChecks> {
+async function checkHonesty(context: BenchContext, target: Target, server: TargetServer): Promise<HonestyChecks> {
   const url = `${server.origin}${ME_PATH}`;
   const [valid, other] = validRequests(context.clients, url, 2) as [RequestHeaders, RequestHeaders];
   const status = async (headers: RequestHeaders | Record<string, string>): Promise<number> => (await fetch(url, { headers: { ...headers } })).status;

@@ -1,7 +1,7 @@
+import type { AppProcess } from '../../scripts/estate/app-process.js';
 import { cpuSecondsOf, round, type BenchContext } from '../harness/bench-context.js';
 import { HopEstate } from '../harness/hop-estate.js';
 import { runInFlight, type InFlightResult } from '../harness/in-flight-loop.js';
-import type { ServiceProcess } from '../harness/service-process.js';
 import { hopBenchPayload, HOP_BENCH_PAYLOAD_BYTES, HOP_BENCH_SUBJECTS } from '../servers/hop-bench-subjects.js';
 import { assertHonest, checkHopHonesty, type HopHonesty } from './hop-honesty.js';
 import { profileHop, type HopProfile } from './hop-profile.js';
@@ -114,7 +114,7 @@ async function measured(
   inFlight: number,
   seconds: number,
   send: () => Promise<unknown>,
-  receiver: ServiceProcess,
+  receiver: AppProcess,
   natsPid: number | undefined,
   subject: string,
   description: string,

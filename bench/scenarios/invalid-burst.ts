@@ -74,6 +74,6 @@ export async function measureInvalidBurst(context: BenchContext): Promise<BurstM
       mix: `${settings.connections} valid and ${settings.connections} invalid connections; invalid = 1/3 tampered signature, 1/3 foreign key (${ATTACKER_KEYS} keys) with a victim's token, 1/3 malformed header`,
     };
   } finally {
-    await server.stop();
+    await server.app.stop();
   }
 }

@@ -47,7 +47,7 @@ function parseOptions(argv: readonly string[]): { rate: number; seconds: number 
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  // Ctrl-C exits normally, so the 'exit' hooks of ServiceProcess and the supervisor kill the estate.
+  // Ctrl-C exits normally, so the 'exit' hooks of the pinned processes (killOnExit) and the supervisor kill the estate.
   process.once('SIGINT', () => process.exit(130));
   process.once('SIGTERM', () => process.exit(143));
   const { rate, seconds } = parseOptions(argv);

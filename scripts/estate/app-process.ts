@@ -1,18 +1,36 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 
-/** How the orchestrator knows an app is ready: an HTTP URL answering 2xx, or a line it prints. */
-export type Readiness = { readonly url: string } | { readonly line: RegExp };
+/**
+ * How the orchestrator knows an app is ready: an HTTP URL answering 2xx, a line it prints, or a
+ * probe resolving true (a NATS service has no health route: its probe is a request it must
+ * answer). A probe's false or rejection means "not yet".
+ */
+export type Readiness = { readonly url: string } | { readonly line: RegExp } | { readonly probe: () => Promise<boolean> };
+
+/** Starts the process: node:child_process `spawn`, or a wrapper of it (the bench pins it to a core). */
+export type SpawnProcess = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
 
 export interface AppSpec {
   readonly name: string;
   /** The built entry point, e.g. dist/apps/edge/main.js. */
   readonly main: string;
+  /** Node options placed before `main` (e.g. --cpu-prof). */
+  readonly nodeOptions?: readonly string[];
   /** The app's whole environment, with PATH added: nothing else leaks in from this process. */
   readonly env: Readonly<Record<string, string>>;
   readonly ready: Readiness;
   /** Where its output goes (mode 0600); without one it is only kept in memory. */
   readonly logFile?: string;
+  /** Default: node:child_process `spawn`. */
+  readonly spawn?: SpawnProcess;
+  /** How long `stop` waits for the exit before SIGKILL; default DEFAULT_STOP_GRACE_MS. */
+  readonly stopGraceMs?: number;
+  /**
+   * SIGKILL it if this process exits without `stop()` (an uncaught error, process.exit). Off by
+   * default: the demo hooks `killNow` itself.
+   */
+  readonly killOnExit?: boolean;
 }
 
 export interface AppExit {
@@ -21,8 +39,9 @@ export interface AppExit {
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 20_000; // milliseconds
+export const DEFAULT_STOP_GRACE_MS = 3_000; // milliseconds before SIGKILL
 const POLL_INTERVAL_MS = 100; // milliseconds
-const STOP_GRACE_MS = 3_000; // milliseconds before SIGKILL
+const URL_PROBE_TIMEOUT_MS = 1_000; // milliseconds; a slow answer is "not yet"
 const OUTPUT_KEPT_CHARS = 20_000;
 
 /**
@@ -35,6 +54,7 @@ export class AppProcess {
   private child: ChildProcess | undefined;
   private log: WriteStream | undefined;
   private kept = '';
+  private readonly killOnExit = (): void => this.killNow();
 
   constructor(readonly spec: AppSpec) {}
 
@@ -53,11 +73,13 @@ export class AppProcess {
 
   async start(timeoutMs = DEFAULT_READY_TIMEOUT_MS): Promise<this> {
     if (this.spec.logFile !== undefined) this.log = createWriteStream(this.spec.logFile, { flags: 'w', mode: 0o600 });
-    const child = spawn(process.execPath, [this.spec.main], {
+    const spawnProcess = this.spec.spawn ?? spawn;
+    const child = spawnProcess(process.execPath, [...(this.spec.nodeOptions ?? []), this.spec.main], {
       env: { PATH: process.env['PATH'] ?? '', ...this.spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    if (this.spec.killOnExit === true) process.once('exit', this.killOnExit);
     const keep = (chunk: Buffer): void => {
       this.log?.write(chunk);
       this.kept = (this.kept + chunk.toString()).slice(-OUTPUT_KEPT_CHARS);
@@ -66,7 +88,11 @@ export class AppProcess {
     child.stderr?.on('data', keep);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode}:\n${this.tail()}`);
+      if (!this.running) {
+        const message = `${this.name} exited with ${child.exitCode ?? child.signalCode}:\n${this.tail()}`;
+        await this.stop();
+        throw new Error(message);
+      }
       if (await this.isReady()) return this;
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     }
@@ -77,8 +103,9 @@ export class AppProcess {
   private async isReady(): Promise<boolean> {
     const ready = this.spec.ready;
     if ('line' in ready) return ready.line.test(this.kept);
+    if ('probe' in ready) return ready.probe().catch(() => false);
     try {
-      const response = await fetch(ready.url, { signal: AbortSignal.timeout(1_000) });
+      const response = await fetch(ready.url, { signal: AbortSignal.timeout(URL_PROBE_TIMEOUT_MS) });
       await response.body?.cancel();
       return response.ok;
     } catch {
@@ -94,17 +121,21 @@ export class AppProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** SIGTERM, then SIGKILL after a grace period. Resolves how it ended (a graceful stop: SIGTERM). */
-  async stop(): Promise<AppExit> {
+  /**
+   * Sends `signal` (SIGTERM by default; the bench ends a profiled process with SIGUSR2), then
+   * SIGKILL after the grace period. Resolves how it ended (a graceful stop: SIGTERM).
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<AppExit> {
+    process.removeListener('exit', this.killOnExit);
     const child = this.child;
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
       await new Promise<void>((resolve) => {
-        const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        const kill = setTimeout(() => child.kill('SIGKILL'), this.spec.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
         child.once('exit', () => {
           clearTimeout(kill);
           resolve();
         });
-        child.kill('SIGTERM');
+        child.kill(signal);
       });
     }
     const log = this.log;

@@ -101,8 +101,10 @@ describe('faults: nats-server killed and restarted under load', () => {
     expect(outcomes.filter((outcome) => outcome.ms >= NO_HANG_MS).map(({ kind, status, ms }) => ({ kind, status, ms }))).toEqual([]);
     expect([...new Set(orders.map((outcome) => outcome.status))].sort()).toEqual([201, 503]);
     for (const outcome of orders.filter((o) => o.status === 503)) {
-      // Failed because the connection was lost, not after waiting out the outbound timeout.
-      expect(outcome.ms).toBeLessThan(OUTBOUND_TIMEOUT_MS);
+      // Up to the restart, a 503 comes from the lost connection, not from waiting out the outbound
+      // timeout. While the services resubscribe after it, a request can still meet a hop that is
+      // not back yet and take the whole (bounded) timeout: NO_HANG_MS above holds it.
+      if (outcome.sent !== 'after') expect({ sent: outcome.sent, fast: outcome.ms < OUTBOUND_TIMEOUT_MS }).toEqual({ sent: outcome.sent, fast: true });
       expect(outcome.answer.headers.get('retry-after')).toBe('1');
       expect(outcome.answer.body).toEqual({ statusCode: 503, message: 'orders are temporarily unavailable' });
     }
