@@ -133,7 +133,7 @@ describe('fuzz: mutated hop proofs and tokens are never accepted (H1-H11)', () =
       fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: flippedCharacter }, reshapedSegments, inflated), async (mutate) => {
         const original = await validRequest();
         const mutated = mutate(proofOf(original));
-        fc.pre(!decodesAsOriginal(mutated, proofOf(original)));
+        fc.pre(mutated !== proofOf(original));
         await refusedThenOriginalAccepted(withProof(original, mutated), original);
       }),
       fuzzParameters(200),

@@ -1,3 +1,4 @@
+import { isCanonicalBase64url } from '../crypto/canonical-base64url.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 
@@ -17,8 +18,9 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * E6: RFC 9449 §4.3 (2) "the DPoP HTTP request header field value is a single well-formed JWT":
  * one JWS in compact serialization, three non-empty base64url segments. Five segments are a JWE
  * (RFC 7516 §7.1), refused; the JSON serializations (RFC 7515 §7.2) never get past token68
- * framing and would fail here too.
- * Does not decode anything or look at the header: parseProofHeader does.
+ * framing and would fail here too. The signature must be spelled canonically (isCanonicalBase64url):
+ * the same proof under another spelling is refused here, before any work, not later as a replay.
+ * Does not decode anything else or look at the header: parseProofHeader does.
  */
 export function splitCompactJws(proof: string): CompactJwsSegments {
   const segments = proof.split('.');
@@ -28,6 +30,7 @@ export function splitCompactJws(proof: string): CompactJwsSegments {
   if (!BASE64URL.test(header) || !BASE64URL.test(payload) || !BASE64URL.test(signature)) {
     throw new BindingError(FailureType.MalformedProof, 'DPoP proof segment is empty or not base64url');
   }
+  if (!isCanonicalBase64url(signature)) throw new BindingError(FailureType.MalformedProof, 'DPoP proof signature is not in canonical base64url');
   return { header, payload, signature };
 }
 

@@ -38,6 +38,15 @@ describe('splitCompactJws', () => {
       expect((error as Error).message).toContain(description);
     }
   });
+
+  it('E6, E11: the RFC 9449 example with its signature spelled otherwise (non-zero pad bits) is malformed', () => {
+    const proof = RFC9449_RESOURCE_REQUEST.proof;
+    const respelled = `${proof.slice(0, -1)}${proof.endsWith('A') ? 'B' : String.fromCharCode(proof.charCodeAt(proof.length - 1) ^ 1)}`;
+    expect(Buffer.from(respelled.split('.')[2]!, 'base64url')).toEqual(Buffer.from(proof.split('.')[2]!, 'base64url'));
+    const error = thrownBy(() => splitCompactJws(respelled));
+    expect(error).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
+    expect((error as Error).message).toContain('canonical');
+  });
 });
 
 describe('parseProofHeader', () => {

@@ -47,6 +47,13 @@ describe('parseHopProof', () => {
     }
   });
 
+  it('H2, H4: the signature in another spelling of the same bytes (non-zero pad bits) is malformed', () => {
+    const respelled = `${SIGNATURE.slice(0, -1)}${SIGNATURE.endsWith('Q') ? 'R' : 'Q'}`;
+    expect(Buffer.from(respelled, 'base64url')).toEqual(Buffer.from(SIGNATURE, 'base64url'));
+    expectFailure(proof(HEADER, CLAIMS, respelled), FailureType.MalformedProof, 'invalid_dpop_proof');
+    expect(parseHopProof(proof(), ALGORITHMS).jws).toBe(proof());
+  });
+
   it('H2: a header or claims segment that is not a JSON object is malformed', () => {
     expectFailure(proof('not json'), FailureType.MalformedProof, 'invalid_dpop_proof');
     expectFailure(proof([HEADER]), FailureType.MalformedProof, 'invalid_dpop_proof');

@@ -1,4 +1,5 @@
 import { decodeProtectedHeader } from 'jose';
+import { isCanonicalBase64url } from '../crypto/canonical-base64url.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
@@ -49,6 +50,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * an `x5c` array of strings. Steps, cheapest first:
  *   1. three base64url segments (a five-segment JWE or a JSON serialization fails), checked here
  *      because jose's decodeProtectedHeader also takes a JWE and looks at the first segment only;
+ *      the signature in its one canonical spelling;
  *   2. the header, decoded by jose's decodeProtectedHeader (base64url, strict UTF-8, a JSON object);
  *   3. checkHopProofHeader.
  * Does not decode the claims (parseHopProofClaims does, from the bytes jose has verified), nor check
@@ -59,6 +61,8 @@ export function parseHopProof(proof: string, algorithms: readonly CertificateKey
   if (segments.length !== 3 || !segments.every((segment) => BASE64URL.test(segment))) {
     throw new BindingError(FailureType.MalformedProof, 'hop proof is not a compact JWS');
   }
+  // One proof, one string: another spelling of the same signature is refused (isCanonicalBase64url).
+  if (!isCanonicalBase64url(segments[2]!)) throw new BindingError(FailureType.MalformedProof, 'hop proof signature is not in canonical base64url');
   let header: Readonly<Record<string, unknown>>;
   try {
     header = decodeProtectedHeader(proof);
