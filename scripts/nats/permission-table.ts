@@ -49,9 +49,6 @@ function ownInbox(identity: EstateIdentity): string {
 /** Workloads that keep durable state (orders, stock) in a bucket of their own. */
 const STATEFUL: readonly Workload[] = Object.freeze(['orders', 'inventory']);
 
-/** Workloads that serve NATS handlers and so must know the revocations in force before they serve (H12). */
-const SERVING: readonly Workload[] = Object.freeze(['sts', 'orders', 'inventory']);
-
 function workload(identity: Workload, rights: { readonly publish: readonly string[]; readonly serves: readonly string[] }): IdentityPermissions {
   return Object.freeze({
     identity,
@@ -61,8 +58,9 @@ function workload(identity: Workload, rights: { readonly publish: readonly strin
     allowResponses: true,
     kvBuckets: Object.freeze([kvBucketOf(identity), ...(STATEFUL.includes(identity) ? [stateBucketOf(identity)] : [])]),
     provisionsKvBuckets: Object.freeze([]),
-    // The edge serves no NATS handler: its hops are checked where they land (the STS, orders).
-    readsStreams: Object.freeze(SERVING.includes(identity) ? [EstateStreams.revocations] : []),
+    // Every workload replays the revocations in force before it accepts requests (H12), the
+    // edge too: it refuses revoked tokens at the door.
+    readsStreams: Object.freeze([EstateStreams.revocations]),
     provisionsStreams: Object.freeze([]),
   });
 }

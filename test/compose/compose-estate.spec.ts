@@ -160,11 +160,13 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('provisions JetStream after the broker is healthy, and starts the internal services only after that succeeded', () => {
+  it('provisions JetStream after the broker is healthy, and starts every workload only after that succeeded', () => {
     expect(services['jetstream']!.depends_on).toEqual({ nats: { condition: 'service_healthy' } });
-    for (const workload of WORKLOADS.filter((name) => name !== 'edge')) {
-      expect({ workload, depends_on: services[workload]!.depends_on }).toEqual({ workload, depends_on: { jetstream: { condition: 'service_completed_successfully' } } });
+    for (const workload of WORKLOADS) {
+      expect({ workload, after: services[workload]!.depends_on?.['jetstream'] }).toEqual({ workload, after: { condition: 'service_completed_successfully' } });
     }
+    // The edge also needs the issuer's keys: it starts once auth is healthy.
+    expect(services['edge']!.depends_on?.['auth']).toEqual({ condition: 'service_healthy' });
   });
 
   it('runs the broker from the certs job\'s nats.conf, with its own identity and a JetStream store', () => {

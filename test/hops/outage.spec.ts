@@ -1,12 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { sha256Base64url } from '#binding';
 import { DpopClient } from '../edge/dpop-client.js';
 import { call, type Answer } from '../edge/http-call.js';
-import { HopEstate, ORDERS } from './support/hop-estate.js';
+import { freePort } from '../support/free-port.js';
+import { eventually, HopEstate, ORDERS } from './support/hop-estate.js';
 
 // Issue 4: an outage of NATS, the STS or a service gives the client a prompt 503 with Retry-After,
 // never a hang; an internal refusal reaches the client as a generic status with no internal code;
 // and the edge without NATS still serves /v1/me, /healthz and its metadata (orders: 503).
 
+/** How long the edge's certificate stays revoked in the test of internal refusals. */
+const CERT_REVOCATION_S = 2; // seconds
 /** "Prompt": well under the outbound timeout (3 s in these tests), and nowhere near a hang. */
 const PROMPT_MS = 1_000;
 
@@ -67,18 +73,49 @@ describe('the edge without NATS (NATS_URL unset)', () => {
   });
 });
 
-describe('internal refusals reach the client without internal detail', () => {
-  it('a user revoked after a first order: 403 with a generic body, at the hop (cached token) and at the STS', async () => {
+describe('revocation at the door, and internal refusals without internal detail', () => {
+  it('H12 at the edge: a user revoked after a first order is refused at the door, 401 invalid_token, /v1/me too', async () => {
     expect((await dpop(edgeUrl, 'POST', '/v1/orders', 'user-soon-revoked')).status).toBe(201);
     await estate.revoke('sub', 'user-soon-revoked');
+    await eventually(1_000, async () => (await dpop(edgeUrl, 'GET', '/v1/me', 'user-soon-revoked')).status === 401);
+    for (const [method, path] of [['POST', '/v1/orders'], ['GET', '/v1/me']] as const) {
+      const answer = await dpop(edgeUrl, method, path, 'user-soon-revoked');
+      expect({ status: answer.status, error: answer.body['error'] }).toEqual({ status: 401, error: 'invalid_token' });
+    }
+    expect((await dpop(edgeUrl, 'GET', '/v1/me', 'user-42')).status).toBe(200);
+  });
+
+  it('H12: an edge started after a revocation replays it and refuses the user from its first request', async () => {
+    await estate.revoke('sub', 'user-revoked-before');
+    const late = (await estate.startEdge({ env: { NATS_REQUEST_TIMEOUT_MS: '3000' } })).url;
+    await eventually(5_000, async () => (await dpop(late, 'GET', '/v1/me', 'user-42')).status === 200);
+    const answer = await dpop(late, 'GET', '/v1/me', 'user-revoked-before');
+    expect({ status: answer.status, error: answer.body['error'] }).toEqual({ status: 401, error: 'invalid_token' });
+  });
+
+  it('H12: an edge whose broker is down at start-up fails closed: 503 on DPoP routes until the revocations in force are known', async () => {
+    const nowhere = `tls://127.0.0.1:${await freePort()}`;
+    const blind = (await estate.startEdge({ env: { NATS_URL: nowhere, NATS_REQUEST_TIMEOUT_MS: '3000' } })).url;
+    expect((await call(`${blind}/healthz`, {})).status).toBe(200);
+    const answer = await dpop(blind, 'GET', '/v1/me');
+    expect(answer.status).toBe(503);
+    expect(JSON.stringify(answer.body)).not.toMatch(/user-42|eyJ/);
+  });
+
+  it('the edge\'s own certificate revoked after a first order: 403 with a generic body, at the hop (cached token) and at the STS', async () => {
+    expect((await dpop(edgeUrl, 'POST', '/v1/orders')).status).toBe(201);
+    const edgeThumbprint = sha256Base64url(new X509Certificate(readFileSync(estate.fabric.files('edge').certFile)).raw);
+    await estate.revoke('cert', edgeThumbprint, CERT_REVOCATION_S);
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const answer = await dpop(edgeUrl, 'POST', '/v1/orders', 'user-soon-revoked');
+      const answer = await dpop(edgeUrl, 'POST', '/v1/orders');
       expect(answer.status).toBe(403);
       expect(answer.body).toEqual({ statusCode: 403, message: 'the request was refused' });
       expect(JSON.stringify(answer.body)).not.toMatch(/revoked|invalid_grant|invalid_token|spiffe|orders\.create/);
     }
-  });
+    // The revocation lapses: the tests after this one need the edge's certificate back.
+    await eventually((CERT_REVOCATION_S + 3) * 1_000, async () => (await dpop(edgeUrl, 'POST', '/v1/orders')).status === 201);
+  }, 20_000);
 });
 
 describe('outages: a prompt 503 with Retry-After, never a hang', () => {

@@ -99,9 +99,13 @@ describe('revocation feed (H12)', () => {
     expect(problems).toEqual(['malformed_event']);
   });
 
-  it('T3: the edge, which serves no NATS handler, may not read the stream', async () => {
+  it('T3: the edge reads the stream (it refuses revoked tokens at the door) but cannot announce, purge or delete', async () => {
     const edge = await as('edge');
-    expect((await requestRefusal(edge.request(`$JS.API.STREAM.INFO.${EstateStreams.revocations}`, ''))).operation).toBe('publish');
+    const info = JSON.parse(new TextDecoder().decode((await edge.request(`$JS.API.STREAM.INFO.${EstateStreams.revocations}`, '')).data)) as Record<string, unknown>;
+    expect(info['config']).toMatchObject({ name: EstateStreams.revocations });
+    expect((await publishRefusal(edge, EstateSubjects.revocations)).operation).toBe('publish');
+    expect((await requestRefusal(edge.request(`$JS.API.STREAM.PURGE.${EstateStreams.revocations}`, '{}'))).operation).toBe('publish');
+    expect((await requestRefusal(edge.request(`$JS.API.STREAM.DELETE.${EstateStreams.revocations}`, '{}'))).operation).toBe('publish');
   });
 
   it('T3: a workload cannot announce, nor write, purge or delete the stream', async () => {

@@ -13,13 +13,15 @@ import {
 } from '#binding';
 import { EstateConfigError, kvBucketOf, natsConnectionOptions } from '#estate';
 import type { EdgeConfig } from './edge-config.js';
+import type { EdgeRevocations } from './edge-revocations.js';
 
 /**
  * Builds the edge's DPoP verifier once, at start-up, from its configuration: the issuer's keys
- * (JWKS URI, or discovered from the issuer's metadata), the token verifier, the replay store and
- * the nonce settings. All checking lives in libs/binding; this file only wires it.
+ * (JWKS URI, or discovered from the issuer's metadata), the token verifier, the replay store,
+ * the nonce settings and, with NATS, the revocations (H12). All checking lives in libs/binding;
+ * this file only wires it.
  */
-export async function createEdgeBinding(config: EdgeConfig): Promise<BindingModuleOptions> {
+export async function createEdgeBinding(config: EdgeConfig, revocations: EdgeRevocations): Promise<BindingModuleOptions> {
   // An http issuer is a development set-up the operator chose explicitly; https otherwise.
   const allowHttp = config.issuer.startsWith('http:');
   const keys: RemoteKeySet =
@@ -37,6 +39,7 @@ export async function createEdgeBinding(config: EdgeConfig): Promise<BindingModu
     nonce: config.nonceMode === 'off' ? undefined : { mode: config.nonceMode, secret: config.nonceSecret },
     iatPastSeconds: config.iatPastSeconds,
     iatFutureSeconds: config.iatFutureSeconds,
+    revocations: revocations.list,
   });
   return { dpop };
 }

@@ -65,6 +65,7 @@ export { checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject,
 export { actorChainOf, checkActor, checkCaller } from './hop/check-actor.js';
 export { claimOnce } from './replay/claim-once.js';
 export { checkNotRevoked, type RevocationEntry, type RevocationList } from './revocation/revocation-list.js';
+export { LoadingRevocationList } from './revocation/loading-revocation-list.js';
 export { parseRevocationEvent, type RevocationEvent, type RevocationKind } from './revocation/revocation-event.js';
 export {
   DEFAULT_REVOCATION_MAX_ENTRIES, MemoryRevocationList, type MemoryRevocationListOptions, type RevocationApplyResult,

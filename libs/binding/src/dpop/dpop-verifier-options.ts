@@ -1,6 +1,7 @@
 import { BindingConfigError } from '../errors/binding-error.js';
 import { NonceIssuer, type NonceOptions } from '../nonce/nonce-issuer.js';
 import type { ReplayStore } from '../replay/replay-store.js';
+import type { RevocationList } from '../revocation/revocation-list.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import type { AccessTokenVerifier } from '../token/access-token.js';
 import { DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S, resolveProofTimeWindow, type ProofTimeWindow } from './check-proof-time.js';
@@ -29,6 +30,11 @@ export interface DpopVerifierOptions extends EffectiveUriOptions {
   readonly keyCacheMaxEntries?: number;
   /** Accept unbound tokens with the Bearer scheme (never bound ones: E5 downgrade). */
   readonly allowBearer?: boolean;
+  /**
+   * The revocations announced on `estate.revocations` (H12 at the edge): a token whose `jti` or
+   * `sub` is revoked is refused. Absent: the edge applies none (a deployment without the feed).
+   */
+  readonly revocations?: RevocationList;
   readonly clock?: Clock;
 }
 
@@ -44,6 +50,7 @@ export interface DpopVerifierConfig {
   readonly maxProofLength: number;
   readonly maxJtiLength: number;
   readonly allowBearer: boolean;
+  readonly revocations: RevocationList | undefined;
   readonly clock: Clock;
 }
 
@@ -64,6 +71,7 @@ export function resolveDpopVerifierOptions(options: DpopVerifierOptions): DpopVe
     maxProofLength: integerIn(options.maxProofLength ?? DEFAULT_MAX_PROOF_LENGTH, 512, 65_536, 'maxProofLength'),
     maxJtiLength: integerIn(options.maxJtiLength ?? DEFAULT_MAX_JTI_LENGTH, 16, 1024, 'maxJtiLength'),
     allowBearer: booleanOf(options.allowBearer ?? DEFAULT_ALLOW_BEARER, 'allowBearer'),
+    revocations: options.revocations === undefined ? undefined : implementing(options.revocations, 'isRevoked', 'revocations'),
     clock,
   });
 }

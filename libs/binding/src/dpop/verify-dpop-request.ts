@@ -1,6 +1,7 @@
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { claimOnce } from '../replay/claim-once.js';
+import { checkNotRevoked } from '../revocation/revocation-list.js';
 import type { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.js';
 import { checkAudience } from '../token/check-audience.js';
 import { checkScope } from '../token/check-scope.js';
@@ -61,7 +62,7 @@ export interface DpopVerifier {
  * before the signature has verified, the token after the proof, the replay claim last so that a
  * refused request never burns a `jti`. A Bearer request (step 2) skips the proof steps and is
  * accepted only unbound and only where `allowBearer` says so.
- * Does not check callers or revocation: the edge has no internal callers and no revocation feed.
+ * Does not check callers (the edge has none) nor, without a `revocations` list, revocation.
  */
 export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
   const config = resolveDpopVerifierOptions(options);
@@ -96,9 +97,10 @@ async function verifyDpopRequest(request: DpopRequest, config: DpopVerifierConfi
   checkAth(claims.ath, credentials.token);
   // 10. Scheme and binding (E5, E20, E21): DPoP-bound, cnf.jkt equal to the proof key's thumbprint.
   checkSchemeBinding('dpop', tokenClaims, proofKey.jkt, config.allowBearer);
-  // 11. The route's policy (its @Bound audience and scopes), before the claim: a request refused
-  //     for scope must not burn its jti either.
+  // 11. The route's policy (its @Bound audience and scopes), then revocation (H12 at the edge),
+  //     before the claim: a request refused for either must not burn its jti.
   checkPolicy(tokenClaims, request.policy);
+  if (config.revocations !== undefined) checkNotRevoked(config.revocations, tokenClaims);
   // 12. The jti, claimed once, last (E17).
   const jtiHash = await claimOnce(config.replayStore, proofKey.jkt, claims.jti, replayWindowSeconds(config.window));
   // 13. A fresh nonce for the success response when the one used is about to expire (E15).
@@ -110,6 +112,7 @@ async function verifyBearer(token: string, config: DpopVerifierConfig, policy: D
   const claims = await verifyToken(config.tokenVerifier, token);
   checkSchemeBinding('bearer', claims, undefined, config.allowBearer);
   checkPolicy(claims, policy);
+  if (config.revocations !== undefined) checkNotRevoked(config.revocations, claims);
   return Object.freeze({ scheme: 'bearer', claims, jkt: undefined, jtiHash: undefined, nonce: undefined });
 }
 

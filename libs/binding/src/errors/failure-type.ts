@@ -55,6 +55,7 @@ export enum FailureType {
   InsufficientScope = 'insufficient_scope',
   CallerNotAllowed = 'caller_not_allowed',
   Revoked = 'revoked',
+  RevocationsUnavailable = 'revocations_unavailable',
   // Token exchange (RFC 8693, at the STS)
   ExchangeNotAllowed = 'exchange_not_allowed',
   ExchangeInvalidRequest = 'exchange_invalid_request',
@@ -141,6 +142,8 @@ export const FAILURES: Readonly<Record<FailureType, FailureMapping>> = Object.fr
   [FailureType.InsufficientScope]: forbidden,
   [FailureType.CallerNotAllowed]: forbidden,
   [FailureType.Revoked]: invalidToken,
+  // The revocations in force are not known yet (the feed has not loaded): retry, never accept.
+  [FailureType.RevocationsUnavailable]: unavailable,
   // RFC 6749 §5.2: errors of the token endpoint are 400 unless stated otherwise (only invalid_client may be 401).
   [FailureType.ExchangeNotAllowed]: { code: 'unauthorized_client', status: 400 },
   [FailureType.ExchangeInvalidRequest]: invalidRequest,

@@ -23,19 +23,22 @@ export interface RevocationList {
 
 /**
  * H12: nothing involved in the request is revoked: the token's `jti`, its `sub` (the end user),
- * the sender certificate's thumbprint. Revocation reaches a token that still verifies, which its
- * short lifetime alone would not. A list that throws fails closed, as Revoked with the cause kept.
+ * the sender certificate's thumbprint (absent at the edge, where the client holds a DPoP key).
+ * Revocation reaches a token that still verifies, which its short lifetime alone would not. A list
+ * that throws fails closed: its own BindingError as it is (e.g. RevocationsUnavailable), anything
+ * else as Revoked with the cause kept.
  * Fails with Revoked. Does not check expiry or signatures: the token verifier and path check do.
  */
-export function checkNotRevoked(list: RevocationList, claims: AccessTokenClaims, certificateThumbprint: string): void {
+export function checkNotRevoked(list: RevocationList, claims: AccessTokenClaims, certificateThumbprint?: string): void {
   let revoked: boolean;
   try {
     revoked = list.isRevoked({
       tokenId: typeof claims.jti === 'string' ? claims.jti : undefined,
       subject: claims.sub,
-      certificateThumbprint,
+      ...(certificateThumbprint === undefined ? {} : { certificateThumbprint }),
     });
   } catch (cause) {
+    if (cause instanceof BindingError) throw cause;
     throw new BindingError(FailureType.Revoked, 'revocation list could not be consulted', { cause });
   }
   if (revoked !== false) {
