@@ -39,7 +39,7 @@ const probePacket = (pattern: string): string => JSON.stringify({ pattern, data:
  *    is ready once it answers a request on its subject (probes as `edge`, and as `orders` for
  *    inventory, which only orders may call);
  * 3. dist/apps/edge/main.js on a free port, pinned likewise, trusting the bench issuer's JWKS over
- *    HTTP, its order routes on the fabric; ready once /healthz answers.
+ *    HTTP, its order routes on the fabric; ready once /readyz answers (revocations loaded).
  * Nonces are off (DPOP_NONCE defaults to off) and the replay store is in memory: the figures
  * are those of the order path, not of a nonce round trip. Everything stops in reverse order,
  * whatever failed; each process is also killed if this one exits without stop().
@@ -85,7 +85,7 @@ export class OrderEstate {
           name: 'edge',
           main: distPath('apps/edge/main.js'),
           env: fabric.env({ ...issuerEnv, EDGE_PORT: String(port), EDGE_PUBLIC_URL: origin, REPLAY_STORE: 'memory' }),
-          ready: { url: `${origin}/healthz` },
+          ready: { url: `${origin}/readyz` },
         }),
       );
       return new OrderEstate(fabric, started, origin);

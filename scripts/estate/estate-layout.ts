@@ -72,7 +72,7 @@ export function estateApps(layout: EstateLayout, natsUrl: string): AppSpec[] {
       EDGE_CORS_ORIGINS: spaUrl,
       DPOP_NONCE: 'required',
       DPOP_NONCE_SECRET: nonceSecret(),
-    }, { url: `${edgeUrl}/healthz` }),
+    }, { url: `${edgeUrl}/readyz` }),
     app('spa', {
       SPA_PORT: String(ports.spa),
       SPA_PUBLIC_URL: spaUrl,

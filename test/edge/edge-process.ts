@@ -4,7 +4,7 @@ import { builtAppPath } from '../support/built-app.js';
 /** The built edge (`node dist/apps/edge/main.js`) as a child process, configured by environment. */
 export class EdgeProcess extends AppProcess {
   constructor(readonly port: number, env: Readonly<Record<string, string>>) {
-    super({ name: 'edge', main: builtAppPath('edge'), env: { EDGE_PORT: String(port), ...env }, ready: { url: `http://127.0.0.1:${port}/healthz` } });
+    super({ name: 'edge', main: builtAppPath('edge'), env: { EDGE_PORT: String(port), ...env }, ready: { url: `http://127.0.0.1:${port}/readyz` } });
   }
 
   get url(): string {

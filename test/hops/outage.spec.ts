@@ -88,15 +88,17 @@ describe('revocation at the door, and internal refusals without internal detail'
   it('H12: an edge started after a revocation replays it and refuses the user from its first request', async () => {
     await estate.revoke('sub', 'user-revoked-before');
     const late = (await estate.startEdge({ env: { NATS_REQUEST_TIMEOUT_MS: '3000' } })).url;
-    await eventually(5_000, async () => (await dpop(late, 'GET', '/v1/me', 'user-42')).status === 200);
+    expect((await dpop(late, 'GET', '/v1/me', 'user-42')).status).toBe(200);
     const answer = await dpop(late, 'GET', '/v1/me', 'user-revoked-before');
     expect({ status: answer.status, error: answer.body['error'] }).toEqual({ status: 401, error: 'invalid_token' });
   });
 
   it('H12: an edge whose broker is down at start-up fails closed: 503 on DPoP routes until the revocations in force are known', async () => {
     const nowhere = `tls://127.0.0.1:${await freePort()}`;
-    const blind = (await estate.startEdge({ env: { NATS_URL: nowhere, NATS_REQUEST_TIMEOUT_MS: '3000' } })).url;
+    const blind = (await estate.startEdge({ env: { NATS_URL: nowhere, NATS_REQUEST_TIMEOUT_MS: '3000' }, waitReady: false })).url;
     expect((await call(`${blind}/healthz`, {})).status).toBe(200);
+    expect((await call(`${blind}/readyz`, {})).status).toBe(503);
+    expect((await call(`${edgeUrl}/readyz`, {})).status).toBe(200);
     const answer = await dpop(blind, 'GET', '/v1/me');
     expect(answer.status).toBe(503);
     expect(JSON.stringify(answer.body)).not.toMatch(/user-42|eyJ/);

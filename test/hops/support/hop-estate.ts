@@ -29,6 +29,8 @@ export const EDGE = spiffeIdOf('edge');
 export const STS = spiffeIdOf('sts');
 export const ORDERS = spiffeIdOf('orders');
 export const INVENTORY = spiffeIdOf('inventory');
+/** How long startEdge waits for /readyz. */
+const EDGE_READY_MS = 5_000; // milliseconds
 /** The edge's external audience in these tests: the `aud` the test issuer puts in client tokens. */
 export const EDGE_AUDIENCE = 'http://localhost:3000';
 
@@ -84,7 +86,7 @@ export class HopEstate {
    * `withNats` is false. Its public URL is http://localhost:<port>; it accepts the test issuer's
    * tokens for EDGE_AUDIENCE.
    */
-  async startEdge(options: { withNats?: boolean; env?: Readonly<Record<string, string>> } = {}): Promise<{ app: INestApplication; url: string }> {
+  async startEdge(options: { withNats?: boolean; env?: Readonly<Record<string, string>>; waitReady?: boolean } = {}): Promise<{ app: INestApplication; url: string }> {
     const port = await freePort();
     const fabricEnv = options.withNats === false ? {} : this.env();
     const config = loadEdgeConfig({
@@ -99,6 +101,8 @@ export class HopEstate {
     app.useLogger(false);
     await app.listen(port, '127.0.0.1');
     this.edges.push(app);
+    // Ready once the revocations in force are loaded (/readyz), as an orchestrator would wait.
+    if (options.waitReady !== false) await eventually(EDGE_READY_MS, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
     return { app, url: `http://localhost:${port}` };
   }
 

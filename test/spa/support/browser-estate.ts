@@ -81,7 +81,7 @@ export async function startBrowserEstate(): Promise<BrowserEstate> {
         EDGE_CORS_ORIGINS: spaUrl,
         DPOP_NONCE: 'required',
         DPOP_NONCE_SECRET: nonceSecret(),
-      }, { url: `http://127.0.0.1:${edgePort}/healthz` }),
+      }, { url: `http://127.0.0.1:${edgePort}/readyz` }),
     );
     await start(
       builtApp('spa', {
