@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { LoadingRevocationList, MemoryRevocationList, startRevocationFeed, type RevocationFeed } from '#binding';
-import { EstateStreams, EstateSubjects, natsConnectionOptions, type EstateConfig } from '#estate';
+import { LoadingRevocationList, MemoryRevocationList, type RevocationFeed } from '#binding';
+import { natsConnectionOptions, startEstateRevocationFeed, type EstateConfig } from '#estate';
 import type { EdgeConfig } from './edge-config.js';
 
 /** After a failed start of the feed (the stream not provisioned yet), the next try waits this long. */
@@ -42,13 +42,7 @@ export class EdgeRevocations implements OnApplicationShutdown {
       try {
         this.connection ??= await connect(natsConnectionOptions(nats));
         if (this.closed) break;
-        this.feed = await startRevocationFeed({
-          connection: this.connection,
-          list: memory,
-          subject: EstateSubjects.revocations,
-          stream: EstateStreams.revocations,
-          onProblem: (problem) => this.logger.warn(`revocation feed: ${problem.kind}`),
-        });
+        this.feed = await startEstateRevocationFeed(this.connection, memory, (problem) => this.logger.warn(`revocation feed: ${problem.kind}`));
         this.list?.loaded();
         this.logger.log('revocations in force loaded; applying estate.revocations');
       } catch (error) {

@@ -51,7 +51,7 @@ export {
 export { natsRecord } from './nats/nats-record.js';
 export { NatsRequestTimeoutError, requestWithTimeout } from './nats/request-with-timeout.js';
 export { PrivateFileError, readPrivateFile, writePrivateFile } from './files/private-file.js';
-export { openEstateLink, type EstateLink, type EstateLinkOptions } from './workload/estate-link.js';
+export { openEstateLink, startEstateRevocationFeed, type EstateLink, type EstateLinkOptions } from './workload/estate-link.js';
 export { estateOutboundClient, hopBindingOptions, hopReplayStore, STS_ISSUER } from './workload/workload-binding.js';
 export { closeOnShutdown, type Closer } from './workload/close-on-shutdown.js';
 export { openStateBucket } from './workload/state-bucket.js';

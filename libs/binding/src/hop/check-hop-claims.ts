@@ -1,4 +1,4 @@
-import { constantTimeEqual } from '../crypto/digest.js';
+import { digestEquals } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { HopProofClaims } from './parse-hop-proof.js';
@@ -64,7 +64,7 @@ export function checkPayloadHash(claims: HopProofClaims, payload: unknown): void
   } catch (cause) {
     throw new BindingError(FailureType.PayloadHashMismatch, 'payload has no canonical JSON form', { cause });
   }
-  if (!constantTimeEqual(claims.pdh, expected)) {
+  if (!digestEquals(claims.pdh, expected)) {
     throw new BindingError(FailureType.PayloadHashMismatch, 'hop proof pdh does not match the payload');
   }
 }

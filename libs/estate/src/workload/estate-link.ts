@@ -48,13 +48,7 @@ export async function openEstateLink(config: EstateConfig, options: EstateLinkOp
   let feed: RevocationFeed | undefined;
   try {
     const revocations = new MemoryRevocationList();
-    feed = await startRevocationFeed({
-      connection,
-      list: revocations,
-      subject: EstateSubjects.revocations,
-      stream: EstateStreams.revocations,
-      ...(options.onRevocationProblem === undefined ? {} : { onProblem: options.onRevocationProblem }),
-    });
+    feed = await startEstateRevocationFeed(connection, revocations, options.onRevocationProblem);
     const opened = feed;
     return Object.freeze({
       config,
@@ -78,4 +72,22 @@ export async function openEstateLink(config: EstateConfig, options: EstateLinkOp
     await connection.close();
     throw error;
   }
+}
+
+/**
+ * H12: feeds `list` from the estate's announcements (`estate.revocations`, the REVOCATIONS stream
+ * replayed first). Resolves once the revocations in force are applied; see startRevocationFeed.
+ */
+export function startEstateRevocationFeed(
+  connection: NatsConnection,
+  list: MemoryRevocationList,
+  onProblem?: (problem: RevocationFeedProblem) => void,
+): Promise<RevocationFeed> {
+  return startRevocationFeed({
+    connection,
+    list,
+    subject: EstateSubjects.revocations,
+    stream: EstateStreams.revocations,
+    ...(onProblem === undefined ? {} : { onProblem }),
+  });
 }
