@@ -1,43 +1,61 @@
 import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { ADMIN_IDENTITY, EstateStreams, EstateSubjects, loadEstateConfig, natsConnectionOptions, stateBucketOf, type Env } from '#estate';
+import { ADMIN_IDENTITY, EstateStreams, EstateSubjects, integerVariable, loadEstateConfig, natsConnectionOptions, stateBucketOf, type Env } from '#estate';
 
 /**
  * The JetStream state of the estate that the operator (the `admin` identity) provisions, because
  * workloads may not create or change streams (jetstream-subjects.ts):
  * - the REVOCATIONS stream, capturing `estate.revocations`: every announced revocation is kept as
  *   long as one may last, so a service that starts later replays those in force (H12);
- * - the durable state buckets of orders and inventory (`<workload>-state`, history 1, no TTL).
- * Idempotent: run it after every broker start; an existing stream is brought to this configuration.
+ * - the durable state buckets of orders and inventory (`<workload>-state`, history 1, no TTL), each
+ *   with a quota (STATE_BUCKET_MAX_BYTES): a full bucket refuses new keys and the workload answers
+ *   503, but the broker's disk, which the REVOCATIONS stream and the shared replay store also use,
+ *   never fills with orders.
+ * Idempotent: run it after every broker start; an existing stream or bucket is brought to this
+ * configuration.
  */
 export const MAX_REVOCATION_TTL_S = 7 * 86_400; // seconds: the longest revocation `npm run revoke` accepts
 /** As many as a service's revocation list holds (DEFAULT_REVOCATION_MAX_ENTRIES). */
 export const REVOCATION_STREAM_MAX_MESSAGES = 100_000; // messages
 export const REVOCATION_STREAM_MAX_BYTES = 64 * 1024 * 1024; // bytes
+/**
+ * About 60,000 demo orders (an order is about 1 KB); STATE_BUCKET_MAX_BYTES sets it. JetStream
+ * reserves every stream's max_bytes in the server's file store (1 GiB in render-nats-config.ts):
+ * both state buckets, REVOCATIONS and the replay buckets must fit in it together.
+ */
+export const DEFAULT_STATE_BUCKET_MAX_BYTES = 64 * 1024 * 1024; // bytes
+const MIN_STATE_BUCKET_MAX_BYTES = 16 * 1024; // bytes
+const MAX_STATE_BUCKET_MAX_BYTES = 1024 ** 4; // bytes
 const NANOS_PER_SECOND = 1_000_000_000;
+
+export interface ProvisionOptions {
+  /** Each state bucket's quota in bytes. Default DEFAULT_STATE_BUCKET_MAX_BYTES. */
+  readonly stateBucketMaxBytes?: number;
+}
 
 export interface ProvisionedJetStream {
   readonly revocationStream: string;
   readonly stateBuckets: readonly string[];
 }
 
-export async function provisionEstateJetStream(admin: NatsConnection): Promise<ProvisionedJetStream> {
+export async function provisionEstateJetStream(admin: NatsConnection, options: ProvisionOptions = {}): Promise<ProvisionedJetStream> {
   await provisionRevocationStream(admin);
-  const kvm = new Kvm(admin);
   const stateBuckets = [stateBucketOf('orders'), stateBucketOf('inventory')];
-  for (const bucket of stateBuckets) await kvm.create(bucket, { history: 1, storage: 'file' });
+  for (const bucket of stateBuckets) await provisionStateBucket(admin, bucket, options.stateBucketMaxBytes ?? DEFAULT_STATE_BUCKET_MAX_BYTES);
   return Object.freeze({ revocationStream: EstateStreams.revocations, stateBuckets: Object.freeze(stateBuckets) });
 }
 
 /**
  * The operator's run: connects as `admin` (NATS_URL, and admin.crt/admin.key/ca.crt in CERTS_DIR,
  * read as every app reads its identity), provisions, and disconnects, even when provisioning fails.
+ * STATE_BUCKET_MAX_BYTES, when set, is each state bucket's quota; a bad value is refused first.
  */
 export async function provisionAsAdmin(env: Env): Promise<ProvisionedJetStream> {
+  const stateBucketMaxBytes = integerVariable(env, 'STATE_BUCKET_MAX_BYTES', DEFAULT_STATE_BUCKET_MAX_BYTES, MIN_STATE_BUCKET_MAX_BYTES, MAX_STATE_BUCKET_MAX_BYTES);
   const admin = await connect({ ...natsConnectionOptions(loadEstateConfig(env, ADMIN_IDENTITY)), reconnect: false });
   try {
-    return await provisionEstateJetStream(admin);
+    return await provisionEstateJetStream(admin, { stateBucketMaxBytes });
   } finally {
     await admin.close();
   }
@@ -68,5 +86,22 @@ async function provisionRevocationStream(admin: NatsConnection): Promise<void> {
   } catch (error) {
     if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
     await manager.streams.add({ name: EstateStreams.revocations, ...wanted });
+  }
+}
+
+/**
+ * A KV bucket (stream `KV_<bucket>`) with history 1 on file storage and `maxBytes` as its quota.
+ * JetStream KV discards new writes when full (nats.js sets that policy): replacing or deleting a
+ * key still works, a new key is refused with "maximum bytes exceeded".
+ */
+async function provisionStateBucket(admin: NatsConnection, bucket: string, maxBytes: number): Promise<void> {
+  const manager = await jetstreamManager(admin);
+  const stream = `KV_${bucket}`;
+  try {
+    const { config } = await manager.streams.info(stream);
+    if (config.max_bytes !== maxBytes) await manager.streams.update(stream, { ...config, max_bytes: maxBytes });
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
+    await new Kvm(admin).create(bucket, { history: 1, storage: 'file', max_bytes: maxBytes });
   }
 }

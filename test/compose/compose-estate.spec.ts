@@ -72,7 +72,7 @@ const ESTATE_VARIABLES = variablesReadIn('libs/estate/src/config');
 /** What an app service may set: what its sources read, plus the fabric's variables for a workload. */
 function variablesFor(service: string): Set<string> {
   if (service === 'certs') return variablesReadIn('deploy/prepare-estate.mjs', 'scripts/nats/main.ts', 'certs/generate-dev-certs.ts');
-  if (service === 'jetstream') return new Set([...variablesReadIn('scripts/nats/main.ts'), ...ESTATE_VARIABLES]);
+  if (service === 'jetstream') return new Set([...variablesReadIn('scripts/nats/main.ts', 'scripts/nats/provision-jetstream.ts'), ...ESTATE_VARIABLES]);
   return new Set([...variablesReadIn(`apps/${service}/src`), ...((WORKLOADS as readonly string[]).includes(service) ? ESTATE_VARIABLES : [])]);
 }
 

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { Bound, Principal, type BoundPrincipal } from '#binding';
-import { spiffeIdOf } from '#estate';
+import { isStateBucketFull, spiffeIdOf, stateBucketFullException } from '#estate';
 import { OutOfStockError, StockStore, type Reservation } from './stock/stock-store.js';
 
 export const STOCK_STORE = Symbol('hybrid-estate:stock-store');
@@ -33,6 +33,7 @@ export class InventoryController {
       return await this.stock.reserve({ orderId, sku, quantity, subject: principal.subject, via: principal.actorChain });
     } catch (error) {
       if (error instanceof OutOfStockError) throw new RpcException({ code: 'out_of_stock', type: 'out_of_stock', status: 409, message: 'not enough units' });
+      if (isStateBucketFull(error)) throw stateBucketFullException('inventory');
       throw error;
     }
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { Bound, OutboundRefusedError, OutboundUnavailableError, Principal, type BoundPrincipal, type OutboundClient } from '#binding';
-import { spiffeIdOf } from '#estate';
+import { isStateBucketFull, spiffeIdOf, stateBucketFullException } from '#estate';
 import { OrderStore, type Order } from './orders/order-store.js';
 
 export const ORDER_STORE = Symbol('hybrid-estate:order-store');
@@ -44,7 +44,14 @@ export class OrdersController {
       placedVia: principal.actorChain,
       reservation,
     };
-    await this.orders.save(order);
+    try {
+      await this.orders.save(order);
+    } catch (error) {
+      if (!isStateBucketFull(error)) throw error;
+      // The reservation made above stays: the demo has no compensation (README, gaps).
+      this.logger.warn(`orders-state is full: order ${id} not stored`);
+      throw stateBucketFullException('orders');
+    }
     return order;
   }
 

@@ -54,4 +54,4 @@ export { PrivateFileError, readPrivateFile, writePrivateFile } from './files/pri
 export { openEstateLink, startEstateRevocationFeed, type EstateLink, type EstateLinkOptions } from './workload/estate-link.js';
 export { estateOutboundClient, hopBindingOptions, hopReplayStore, STS_ISSUER } from './workload/workload-binding.js';
 export { closeOnShutdown, type Closer } from './workload/close-on-shutdown.js';
-export { openStateBucket } from './workload/state-bucket.js';
+export { isStateBucketFull, openStateBucket, stateBucketFullException } from './workload/state-bucket.js';
