@@ -32,6 +32,25 @@ describe('normalizeHttpUri', () => {
     expect(normalizeHttpUri('https://a.example?x')).toBe('https://a.example/');
   });
 
+  it('E13: a query or fragment as a browser\'s URL.href leaves it (`|`, `{`, `}`, `^`, `` ` ``, `\\` unescaped) is dropped, not refused', () => {
+    for (const uri of ['https://api.example.com/v1/me?a=b|c', 'https://api.example.com/v1/me?a={1}', 'https://api.example.com/v1/me#a^b', 'https://api.example.com/v1/me?a\\b`c#d#e']) {
+      expect(normalizeHttpUri(uri)).toBe('https://api.example.com/v1/me');
+    }
+    expect(normalizeHttpUri('HTTPS://API.example.com:443/v1/./me?a=b|c')).toBe('https://api.example.com/v1/me');
+  });
+
+  it('E13: the dropped query or fragment still holds no space, control or non-ASCII character (no URI does; href encodes them)', () => {
+    for (const uri of ['https://a.example/x?a b', 'https://a.example/x?a\tb', 'https://a.example/x#a\nb', 'https://a.example/x?é']) {
+      expect(normalizeHttpUri(uri)).toBeUndefined();
+    }
+  });
+
+  it('E13: a `|`, `{`, `^` or space before the first `?` or `#` is still refused, in the path or the authority', () => {
+    for (const uri of ['https://a.example/a|b?c', 'https://a.example/{x}', 'https://a.example/a^b#c', 'https://a.example/a b?c', 'https://a|b.example/x?y', 'https://a.example/%zz?a=b|c']) {
+      expect(normalizeHttpUri(uri)).toBeUndefined();
+    }
+  });
+
   it('E13: ports: other than default kept without leading zeros', () => {
     expect(normalizeHttpUri('https://a.example:8443/x')).toBe('https://a.example:8443/x');
     expect(normalizeHttpUri('https://a.example:00443/x')).toBe('https://a.example/x');

@@ -16,8 +16,19 @@
  */
 
 const SCHEME_AND_AUTHORITY = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/;
-/** RFC 3986 §2: unreserved, reserved and `%`. No space, control, `\`, `"`, `<`, `>`, `{`, `}`, non-ASCII. */
-const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
+/** The start of the query or the fragment, whichever comes first (RFC 3986 §3). */
+const QUERY_OR_FRAGMENT = /[?#]/;
+/**
+ * RFC 3986 §2: unreserved, reserved and `%`, for the scheme, authority and path. No space, control,
+ * `\`, `"`, `<`, `>`, `{`, `}`, `|`, `^`, non-ASCII.
+ */
+const URI_CHARACTERS = /^[A-Za-z0-9\-._~:/[\]@!$&'()*+,;=%]*$/;
+/**
+ * The dropped query or fragment, leniently: visible ASCII. A browser's `URL.href` leaves `|`, `{`,
+ * `}`, `^`, `` ` `` and `\` unescaped there (WHATWG query and fragment percent-encode sets) but
+ * always encodes space, controls and non-ASCII, which no URI holds.
+ */
+const DROPPED_CHARACTERS = /^[\x21-\x7e]*$/;
 /** RFC 3986 §3.3 path-abempty: `/` and pchar. */
 const PATH_CHARACTERS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 /** RFC 3986 §3.2.2 IP-literal (IPv6, no zone) or IPv4address / reg-name. */
@@ -35,12 +46,14 @@ export type HttpScheme = 'http' | 'https';
  * fragment dropped (RFC 9449 §4.3 (9) "ignoring any query and fragment parts"); `undefined` when
  * it is not one: no `//authority`, another scheme, userinfo (RFC 9110 §4.2.4 "treat its presence
  * as an error"), an empty host (§4.2.1 "MUST reject it as invalid"), a character that is not a
- * URI character, or a malformed percent-encoding.
- * Does not resolve a relative reference (a request's htu is absolute) nor look up the host.
+ * URI character in the scheme, authority or path, or a malformed percent-encoding there.
+ * Does not resolve a relative reference (a request's htu is absolute) nor look up the host; does
+ * not check the query or fragment beyond withoutQueryAndFragment: they are never compared.
  */
 export function normalizeHttpUri(uri: string): string | undefined {
-  if (!URI_CHARACTERS.test(uri)) return undefined;
-  const match = SCHEME_AND_AUTHORITY.exec(uri);
+  const resource = withoutQueryAndFragment(uri);
+  if (resource === undefined || !URI_CHARACTERS.test(resource)) return undefined;
+  const match = SCHEME_AND_AUTHORITY.exec(resource);
   if (match === null) return undefined;
   const scheme = (match[1] as string).toLowerCase();
   if (scheme !== 'http' && scheme !== 'https') return undefined;
@@ -48,6 +61,17 @@ export function normalizeHttpUri(uri: string): string | undefined {
   const path = normalizePath(match[3] as string);
   if (authority === undefined || path === undefined) return undefined;
   return `${scheme}://${authority}${path}`;
+}
+
+/**
+ * RFC 9449 §4.3 (9): htu matches "ignoring any query and fragment parts", so they are cut off at
+ * the first `?` or `#` before the rest is checked character by character (E13: `?a=b|c` passes).
+ * `undefined` when what is cut off holds a space, a control or a non-ASCII character.
+ */
+function withoutQueryAndFragment(uri: string): string | undefined {
+  const start = uri.search(QUERY_OR_FRAGMENT);
+  if (start < 0) return uri;
+  return DROPPED_CHARACTERS.test(uri.slice(start + 1)) ? uri.slice(0, start) : undefined;
 }
 
 /**
