@@ -87,7 +87,7 @@ export class HopEstate {
       nodeOptions,
       // One caller sends every hop, so the sender quota must cover a whole run's live claims
       // (~70 s of them): set as an operator would, through libs/estate's variables.
-      env: { ...this.fabric.env(), HOP_REPLAY_MAX_ENTRIES: String(RECEIVER_REPLAY_MAX_ENTRIES), HOP_REPLAY_MAX_PER_SENDER: String(RECEIVER_REPLAY_MAX_ENTRIES) },
+      env: { ...this.fabric.env(), HOP_REPLAY_STORE: 'memory', HOP_REPLAY_MAX_ENTRIES: String(RECEIVER_REPLAY_MAX_ENTRIES), HOP_REPLAY_MAX_PER_SENDER: String(RECEIVER_REPLAY_MAX_ENTRIES) },
       ready: { probe: async () => (await caller.plain<{ data?: string }>(payload))?.data === payload.data },
     });
   }

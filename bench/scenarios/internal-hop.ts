@@ -95,7 +95,7 @@ export async function measureHopVsPlain(context: BenchContext, options: { readon
         sts: 'dist/apps/sts/main.js, pinned to the server core; external issuer = the bench TestIssuer (JWKS over HTTP)',
         receiver: `bench/servers/hop-receiver.ts as orders (BindingModule + hopBindingOptions, as apps/orders), pinned to the server core; handlers ${HOP_BENCH_SUBJECTS.hop} (@Bound mtls, callers [edge], orders:read) and ${HOP_BENCH_SUBJECTS.plain} (none)`,
         caller: 'this process (load core) as edge: ClientNats + createHopProofSigner + createOutboundClient, as apps/edge builds them',
-        replay_store: 'the receiver\'s in-memory store, HOP_REPLAY_MAX_ENTRIES and HOP_REPLAY_MAX_PER_SENDER raised to 5 000 000 (the default 100 000 per sender, ~1,400 hops/s, would refuse a bench\'s worth from its one caller)',
+        replay_store: 'the receiver\'s in-memory store (HOP_REPLAY_STORE=memory; the estate default is the shared JetStream bucket, one KV create more per hop), HOP_REPLAY_MAX_ENTRIES and HOP_REPLAY_MAX_PER_SENDER raised to 5 000 000 (the default 100 000 per sender, ~1,400 hops/s, would refuse a bench\'s worth from its one caller)',
       },
       profile,
     };

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { hopBindingOptions, hopReplayStore, loadEstateConfig, natsMicroserviceOptions, openEstateLink } from '#estate';
+import { hopBindingOptions, loadEstateConfig, natsMicroserviceOptions, openEstateLink, openHopReplayStore } from '#estate';
 import { HopReceiverModule } from './hop-receiver.module.js';
 
 /**
@@ -16,7 +16,7 @@ import { HopReceiverModule } from './hop-receiver.module.js';
 async function main(): Promise<void> {
   const config = loadEstateConfig(process.env, 'orders');
   const link = await openEstateLink(config);
-  const replay = hopReplayStore(link);
+  const replay = await openHopReplayStore(link);
   const app = await NestFactory.createMicroservice(HopReceiverModule.register(hopBindingOptions(link, replay), [() => replay.close(), () => link.close()]), {
     ...natsMicroserviceOptions(config),
     logger: ['error', 'warn'],

@@ -72,6 +72,8 @@ export function estateApps(layout: EstateLayout, natsUrl: string): AppSpec[] {
       EDGE_CORS_ORIGINS: spaUrl,
       DPOP_NONCE: 'required',
       DPOP_NONCE_SECRET: nonceSecret(),
+      // Proof jtis claimed in the edge's bucket, as replicas would share it (E17).
+      REPLAY_STORE: 'jetstream',
     }, { url: `${edgeUrl}/readyz` }),
     app('spa', {
       SPA_PORT: String(ports.spa),

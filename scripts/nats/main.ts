@@ -35,7 +35,7 @@ async function main(command: string | undefined): Promise<void> {
   }
   if (command === 'provision') {
     const provisioned = await provisionAsAdmin(process.env);
-    console.log(`provisioned stream ${provisioned.revocationStream}, buckets ${provisioned.stateBuckets.join(', ')}`);
+    console.log(`provisioned stream ${provisioned.revocationStream}, buckets ${[...provisioned.replayBuckets, ...provisioned.stateBuckets].join(', ')}`);
     return;
   }
   if (command !== 'serve') throw new Error('usage: main.js serve | config | provision');

@@ -1,13 +1,17 @@
 import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { ADMIN_IDENTITY, EstateStreams, EstateSubjects, integerVariable, loadEstateConfig, natsConnectionOptions, stateBucketOf, type Env } from '#estate';
+import { DEFAULT_HOP_IAT_FUTURE_S, DEFAULT_HOP_IAT_PAST_S } from '#binding';
+import { ADMIN_IDENTITY, EstateStreams, EstateSubjects, integerVariable, kvBucketOf, loadEstateConfig, natsConnectionOptions, stateBucketOf, WORKLOADS, type Env } from '#estate';
+import { provisionReplayBucket } from './provision-replay-bucket.js';
 
 /**
  * The JetStream state of the estate that the operator (the `admin` identity) provisions, because
  * workloads may not create or change streams (jetstream-subjects.ts):
  * - the REVOCATIONS stream, capturing `estate.revocations`: every announced revocation is kept as
  *   long as one may last, so a service that starts later replays those in force (H12);
+ * - each workload's replay bucket (`kvBucketOf`: edge, sts, orders, inventory), where its replicas
+ *   claim proof `jti`s together (E17, H6), keeping each claim for the proof window and clock skew;
  * - the durable state buckets of orders and inventory (`<workload>-state`, history 1, no TTL), each
  *   with a quota (STATE_BUCKET_MAX_BYTES): a full bucket refuses new keys and the workload answers
  *   503, but the broker's disk, which the REVOCATIONS stream and the shared replay store also use,
@@ -22,7 +26,7 @@ export const REVOCATION_STREAM_MAX_BYTES = 64 * 1024 * 1024; // bytes
 /**
  * About 60,000 demo orders (an order is about 1 KB); STATE_BUCKET_MAX_BYTES sets it. JetStream
  * reserves every stream's max_bytes in the server's file store (1 GiB in render-nats-config.ts):
- * both state buckets, REVOCATIONS and the replay buckets must fit in it together.
+ * both state buckets, REVOCATIONS and the four replay buckets must fit in it together (448 MiB).
  */
 export const DEFAULT_STATE_BUCKET_MAX_BYTES = 64 * 1024 * 1024; // bytes
 const MIN_STATE_BUCKET_MAX_BYTES = 16 * 1024; // bytes
@@ -34,16 +38,24 @@ export interface ProvisionOptions {
   readonly stateBucketMaxBytes?: number;
 }
 
+/** Each workload's replay bucket: about 400,000 claims a window, some 5,000 proofs/s per workload. */
+export const ESTATE_REPLAY_BUCKET_MAX_BYTES = 64 * 1024 * 1024; // bytes
+/** The proof window the replay buckets cover: the defaults of the edge (E16) and the hops (H6). */
+const PROOF_WINDOW_S = DEFAULT_HOP_IAT_PAST_S + DEFAULT_HOP_IAT_FUTURE_S; // seconds
+
 export interface ProvisionedJetStream {
   readonly revocationStream: string;
+  readonly replayBuckets: readonly string[];
   readonly stateBuckets: readonly string[];
 }
 
 export async function provisionEstateJetStream(admin: NatsConnection, options: ProvisionOptions = {}): Promise<ProvisionedJetStream> {
   await provisionRevocationStream(admin);
+  const replayBuckets = WORKLOADS.map(kvBucketOf);
+  for (const bucket of replayBuckets) await provisionReplayBucket(admin, { bucket, windowSeconds: PROOF_WINDOW_S, maxBytes: ESTATE_REPLAY_BUCKET_MAX_BYTES });
   const stateBuckets = [stateBucketOf('orders'), stateBucketOf('inventory')];
   for (const bucket of stateBuckets) await provisionStateBucket(admin, bucket, options.stateBucketMaxBytes ?? DEFAULT_STATE_BUCKET_MAX_BYTES);
-  return Object.freeze({ revocationStream: EstateStreams.revocations, stateBuckets: Object.freeze(stateBuckets) });
+  return Object.freeze({ revocationStream: EstateStreams.revocations, replayBuckets: Object.freeze(replayBuckets), stateBuckets: Object.freeze(stateBuckets) });
 }
 
 /**

@@ -44,7 +44,10 @@ export async function provisionReplayBucket(admin: NatsConnection, options: Repl
   if (status.ttl !== maxAgeMs || status.max_bytes !== maxBytes) {
     // The bucket existed with other limits: create() opens an existing stream unchanged.
     const streams = (await kvm.js.jetstreamManager()).streams;
-    await streams.update(status.streamInfo.config.name, { max_age: maxAgeMs * 1_000_000, max_bytes: maxBytes });
+    // The duplicate window may not exceed max_age (KV sets it to the ttl when creating).
+    const config = status.streamInfo.config;
+    const nanos = maxAgeMs * 1_000_000;
+    await streams.update(config.name, { ...config, max_age: nanos, max_bytes: maxBytes, duplicate_window: Math.min(config.duplicate_window ?? nanos, nanos) });
     return bucket.status();
   }
   return status;

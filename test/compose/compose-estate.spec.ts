@@ -288,7 +288,7 @@ describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)
     const jobEnv = { PATH: process.env['PATH'] ?? '', ...env('jetstream'), NATS_URL: `tls://127.0.0.1:${natsPort}`, CERTS_DIR: join(outDir, 'admin') };
     for (let run_ = 0; run_ < 2; run_ += 1) {
       const { stdout } = await run(process.execPath, PROVISION_COMMAND.slice(1), { env: jobEnv });
-      expect(stdout).toContain('provisioned stream REVOCATIONS, buckets orders-state, inventory-state');
+      expect(stdout).toContain('provisioned stream REVOCATIONS, buckets edge, sts, orders, inventory, orders-state, inventory-state');
     }
   });
 

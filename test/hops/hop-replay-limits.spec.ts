@@ -5,8 +5,8 @@ import { exchangeAtSts } from './support/exchange.js';
 import { hopHeaders, sendHop } from './support/hop-messages.js';
 import { HopEstate, ORDERS } from './support/hop-estate.js';
 
-// H6 at a receiver whose replay store is bounded by configuration (HOP_REPLAY_MAX_ENTRIES,
-// HOP_REPLAY_MAX_PER_SENDER, libs/estate): proofs are claimed until the sender's quota is spent,
+// H6 at a receiver whose in-memory replay store (HOP_REPLAY_STORE=memory) is bounded by
+// configuration (HOP_REPLAY_MAX_ENTRIES, HOP_REPLAY_MAX_PER_SENDER, libs/estate): proofs are claimed until the sender's quota is spent,
 // then the receiver fails closed with 503 temporarily_unavailable, and nothing runs.
 
 const PER_SENDER = 3;
@@ -16,7 +16,7 @@ let edgeClient: ClientProxy;
 let signer: HopProofSigner;
 
 beforeAll(async () => {
-  estate = await HopEstate.start({ serviceEnv: { HOP_REPLAY_MAX_ENTRIES: '10', HOP_REPLAY_MAX_PER_SENDER: String(PER_SENDER) } });
+  estate = await HopEstate.start({ serviceEnv: { HOP_REPLAY_STORE: 'memory', HOP_REPLAY_MAX_ENTRIES: '10', HOP_REPLAY_MAX_PER_SENDER: String(PER_SENDER) } });
   edgeClient = await estate.clientAs('edge');
   signer = await estate.signerOf('edge');
 });

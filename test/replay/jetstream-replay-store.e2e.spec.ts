@@ -29,7 +29,7 @@ const SCOPE = sha256Base64url('client-jwk');
 const jtiHash = (): string => sha256Base64url(randomUUID());
 
 beforeAll(async () => {
-  fabric = await startEstateFabric();
+  fabric = await startEstateFabric({ provision: false }); // each bucket below is provisioned, or not, by hand
   const admin = await connectAs('admin');
   await provisionReplayBucket(admin, { bucket: 'edge', windowSeconds: 70 });
   // A bucket whose claims live 2 s, to watch the server forget them.

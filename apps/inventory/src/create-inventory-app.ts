@@ -1,6 +1,6 @@
 import type { INestMicroservice, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { hopBindingOptions, natsMicroserviceOptions, openEstateLink, openStateBucket, type EstateConfig, type EstateLink } from '#estate';
+import { hopBindingOptions, natsMicroserviceOptions, openEstateLink, openHopReplayStore, openStateBucket, type EstateConfig, type EstateLink } from '#estate';
 import { InventoryModule } from './inventory.module.js';
 import { DEFAULT_INITIAL_STOCK, StockStore } from './stock/stock-store.js';
 
@@ -12,7 +12,7 @@ export interface InventoryApp {
 
 /**
  * Inventory on the fabric: its link (revocations, STS keys, estate CA), its state bucket, the
- * guard's hop verifier, and the Nest microservice serving `inventory.*` in its queue group.
+ * guard's hop verifier with its replay store, and the Nest microservice serving `inventory.*` in its queue group.
  */
 export async function createInventoryApp(
   config: EstateConfig<'inventory'>,
@@ -21,7 +21,8 @@ export async function createInventoryApp(
   const link = await openEstateLink(config);
   try {
     const stock = new StockStore(await openStateBucket(link, 'inventory'), options.initialStock ?? DEFAULT_INITIAL_STOCK);
-    const app = await NestFactory.createMicroservice(InventoryModule.register(hopBindingOptions(link), stock, [() => link.close()]), {
+    const replay = await openHopReplayStore(link);
+    const app = await NestFactory.createMicroservice(InventoryModule.register(hopBindingOptions(link, replay), stock, [() => replay.close(), () => link.close()]), {
       ...natsMicroserviceOptions(config),
       logger: options.logger ?? ['error', 'warn', 'log'],
     });

@@ -4,6 +4,7 @@ import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import {
   estateOutboundClient,
   hopBindingOptions,
+  openHopReplayStore,
   natsClientOptions,
   natsMicroserviceOptions,
   openEstateLink,
@@ -33,8 +34,9 @@ export async function createOrdersApp(config: EstateConfig<'orders'>, options: {
     await client.connect();
     const connected = client;
     const outbound = estateOutboundClient(link, connected);
+    const replay = await openHopReplayStore(link);
     const app = await NestFactory.createMicroservice(
-      OrdersModule.register(hopBindingOptions(link), orders, outbound, [() => link.close(), () => connected.close()]),
+      OrdersModule.register(hopBindingOptions(link, replay), orders, outbound, [() => replay.close(), () => link.close(), () => connected.close()]),
       { ...natsMicroserviceOptions(config), logger: options.logger ?? ['error', 'warn', 'log'] },
     );
     return { app, link };

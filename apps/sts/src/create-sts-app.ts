@@ -10,7 +10,7 @@ import {
   type Clock,
   type RemoteKeySet,
 } from '#binding';
-import { hopReplayStore, natsMicroserviceOptions, openEstateLink, STS_ISSUER, type EstateLink } from '#estate';
+import { natsMicroserviceOptions, openEstateLink, openHopReplayStore, STS_ISSUER, type EstateLink } from '#estate';
 import { createTokenExchange } from './exchange/token-exchange.js';
 import type { SubjectTokenVerifiers } from './exchange/verify-subject-token.js';
 import { serveJwks } from './jwks-responder.js';
@@ -52,9 +52,10 @@ export async function createStsApp(config: StsConfig, options: StsAppOptions = {
     }, config.keyRotationSeconds * 1000);
     rotation?.unref();
 
+    const replay = await openHopReplayStore(link);
     const exchange = createTokenExchange({
       issuer: STS_ISSUER,
-      callerProofs: createCallerProofVerifier({ audience: STS_ISSUER, certificates: link.certificates, replay: hopReplayStore(link), clock }),
+      callerProofs: createCallerProofVerifier({ audience: STS_ISSUER, certificates: link.certificates, replay, clock }),
       policy: config.policy,
       subjectTokens: await subjectTokenVerifiers(config, keys),
       revocations: link.revocations,
@@ -62,7 +63,7 @@ export async function createStsApp(config: StsConfig, options: StsAppOptions = {
       ttlSeconds: config.tokenTtlSeconds,
       clock,
     });
-    const closers = [() => link.close(), () => jwks.unsubscribe(), () => clearInterval(rotation)];
+    const closers = [() => replay.close(), () => link.close(), () => jwks.unsubscribe(), () => clearInterval(rotation)];
     const app = await NestFactory.createMicroservice(StsModule.register(exchange, closers), {
       ...natsMicroserviceOptions(config.estate),
       logger: options.logger ?? ['error', 'warn', 'log'],

@@ -38,6 +38,7 @@ export {
   loadEstateConfig,
   type EstateConfig,
   type HopReplayLimits,
+  type HopReplayStoreKind,
   type LoadEstateConfigOptions,
 } from './config/estate-config.js';
 export type { TlsIdentity } from './config/tls-identity.js';
@@ -52,6 +53,6 @@ export { natsRecord } from './nats/nats-record.js';
 export { NatsRequestTimeoutError, requestWithTimeout } from './nats/request-with-timeout.js';
 export { PrivateFileError, readPrivateFile, writePrivateFile } from './files/private-file.js';
 export { openEstateLink, startEstateRevocationFeed, type EstateLink, type EstateLinkOptions } from './workload/estate-link.js';
-export { estateOutboundClient, hopBindingOptions, hopReplayStore, STS_ISSUER } from './workload/workload-binding.js';
+export { estateOutboundClient, hopBindingOptions, openHopReplayStore, STS_ISSUER } from './workload/workload-binding.js';
 export { closeOnShutdown, type Closer } from './workload/close-on-shutdown.js';
 export { isStateBucketFull, openStateBucket, stateBucketFullException } from './workload/state-bucket.js';

@@ -74,7 +74,7 @@ describe('loadEstateConfig', () => {
       connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
       reconnectWaitMs: DEFAULT_RECONNECT_WAIT_MS,
-      hopReplay: { maxEntries: DEFAULT_HOP_REPLAY_MAX_ENTRIES, maxEntriesPerSender: DEFAULT_HOP_REPLAY_MAX_PER_SENDER },
+      hopReplay: { store: 'jetstream', maxEntries: DEFAULT_HOP_REPLAY_MAX_ENTRIES, maxEntriesPerSender: DEFAULT_HOP_REPLAY_MAX_PER_SENDER },
     });
     expect(config.tls.certFile).toBe(join(dir, 'edge.crt'));
     expect(config.tls.cert).toContain('BEGIN CERTIFICATE');
@@ -85,14 +85,21 @@ describe('loadEstateConfig', () => {
 
   it('H6: HOP_REPLAY_MAX_ENTRIES and HOP_REPLAY_MAX_PER_SENDER bound the receiver\'s replay store; a sender cap above the total is refused', () => {
     const env = { ...URL_ENV, CERTS_DIR: dir };
-    expect(loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '500000', HOP_REPLAY_MAX_PER_SENDER: '250000' }, 'orders').hopReplay).toEqual({ maxEntries: 500_000, maxEntriesPerSender: 250_000 });
+    expect(loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '500000', HOP_REPLAY_MAX_PER_SENDER: '250000' }, 'orders').hopReplay).toEqual({ store: 'jetstream', maxEntries: 500_000, maxEntriesPerSender: 250_000 });
     // A total below the default per-sender cap lowers that cap with it.
-    expect(loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '5000' }, 'orders').hopReplay).toEqual({ maxEntries: 5_000, maxEntriesPerSender: 5_000 });
+    expect(loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '5000' }, 'orders').hopReplay).toEqual({ store: 'jetstream', maxEntries: 5_000, maxEntriesPerSender: 5_000 });
     expect(() => loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '10', HOP_REPLAY_MAX_PER_SENDER: '11' }, 'orders')).toThrow(
       new EstateConfigError('HOP_REPLAY_MAX_PER_SENDER', 'must be an integer from 1 to 10, got "11"'),
     );
     expect(() => loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '0' }, 'orders')).toThrow(/^HOP_REPLAY_MAX_ENTRIES: must be an integer from 1 to 10000000/);
     expect(() => loadEstateConfig({ ...env, HOP_REPLAY_MAX_PER_SENDER: 'lots' }, 'orders')).toThrow(/^HOP_REPLAY_MAX_PER_SENDER: must be an integer/);
+  });
+
+  it('H6: HOP_REPLAY_STORE chooses the shared store (jetstream, the default) or this process (memory); anything else is refused', () => {
+    const env = { ...URL_ENV, CERTS_DIR: dir };
+    expect(loadEstateConfig(env, 'orders').hopReplay.store).toBe('jetstream');
+    expect(loadEstateConfig({ ...env, HOP_REPLAY_STORE: 'memory' }, 'orders').hopReplay.store).toBe('memory');
+    expect(() => loadEstateConfig({ ...env, HOP_REPLAY_STORE: 'redis' }, 'orders')).toThrow(/^HOP_REPLAY_STORE: /);
   });
 
   it('never serialises or prints the private key', () => {

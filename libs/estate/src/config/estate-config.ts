@@ -1,6 +1,6 @@
 import { spiffeIdOf, type EstateIdentity } from '../identity/estate-identity.js';
 import { EstateConfigError } from './estate-config-error.js';
-import { integerVariable, optionalVariable, requiredVariable, type Env } from './env-variables.js';
+import { integerVariable, oneOfVariable, optionalVariable, requiredVariable, type Env } from './env-variables.js';
 import { loadTlsIdentity, type TlsIdentity } from './tls-identity.js';
 
 /**
@@ -12,7 +12,8 @@ import { loadTlsIdentity, type TlsIdentity } from './tls-identity.js';
  * `<identity>.crt`, `<identity>.key`, `ca.crt`) or NATS_CERT / NATS_KEY / NATS_CA, each of
  * which overrides the file CERTS_DIR would give; NATS_CONNECT_TIMEOUT_MS,
  * NATS_REQUEST_TIMEOUT_MS, NATS_RECONNECT_WAIT_MS; for a workload that receives hops,
- * HOP_REPLAY_MAX_ENTRIES and HOP_REPLAY_MAX_PER_SENDER (its in-memory replay store, H6).
+ * HOP_REPLAY_STORE (`jetstream`, the default, or `memory`), and HOP_REPLAY_MAX_ENTRIES and
+ * HOP_REPLAY_MAX_PER_SENDER for the in-memory store (H6).
  */
 export interface EstateConfig<I extends EstateIdentity = EstateIdentity> {
   readonly identity: I;
@@ -22,9 +23,17 @@ export interface EstateConfig<I extends EstateIdentity = EstateIdentity> {
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly reconnectWaitMs: number;
-  /** The bounds of a receiver's in-memory hop-proof replay store (H6). */
+  /** Where a receiver claims hop-proof `jti`s (H6), and the in-memory store's bounds. */
   readonly hopReplay: HopReplayLimits;
 }
+
+/**
+ * - `jetstream`: the workload's own KV bucket, which every replica shares and which survives a
+ *   restart (E17, which H6 applies to hops: "a store that all replicas share").
+ * - `memory`: this process only. It is right for exactly one replica that is never restarted
+ *   within a proof window; otherwise a hop proof seen by one replica is accepted again by another.
+ */
+export type HopReplayStoreKind = 'jetstream' | 'memory';
 
 /**
  * A hop proof's `jti` is held for the proof window (about 70 s), so a receiver sustains
@@ -33,6 +42,7 @@ export interface EstateConfig<I extends EstateIdentity = EstateIdentity> {
  * closed). The per-sender cap keeps one compromised workload from filling the store for all.
  */
 export interface HopReplayLimits {
+  readonly store: HopReplayStoreKind;
   readonly maxEntries: number;
   readonly maxEntriesPerSender: number;
 }
@@ -107,5 +117,5 @@ export function loadEstateConfig<I extends EstateIdentity>(env: Env, identity: I
 function hopReplayLimits(env: Env): HopReplayLimits {
   const maxEntries = integerVariable(env, 'HOP_REPLAY_MAX_ENTRIES', DEFAULT_HOP_REPLAY_MAX_ENTRIES, 1, MAX_HOP_REPLAY_ENTRIES);
   const maxEntriesPerSender = integerVariable(env, 'HOP_REPLAY_MAX_PER_SENDER', Math.min(DEFAULT_HOP_REPLAY_MAX_PER_SENDER, maxEntries), 1, maxEntries);
-  return Object.freeze({ maxEntries, maxEntriesPerSender });
+  return Object.freeze({ store: oneOfVariable<HopReplayStoreKind>(env, 'HOP_REPLAY_STORE', ['jetstream', 'memory']), maxEntries, maxEntriesPerSender });
 }

@@ -13,7 +13,7 @@ const config: EstateConfig<Workload> = Object.freeze({
   connectTimeoutMs: 1_500,
   requestTimeoutMs: 2_000,
   reconnectWaitMs: 250,
-  hopReplay: Object.freeze({ maxEntries: 1_000, maxEntriesPerSender: 500 }),
+  hopReplay: Object.freeze({ store: 'memory', maxEntries: 1_000, maxEntriesPerSender: 500 }),
 });
 
 describe('NATS options from the estate config', () => {

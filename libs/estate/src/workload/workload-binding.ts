@@ -1,14 +1,19 @@
+import { Kvm } from '@nats-io/kv';
 import type { ClientProxy } from '@nestjs/microservices';
 import {
   createAccessTokenVerifier,
   createHopVerifier,
   createOutboundClient,
+  DEFAULT_HOP_IAT_FUTURE_S,
+  DEFAULT_HOP_IAT_PAST_S,
+  JetStreamReplayStore,
   MemoryReplayStore,
   type BindingModuleOptions,
   type OutboundClient,
   type ReplayStore,
 } from '#binding';
-import { spiffeIdOf } from '../identity/estate-identity.js';
+import { EstateConfigError } from '../config/estate-config-error.js';
+import { isWorkload, kvBucketOf, spiffeIdOf } from '../identity/estate-identity.js';
 import type { EstateLink } from './estate-link.js';
 
 /** The STS is the only issuer of internal tokens (ARCHITECTURE "Exchange"). */
@@ -17,11 +22,9 @@ export const STS_ISSUER = spiffeIdOf('sts');
 /**
  * The guard's options for a workload's NATS handlers (ARCHITECTURE "Check at B", H1-H12): hop
  * proofs addressed to this workload's SPIFFE ID, certificates from the estate CA, tokens from the
- * STS for this workload, the revocations heard on the feed. Pass a shared replay store when the
- * workload runs more than one replica; the default claims `jti`s in this process only, within the
- * configured HOP_REPLAY_* bounds.
+ * STS for this workload, the revocations heard on the feed, and `replay` (openHopReplayStore).
  */
-export function hopBindingOptions(link: EstateLink, replay: ReplayStore = hopReplayStore(link)): BindingModuleOptions {
+export function hopBindingOptions(link: EstateLink, replay: ReplayStore): BindingModuleOptions {
   const audience = link.config.spiffeId;
   return {
     hop: createHopVerifier({
@@ -34,10 +37,31 @@ export function hopBindingOptions(link: EstateLink, replay: ReplayStore = hopRep
   };
 }
 
-/** A process-local replay store for hop proofs (H6), bounded by HOP_REPLAY_MAX_ENTRIES / _PER_SENDER. */
-export function hopReplayStore(link: EstateLink): MemoryReplayStore {
-  const { maxEntries, maxEntriesPerSender } = link.config.hopReplay;
-  return new MemoryReplayStore({ maxEntries, maxEntriesPerScope: maxEntriesPerSender });
+/** How long a hop proof (or a caller proof at the STS) can be accepted, so how long its claim must last. */
+const HOP_PROOF_WINDOW_S = DEFAULT_HOP_IAT_PAST_S + DEFAULT_HOP_IAT_FUTURE_S; // seconds
+
+/**
+ * Where this workload claims the `jti` of every hop proof it accepts (H6), per HOP_REPLAY_STORE:
+ * - `jetstream` (default): its own KV bucket (`kvBucketOf`, e.g. `orders`), on the link's
+ *   connection, shared by every replica and kept across restarts. The operator provisions it
+ *   (scripts/nats/provision-jetstream.ts). Start-up fails when it is missing or forgets claims
+ *   before a proof stops being acceptable. Unreachable or full, a claim is refused (503).
+ * - `memory`: this process only, bounded by HOP_REPLAY_MAX_ENTRIES / HOP_REPLAY_MAX_PER_SENDER.
+ *   For a single replica that is never restarted within a proof window.
+ * Close it with the app (`close()` stops following the connection; the link closes that).
+ */
+export async function openHopReplayStore(link: EstateLink): Promise<ReplayStore & { close(): void }> {
+  const { store, maxEntries, maxEntriesPerSender } = link.config.hopReplay;
+  if (store === 'memory') return new MemoryReplayStore({ maxEntries, maxEntriesPerScope: maxEntriesPerSender });
+  const identity = link.config.identity;
+  if (!isWorkload(identity)) throw new EstateConfigError('HOP_REPLAY_STORE', `${identity} receives no hops and has no replay bucket`);
+  const bucket = kvBucketOf(identity);
+  const replay = await JetStreamReplayStore.open(await new Kvm(link.connection).open(bucket), { connection: link.connection });
+  if (replay.maxTtlSeconds < HOP_PROOF_WINDOW_S) {
+    replay.close();
+    throw new EstateConfigError('HOP_REPLAY_STORE', `bucket ${bucket} keeps claims ${replay.maxTtlSeconds} s, less than the hop proof window of ${HOP_PROOF_WINDOW_S} s: provision JetStream again`);
+  }
+  return replay;
 }
 
 /**
