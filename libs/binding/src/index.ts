@@ -64,7 +64,7 @@ export { checkAth } from './token/check-ath.js';
 export { checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject, type IatWindow } from './hop/check-hop-claims.js';
 export { actorChainOf, checkActor, checkCaller } from './hop/check-actor.js';
 export { claimOnce } from './replay/claim-once.js';
-export { checkNotRevoked, type RevocationEntry, type RevocationList } from './revocation/revocation-list.js';
+export { checkCertificatePathNotRevoked, checkNotRevoked, type CertificatePathThumbprints, type RevocationEntry, type RevocationList } from './revocation/revocation-list.js';
 export { LoadingRevocationList } from './revocation/loading-revocation-list.js';
 export { parseRevocationEvent, type RevocationEvent, type RevocationKind } from './revocation/revocation-event.js';
 export {

@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { createCertificateAuthority, issueCertificate, type Authority } from '../../../../certs/pki.js';
+import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../../../certs/pki.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType, toHopMapping } from '../errors/failure-type.js';
 import { createCertificatePathValidator } from '../mtls/certificate-path.js';
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
+import { MemoryRevocationList } from '../revocation/memory-revocation-list.js';
+import { checkCertificatePathNotRevoked, checkNotRevoked } from '../revocation/revocation-list.js';
 import { createEstate, EDGE, expectRejection, INVENTORY, ORDERS, STS, type Credential, type Estate } from './hop-fixtures.spec-helper.js';
 import { payloadHash } from './payload-hash.js';
 import type { HopProofInput } from './sign-hop-proof.js';
@@ -156,6 +158,50 @@ describe('createCallerProofVerifier', () => {
   it('H13: proof failures at the STS map to invalid_token', async () => {
     const error = await expectRejection(verifierWith().verify(await exchange(edge, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
     expect(toHopMapping(error.type)).toEqual({ code: 'invalid_token', status: 401 });
+  });
+
+  describe('H12 at the STS: the caller certificate path the exchange looks up', () => {
+    const x5t = (der: Uint8Array): string => createHash('sha256').update(der).digest('base64url');
+    const subjectClaims = { iss: STS, sub: 'alice', aud: STS, exp: 0, jti: 'subject-token' };
+
+    /** An exchange request from a leaf of `authority`, its intermediates riding in x5c. */
+    async function exchangeVia(authority: Authority, caller: Credential): Promise<CallerProofRequest> {
+      const payload = exchangeRequest(CLIENT_TOKEN);
+      const signed = await estate.signer(caller, authority.chainDer).sign({ audience: STS, subject: EXCHANGE, token: CLIENT_TOKEN, payload });
+      return { subject: EXCHANGE, proof: [signed], token: CLIENT_TOKEN, payload };
+    }
+
+    it('H12: revoking an intermediate CA refuses every caller leaf it issued; a sibling\'s leaf and unrelated revocations change nothing', async () => {
+      const revoked = await createIntermediateAuthority(ca);
+      const sibling = await createIntermediateAuthority(ca);
+      const revocations = new MemoryRevocationList({ clock: () => estate.now });
+      revocations.apply({ kind: 'cert', value: x5t(revoked.der), until: estate.now + 30 });
+      revocations.apply({ kind: 'cert', value: 'C'.repeat(43), until: estate.now + 30 });
+      const verifier = verifierWith();
+      for (const caller of [await workload(revoked, EDGE), await workload(revoked, ORDERS)]) {
+        const { certificate } = await verifier.verify(await exchangeVia(revoked, caller));
+        expect(certificate.pathThumbprints).toEqual([x5t(caller.der), x5t(revoked.der), x5t(ca.der)]);
+        expect(() => checkCertificatePathNotRevoked(revocations, certificate)).toThrow(expect.objectContaining({ type: FailureType.Revoked, code: 'invalid_token' }));
+        expect(() => checkNotRevoked(revocations, subjectClaims, certificate)).toThrow(expect.objectContaining({ type: FailureType.Revoked, code: 'invalid_token' }));
+      }
+      const fine = await verifier.verify(await exchangeVia(sibling, await workload(sibling, EDGE)));
+      expect(() => checkNotRevoked(revocations, subjectClaims, fine.certificate)).not.toThrow();
+      const direct = await verifier.verify(await exchange());
+      expect(() => checkNotRevoked(revocations, subjectClaims, direct.certificate)).not.toThrow();
+    });
+
+    it('H12: a caller path cached before the revocation is refused after it', async () => {
+      const intermediate = await createIntermediateAuthority(ca);
+      const caller = await workload(intermediate, EDGE);
+      const revocations = new MemoryRevocationList({ clock: () => estate.now });
+      const verifier = verifierWith();
+      const before = await verifier.verify(await exchangeVia(intermediate, caller));
+      expect(() => checkCertificatePathNotRevoked(revocations, before.certificate)).not.toThrow();
+      revocations.apply({ kind: 'cert', value: x5t(intermediate.der), until: estate.now + 30 });
+      const after = await verifier.verify(await exchangeVia(intermediate, caller));
+      expect(after.certificate).toBe(before.certificate); // the same x5c: served from the path cache
+      expect(() => checkCertificatePathNotRevoked(revocations, after.certificate)).toThrow(expect.objectContaining({ type: FailureType.Revoked, code: 'invalid_token' }));
+    });
   });
 
   it('H1-H7: misconfiguration throws BindingConfigError at construction', () => {

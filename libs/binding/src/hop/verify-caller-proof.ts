@@ -30,10 +30,11 @@ export interface CallerProofRequest {
 export interface VerifiedCallerProof {
   /** The SPIFFE ID of the calling workload (`x5c[0]`). */
   readonly caller: string;
-  /** `x5t#S256` of the caller's certificate: the `cnf` of a token issued to it. */
+  /** `x5t#S256` of the caller's certificate: the `cnf` of a token issued to it. Not for revocation: see `certificate`. */
   readonly certificateThumbprint: string;
   /** SHA-256 of the proof's `jti`, for logs. */
   readonly jtiHash: string;
+  /** The validated path; its `pathThumbprints` are what the STS looks up for revocation (H12). */
   readonly certificate: ValidatedCertificate;
   claim(): Promise<string>;
 }
@@ -55,8 +56,10 @@ export interface CallerProofVerifier {
  *   2. H1-H7: verifyProofBinding.
  *   3. H6, deferred: `claim()` on the result, which the STS calls after it has validated the
  *      subject token and its exchange policy, so a refused exchange never burns a `jti`.
- * Does not check the subject token, the exchange policy, nor revocation (H12): the STS does, and
- * may look the caller's `certificateThumbprint` up in its revocation list before `claim()`.
+ * Does not check the subject token, the exchange policy, nor revocation (H12): the STS does,
+ * before `claim()`, with checkCertificatePathNotRevoked (or checkNotRevoked) over `certificate`,
+ * never over the bare `certificateThumbprint`: that names the leaf only, and a leaf issued by a
+ * revoked intermediate CA must fail too (RFC 5280 §6.1.3 (a)(3)).
  */
 export function createCallerProofVerifier(options: CallerProofVerifierOptions): CallerProofVerifier {
   const checks = resolveHopProofChecks(options, 'caller proof verifier');

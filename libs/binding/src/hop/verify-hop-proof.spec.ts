@@ -159,6 +159,52 @@ describe('createHopVerifier: the proof', () => {
   });
 });
 
+describe('createHopVerifier: revocation of the certificate path (H12, RFC 5280 §6.1.3 (a)(3))', () => {
+  const x5t = (der: Uint8Array): string => createHash('sha256').update(der).digest('base64url');
+
+  /** A bound request from a leaf of `authority`, its intermediates riding in x5c. */
+  async function viaAuthority(local: Estate, authority: Authority, caller: Credential): Promise<HopRequest> {
+    const token = await local.mintToken(caller);
+    const proof = await local.signer(caller, authority.chainDer).sign({ audience: INVENTORY, subject: SUBJECT, token, payload: PAYLOAD });
+    return { subject: SUBJECT, headers: { token: [token], proof: [proof] }, payload: PAYLOAD };
+  }
+
+  it('H12: revoking an intermediate CA refuses every leaf it issued, as a revoked leaf; its sibling still passes', async () => {
+    const local = await createEstate(ca.certificatePem, estate.now);
+    const revoked = await createIntermediateAuthority(ca);
+    const sibling = await createIntermediateAuthority(ca);
+    const leaves = [await workload(revoked, ORDERS), await workload(revoked, ORDERS, 'EdDSA'), await workload(revoked, EDGE)];
+    local.revocations.apply({ kind: 'cert', value: x5t(revoked.der), until: local.now + 30 });
+    for (const leaf of leaves) {
+      await expectRejection(local.verifier.verify(await viaAuthority(local, revoked, leaf)), FailureType.Revoked, 'invalid_token');
+    }
+    await expect(local.verifier.verify(await viaAuthority(local, sibling, await workload(sibling, ORDERS)))).resolves.toMatchObject({ caller: ORDERS });
+    await expect(local.verifier.verify(await viaAuthority(local, ca, orders))).resolves.toMatchObject({ caller: ORDERS }); // issued by the root
+  });
+
+  it('H12: revoking an unrelated certificate thumbprint changes nothing', async () => {
+    const local = await createEstate(ca.certificatePem, estate.now);
+    const intermediate = await createIntermediateAuthority(ca);
+    const unrelated = await createIntermediateAuthority(ca);
+    local.revocations.apply({ kind: 'cert', value: x5t(unrelated.der), until: local.now + 30 });
+    local.revocations.apply({ kind: 'cert', value: x5t((await workload(intermediate, EDGE)).der), until: local.now + 30 });
+    const request = await viaAuthority(local, intermediate, await workload(intermediate, ORDERS));
+    await expect(local.verifier.verify(request)).resolves.toMatchObject({ caller: ORDERS });
+  });
+
+  it('H12: a path cached before the intermediate is revoked is refused after, and the refusal burns no jti', async () => {
+    const local = await createEstate(ca.certificatePem, estate.now);
+    const intermediate = await createIntermediateAuthority(ca);
+    const leaf = await workload(intermediate, ORDERS);
+    await expect(local.verifier.verify(await viaAuthority(local, intermediate, leaf))).resolves.toMatchObject({ caller: ORDERS });
+    local.revocations.apply({ kind: 'cert', value: x5t(intermediate.der), until: local.now + 5 });
+    const request = await viaAuthority(local, intermediate, leaf); // same x5c: its path is served from the cache
+    await expectRejection(local.verifier.verify(request), FailureType.Revoked, 'invalid_token');
+    local.setNow(local.now + 6);
+    await expect(local.verifier.verify(request)).resolves.toMatchObject({ caller: ORDERS });
+  });
+});
+
 describe('createHopVerifier: configuration', () => {
   it('H1-H12: misconfiguration throws BindingConfigError at construction', () => {
     const valid = { audience: INVENTORY, certificates: { validate: () => { throw new Error('unused'); } }, tokens: { verify: async () => { throw new Error('unused'); } }, replay: { claim: async () => true }, revocations: { isRevoked: () => false } };

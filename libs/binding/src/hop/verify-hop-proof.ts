@@ -1,6 +1,6 @@
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
-import { checkNotRevoked, type RevocationList } from '../revocation/revocation-list.js';
+import { checkCertificatePathNotRevoked, checkNotRevoked, type RevocationList } from '../revocation/revocation-list.js';
 import type { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.js';
 import { checkAudience } from '../token/check-audience.js';
 import { checkCertificateThumbprint, checkConfirmationMethod } from '../token/check-confirmation.js';
@@ -105,8 +105,10 @@ export function createHopVerifier(options: HopVerifierOptions): HopVerifier {
     checkActor(actorChain, certificate.spiffeId);
     checkCaller(certificate.spiffeId, policy.callers);
     checkScope(claims, policy.scopes ?? []);
-    // 7. H12: nothing involved is revoked.
-    checkNotRevoked(revocations, claims, certificate.thumbprint);
+    // 7. H12: nothing involved is revoked: the token, its end user, then every certificate of
+    //    the sender's path, leaf to anchor (RFC 5280 §6.1.3 (a)(3)).
+    checkNotRevoked(revocations, claims);
+    checkCertificatePathNotRevoked(revocations, certificate);
     // 8. H6, last: the proof is used once.
     const jtiHash = await claimOnce(checks.replay, certificate.thumbprint, proof.jti, checks.replayTtlSeconds);
     return Object.freeze({

@@ -118,6 +118,34 @@ describe('createCertificatePathValidator: the chain', () => {
   });
 });
 
+describe('createCertificatePathValidator: the path named for revocation (H12)', () => {
+  const x5t = (der: Uint8Array): string => createHash('sha256').update(der).digest('base64url');
+
+  it('H12: the result names every certificate of the path by its x5t#S256, leaf to anchor (RFC 8705 §3.1)', async () => {
+    const intermediate = await createIntermediateAuthority(ca);
+    const workload = await issueCertificate(intermediate, { commonName: 'orders', spiffeId: ORDERS, usage: 'client' });
+    const x5c = [workload.der, ...intermediate.chainDer].map(b64);
+    const expected = [x5t(workload.der), x5t(intermediate.der), x5t(ca.der)];
+    const result = validator.validate(x5c);
+    expect(result.pathThumbprints).toEqual(expected);
+    expect(result.pathThumbprints![0]).toBe(result.thumbprint);
+    expect(Object.isFrozen(result.pathThumbprints)).toBe(true);
+    // The anchor is named once, whether x5c carries it or not.
+    expect(validator.validate([...x5c, b64(ca.der)]).pathThumbprints).toEqual(expected);
+    // A leaf issued by the anchor itself: leaf and anchor.
+    expect(validator.validate([b64(orders.der)]).pathThumbprints).toEqual([x5t(orders.der), x5t(ca.der)]);
+  });
+
+  it('H12: a cache hit serves the thumbprints hashed on the miss (no hashing per request)', async () => {
+    const intermediate = await createIntermediateAuthority(ca);
+    const workload = await issueCertificate(intermediate, { commonName: 'orders', spiffeId: ORDERS, usage: 'client' });
+    const x5c = [workload.der, ...intermediate.chainDer].map(b64);
+    const cached = validatorAt(NOW);
+    const first = cached.validate(x5c);
+    expect(cached.validate(x5c).pathThumbprints).toBe(first.pathThumbprints);
+  });
+});
+
 describe('createCertificatePathValidator: validity period', () => {
   it('H3: an expired or not yet valid workload certificate fails', async () => {
     const expired = await issueCertificate(ca, {

@@ -28,6 +28,12 @@ export interface ValidatedCertificate {
   readonly spiffeId: string;
   /** base64url(SHA-256(leaf DER)): the RFC 8705 §3.1 `x5t#S256` value. */
   readonly thumbprint: string;
+  /**
+   * `x5t#S256` of every certificate of the path, leaf (`thumbprint`) first, the trust anchor last,
+   * for checkCertificatePathNotRevoked (H12). Always set here; absent (another validator), that
+   * check fails closed.
+   */
+  readonly pathThumbprints?: readonly string[];
   readonly publicKey: KeyObject;
   readonly keyAlgorithm: CertificateKeyAlgorithm;
 }
@@ -70,10 +76,10 @@ interface CachedChain {
  * so validated chains are cached by SHA-256 of the `x5c` strings; a hit re-checks the validity
  * period against the clock, so the cache never accepts what a full check would refuse. The
  * anchors and trust domain are fixed at construction: build a new validator to rotate them.
- * Does not check revocation (RFC 5280 §6.1.3 (a)(3); checkNotRevoked covers the sender
- * certificate, H12), name constraints or certificate policies (a certificate marking either
- * critical is refused), nor restrict the algorithms certificates are signed with beyond what
- * OpenSSL verifies.
+ * Does not check revocation (RFC 5280 §6.1.3 (a)(3)): the result's `pathThumbprints`, hashed on a
+ * miss and cached, let checkCertificatePathNotRevoked look the whole path up on every request
+ * (H12). Nor name constraints or certificate policies (a certificate marking either critical is
+ * refused), nor restrict the algorithms certificates are signed with beyond what OpenSSL verifies.
  */
 export function createCertificatePathValidator(options: CertificatePathOptions): CertificatePathValidator {
   const trustDomain = checkTrustDomainConfig(options.trustDomain);
@@ -93,15 +99,18 @@ export function createCertificatePathValidator(options: CertificatePathOptions):
       return cached.certificate;
     }
     const chain = x5c.map(parseCertificate);
-    const anchor = checkPath(chain, anchors);
-    const entry = validityOf([...chain, anchor]);
+    const path = checkPath(chain, anchors);
+    const entry = validityOf(path);
     checkValidityPeriod(entry, clock());
     const leaf = chain[0];
     const spiffeId = checkLeafCertificate(leaf.fields, trustDomain);
     const publicKey = leaf.certificate.publicKey;
+    // RFC 8705 §3.1 x5t#S256, base64url(SHA-256(DER)): hashed on a miss only, then served cached.
+    const pathThumbprints = Object.freeze(path.map((certificate) => sha256Base64url(certificate.der)));
     const certificate: ValidatedCertificate = Object.freeze({
       spiffeId,
-      thumbprint: sha256Base64url(leaf.der),
+      thumbprint: pathThumbprints[0],
+      pathThumbprints,
       publicKey,
       keyAlgorithm: keyAlgorithmOf(publicKey),
     });
@@ -157,10 +166,11 @@ function parseCertificate(entry: string): ParsedCertificate {
  * "(4) The certificate issuer name is the working_issuer_name". The top of the path must be
  * issued by a configured anchor. `x5c` certificates are intermediates only: one that is byte for
  * byte a configured anchor may close the list and is then skipped, trusted through configuration
- * and never through `x5c`. Returns the anchor. Fails with CertificateUntrusted.
+ * and never through `x5c`. Returns the validated path: the leaf, each intermediate, then the
+ * anchor (once, whether or not `x5c` carried it). Fails with CertificateUntrusted.
  * Does not check validity periods or the leaf's usage: the caller does, after this.
  */
-function checkPath(chain: readonly ParsedCertificate[], anchors: readonly ParsedCertificate[]): ParsedCertificate {
+function checkPath(chain: readonly ParsedCertificate[], anchors: readonly ParsedCertificate[]): readonly ParsedCertificate[] {
   const last = chain[chain.length - 1];
   const closedByAnchor = chain.length > 1 && anchors.some((anchor) => anchor.der.equals(last.der));
   const path = closedByAnchor ? chain.slice(0, -1) : chain;
@@ -176,7 +186,7 @@ function checkPath(chain: readonly ParsedCertificate[], anchors: readonly Parsed
     throw new BindingError(FailureType.CertificateUntrusted, 'certificate does not chain to a configured trust anchor');
   }
   checkPathLength(anchor.fields.getExtension(x509.BasicConstraintsExtension), path.length - 1);
-  return anchor;
+  return [...path, anchor];
 }
 
 function checkIssuedBy(subject: ParsedCertificate, issuer: ParsedCertificate): void {
