@@ -215,13 +215,13 @@ describe('H8-H11: the token and its binding', () => {
     expect({ orders: await estate.stateKeys('orders'), inventory: await estate.stateKeys('inventory') }).toEqual(before);
   });
 
-  it('H10/H8 at the STS: an unbound or an expired subject token is not exchanged, and nothing runs', async () => {
+  it('H10/H8/H13 at the STS: an unbound or an expired subject token is not exchanged (invalid_request, RFC 8693 §2.2.2), and nothing runs', async () => {
     const outbound = await estate.outboundAs('edge');
     const before = await estate.stateKeys('orders');
     await expect(outbound.call({ audience: ORDERS, subject: 'orders.create', payload: ORDER, subjectToken: await estate.clientToken({ cnf: {} }), scope: 'orders:write' }))
-      .rejects.toMatchObject({ name: 'OutboundRefusedError', stage: 'exchange', code: 'invalid_grant', type: 'unbound_token' });
+      .rejects.toMatchObject({ name: 'OutboundRefusedError', stage: 'exchange', code: 'invalid_request', type: 'unbound_token' });
     await expect(outbound.call({ audience: ORDERS, subject: 'orders.create', payload: ORDER, subjectToken: await estate.clientToken({ expiresIn: -30 }), scope: 'orders:write' }))
-      .rejects.toMatchObject({ name: 'OutboundRefusedError', stage: 'exchange', code: 'invalid_grant', type: 'token_expired' });
+      .rejects.toMatchObject({ name: 'OutboundRefusedError', stage: 'exchange', code: 'invalid_request', type: 'token_expired' });
     expect(await estate.stateKeys('orders')).toEqual(before);
   });
 });

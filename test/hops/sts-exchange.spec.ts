@@ -48,9 +48,15 @@ describe('RFC 8693 exchange at the STS', () => {
     expect(outcome).toEqual({ ok: true, response: { access_token: expect.any(String), issued_token_type: JWT_TOKEN_TYPE, token_type: 'N_A', expires_in: 60, scope: 'orders:read' } });
   });
 
-  it('a request that is not an exchange is invalid_request', async () => {
+  it('H13: a request that is not an exchange is invalid_request', async () => {
     refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), extra: { grant_type: 'client_credentials' } }), 'invalid_request', 'exchange_invalid_request');
     refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), extra: { actor_token: 'x' } }), 'invalid_request', 'exchange_invalid_request');
+  });
+
+  it('H13, RFC 8693 §2.2.2: a resource is invalid_target (this STS issues for audiences only), and so are several audiences; one audience passes', async () => {
+    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), extra: { resource: 'https://orders.estate.local' } }), 'invalid_target', 'exchange_invalid_target');
+    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), extra: { audience: [ORDERS, INVENTORY] } }), 'invalid_target', 'exchange_invalid_target');
+    granted(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), audience: ORDERS }));
   });
 
   it('lifetime capped by the subject token: a client token with 20 s left gives an internal token of 20 s', async () => {
@@ -62,15 +68,17 @@ describe('RFC 8693 exchange at the STS', () => {
 });
 
 describe('the exchange policy', () => {
-  it('an exchange outside the STS policy: the edge may not obtain a token for inventory (invalid_target)', async () => {
+  it('H11/H13: an exchange outside the STS policy: the edge may not obtain a token for inventory (invalid_target)', async () => {
     refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), audience: INVENTORY }), 'invalid_target', 'exchange_invalid_target');
   });
 
-  it('only the edge may present the external issuer\'s token: orders presenting one is unauthorized_client', async () => {
-    refused(await exchangeAtSts(orders.client, orders.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), audience: INVENTORY }), 'unauthorized_client', 'exchange_not_allowed');
+  it('H10/H13: only the edge may present the external issuer\'s DPoP-bound token: from orders it is unacceptable by policy, invalid_request (confirmation_method)', async () => {
+    refused(await exchangeAtSts(orders.client, orders.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), audience: INVENTORY }), 'invalid_request', 'confirmation_method');
+    granted(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), audience: ORDERS }));
   });
 
-  it('scope no wider than the subject token\'s, nor the ceiling (invalid_scope)', async () => {
+
+  it('H13: scope no wider than the subject token\'s, nor the ceiling (invalid_scope)', async () => {
     refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT, scope: 'orders:read' }), audience: ORDERS, scope: 'orders:write' }), 'invalid_scope', 'exchange_invalid_scope');
     refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT, scope: 'orders:read admin' }), audience: ORDERS, scope: 'admin' }), 'invalid_scope', 'exchange_invalid_scope');
     const narrowed = granted(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT, scope: 'orders:read admin' }), audience: ORDERS }));
@@ -79,24 +87,24 @@ describe('the exchange policy', () => {
 });
 
 describe('the subject token, external (from the edge)', () => {
-  it('an unbound subject token (no cnf.jkt) is invalid_grant: the edge only ever holds DPoP-bound ones', async () => {
-    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({}), audience: ORDERS }), 'invalid_grant', 'unbound_token');
+  it('H10/H13: an unbound subject token (no cnf.jkt) is invalid_request: the edge only ever holds DPoP-bound ones', async () => {
+    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({}), audience: ORDERS }), 'invalid_request', 'unbound_token');
   });
 
-  it('an expired subject token is invalid_grant', async () => {
-    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT, expiresIn: -30 }), audience: ORDERS }), 'invalid_grant', 'token_expired');
+  it('H8/H13: an expired subject token is invalid_request', async () => {
+    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT, expiresIn: -30 }), audience: ORDERS }), 'invalid_request', 'token_expired');
   });
 
-  it('a certificate-bound token passed off as the external one is invalid_grant (confirmation method)', async () => {
-    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: { 'x5t#S256': edge.signer.certificateThumbprint } }), audience: ORDERS }), 'invalid_grant', 'confirmation_method');
+  it('H10/H13: a certificate-bound token passed off as the external one is invalid_request (confirmation method)', async () => {
+    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: { 'x5t#S256': edge.signer.certificateThumbprint } }), audience: ORDERS }), 'invalid_request', 'confirmation_method');
   });
 
-  it('a token for another audience, or from another issuer\'s keys, is invalid_grant', async () => {
-    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT, aud: 'https://elsewhere.example' }), audience: ORDERS }), 'invalid_grant', 'token_audience');
+  it('H9/H8/H13: a token for another audience, or from another issuer\'s keys, is invalid_request', async () => {
+    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT, aud: 'https://elsewhere.example' }), audience: ORDERS }), 'invalid_request', 'token_audience');
     const forger = await new TestIssuer(EDGE_AUDIENCE).start();
     try {
       const forged = await forger.mint({ cnf: JKT, iss: estate.issuer.issuer });
-      refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: forged, audience: ORDERS }), 'invalid_grant', 'token_signature');
+      refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: forged, audience: ORDERS }), 'invalid_request', 'token_signature');
     } finally {
       await forger.stop();
     }
@@ -104,36 +112,36 @@ describe('the subject token, external (from the edge)', () => {
 });
 
 describe('the subject token, internal (re-exchanged further in)', () => {
-  it('orders re-exchanges the token it received for inventory; the STS nests act', async () => {
+  it('H13: orders re-exchanges the token it received for inventory; the STS nests act', async () => {
     const forOrders = granted(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), audience: ORDERS }));
     const forInventory = granted(await exchangeAtSts(orders.client, orders.signer, { subjectToken: forOrders, subjectTokenType: JWT_TOKEN_TYPE, audience: INVENTORY }));
     expect(decodeJwt(forInventory)).toMatchObject({ aud: INVENTORY, act: { sub: ORDERS, act: { sub: EDGE } }, cnf: { 'x5t#S256': orders.signer.certificateThumbprint } });
   });
 
-  it('a token issued for orders may be exchanged only by orders: the edge (its cnf holder) presenting it is invalid_grant', async () => {
+  it('H9/H13: a token issued for orders may be exchanged only by orders: the edge (its cnf holder) presenting it is invalid_request', async () => {
     const forOrders = granted(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), audience: ORDERS }));
-    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: forOrders, subjectTokenType: JWT_TOKEN_TYPE, audience: ORDERS }), 'invalid_grant', 'token_audience');
+    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken: forOrders, subjectTokenType: JWT_TOKEN_TYPE, audience: ORDERS }), 'invalid_request', 'token_audience');
   });
 
-  it('a token issued for inventory, presented by orders, is invalid_grant (a stolen token cannot be re-exchanged)', async () => {
+  it('H9/H13: a token issued for inventory, presented by orders, is invalid_request (a stolen token cannot be re-exchanged)', async () => {
     const forOrders = granted(await exchangeAtSts(edge.client, edge.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT }), audience: ORDERS }));
     const forInventory = granted(await exchangeAtSts(orders.client, orders.signer, { subjectToken: forOrders, subjectTokenType: JWT_TOKEN_TYPE, audience: INVENTORY }));
-    refused(await exchangeAtSts(orders.client, orders.signer, { subjectToken: forInventory, subjectTokenType: JWT_TOKEN_TYPE, audience: INVENTORY }), 'invalid_grant', 'token_audience');
+    refused(await exchangeAtSts(orders.client, orders.signer, { subjectToken: forInventory, subjectTokenType: JWT_TOKEN_TYPE, audience: INVENTORY }), 'invalid_request', 'token_audience');
   });
 
-  it('an unbound internal subject token is invalid_grant', async () => {
+  it('H10/H13: an unbound internal subject token is invalid_request', async () => {
     const unbound = await stsMinted({ aud: ORDERS, act: { sub: EDGE } });
-    refused(await exchangeAtSts(orders.client, orders.signer, { subjectToken: unbound, subjectTokenType: JWT_TOKEN_TYPE, audience: INVENTORY }), 'invalid_grant', 'unbound_token');
+    refused(await exchangeAtSts(orders.client, orders.signer, { subjectToken: unbound, subjectTokenType: JWT_TOKEN_TYPE, audience: INVENTORY }), 'invalid_request', 'unbound_token');
   });
 
-  it('an expired internal subject token is invalid_grant', async () => {
+  it('H8/H13: an expired internal subject token is invalid_request', async () => {
     const now = Math.floor(Date.now() / 1000);
     const expired = await stsMinted({ aud: ORDERS, act: { sub: EDGE }, cnf: { 'x5t#S256': edge.signer.certificateThumbprint }, iat: now - 120, exp: now - 60 });
-    refused(await exchangeAtSts(orders.client, orders.signer, { subjectToken: expired, subjectTokenType: JWT_TOKEN_TYPE, audience: INVENTORY }), 'invalid_grant', 'token_expired');
+    refused(await exchangeAtSts(orders.client, orders.signer, { subjectToken: expired, subjectTokenType: JWT_TOKEN_TYPE, audience: INVENTORY }), 'invalid_request', 'token_expired');
   });
 
-  it('the external issuer\'s token declared as an internal one is invalid_grant (issuer)', async () => {
-    refused(await exchangeAtSts(orders.client, orders.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT, aud: ORDERS }), subjectTokenType: JWT_TOKEN_TYPE, audience: INVENTORY }), 'invalid_grant', 'token_signature');
+  it('H8/H13: the external issuer\'s token declared as an internal one is invalid_request (signature)', async () => {
+    refused(await exchangeAtSts(orders.client, orders.signer, { subjectToken: await estate.issuer.mint({ cnf: JKT, aud: ORDERS }), subjectTokenType: JWT_TOKEN_TYPE, audience: INVENTORY }), 'invalid_request', 'token_signature');
   });
 });
 
@@ -180,29 +188,36 @@ describe('the caller, authenticated by its hop proof', () => {
 });
 
 describe('H12 at the STS', () => {
-  it('a revoked subject (end user) is invalid_grant; a refusal does not burn the proof, which passes once the revocation lapses', async () => {
+  it('H12/H13: a revoked subject (end user) is invalid_request; a refusal does not burn the proof, which passes once the revocation lapses', async () => {
     const subjectToken = await estate.issuer.mint({ cnf: JKT, sub: 'user-revoked-at-sts' });
     const payload = replayPayload(subjectToken);
     const proof = await edge.signer.sign({ audience: STS, subject: 'sts.exchange', token: subjectToken, payload });
     await estate.revoke('sub', 'user-revoked-at-sts', 2);
     await waitUntil(() => estate.sts.link.revocations.isRevoked({ subject: 'user-revoked-at-sts' }));
-    expect(await sendRaw(edge.client, payload, proof)).toMatchObject({ code: 'invalid_grant', type: 'revoked' });
+    expect(await sendRaw(edge.client, payload, proof)).toMatchObject({ code: 'invalid_request', type: 'revoked' });
     await waitUntil(() => !estate.sts.link.revocations.isRevoked({ subject: 'user-revoked-at-sts' }), 4_000);
     expect(await sendRaw(edge.client, payload, proof)).toMatchObject({ issued_token_type: JWT_TOKEN_TYPE });
   });
 
-  it('a revoked subject token (jti) and a revoked caller certificate are refused', async () => {
+  it('H12/H13: a revoked subject token (jti) is invalid_request', async () => {
     const subjectToken = await estate.issuer.mint({ cnf: JKT });
     await estate.revoke('jti', decodeJwt(subjectToken).jti!, 30);
     await waitUntil(() => estate.sts.link.revocations.isRevoked({ tokenId: decodeJwt(subjectToken).jti! }));
-    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken, audience: ORDERS }), 'invalid_grant', 'revoked');
-    const ca = estate.fabric.ca;
-    const second = await issueCertificate(ca, { commonName: 'edge-2', spiffeId: spiffeIdOf('edge'), usage: 'client' });
+    refused(await exchangeAtSts(edge.client, edge.signer, { subjectToken, audience: ORDERS }), 'invalid_request', 'revoked');
+  });
+
+  it('H12/H13: a revoked caller certificate is invalid_client (client authentication failed), checked before the replay claim: the refused proof passes once the revocation lapses', async () => {
+    const second = await issueCertificate(estate.fabric.ca, { commonName: 'edge-2', spiffeId: spiffeIdOf('edge'), usage: 'client' });
     const secondSigner = createHopProofSigner({ privateKey: second.privateKeyPem, certificateChainPem: second.certificatePem });
     granted(await exchangeAtSts(edge.client, secondSigner, { subjectToken: await estate.issuer.mint({ cnf: JKT }), audience: ORDERS }));
-    await estate.revoke('cert', secondSigner.certificateThumbprint, 30);
+    const subjectToken = await estate.issuer.mint({ cnf: JKT });
+    const payload = replayPayload(subjectToken);
+    const proof = await secondSigner.sign({ audience: STS, subject: 'sts.exchange', token: subjectToken, payload });
+    await estate.revoke('cert', secondSigner.certificateThumbprint, 2);
     await waitUntil(() => estate.sts.link.revocations.isRevoked({ certificateThumbprint: secondSigner.certificateThumbprint }));
-    refused(await exchangeAtSts(edge.client, secondSigner, { subjectToken: await estate.issuer.mint({ cnf: JKT }), audience: ORDERS }), 'invalid_grant', 'revoked');
+    expect(await sendRaw(edge.client, payload, proof)).toEqual({ code: 'invalid_client', type: 'revoked', status: 401, message: expect.any(String) });
+    await waitUntil(() => !estate.sts.link.revocations.isRevoked({ certificateThumbprint: secondSigner.certificateThumbprint }), 4_000);
+    expect(await sendRaw(edge.client, payload, proof)).toMatchObject({ issued_token_type: JWT_TOKEN_TYPE });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE } from '#binding';
-import { authorizeExchange, DEFAULT_EXCHANGE_POLICY, narrowScope, parseExchangePolicy } from './exchange-policy.js';
+import { authorizeExchange, checkSubjectTokenType, DEFAULT_EXCHANGE_POLICY, narrowScope, parseExchangePolicy } from './exchange-policy.js';
 
 const EDGE = 'spiffe://estate.local/edge';
 const ORDERS = 'spiffe://estate.local/orders';
@@ -20,22 +20,29 @@ function refusal(step: () => unknown): BindingError {
 }
 
 describe('exchange policy: who may obtain what', () => {
-  it('the estate policy: edge -> orders and orders -> inventory, each with its ceiling', () => {
-    expect(authorizeExchange(policy, EDGE, ACCESS_TOKEN_TYPE, ORDERS)).toEqual(['orders:read', 'orders:write']);
-    expect(authorizeExchange(policy, ORDERS, JWT_TOKEN_TYPE, INVENTORY)).toEqual(['orders:read', 'orders:write']);
+  it('H11: the estate policy: edge -> orders and orders -> inventory, each with its ceiling', () => {
+    expect(authorizeExchange(policy, EDGE, ORDERS)).toEqual(['orders:read', 'orders:write']);
+    expect(authorizeExchange(policy, ORDERS, INVENTORY)).toEqual(['orders:read', 'orders:write']);
   });
 
-  it('RFC 8693 §2.2.2: an audience outside the policy is invalid_target (edge -> inventory, orders -> orders)', () => {
-    expect(refusal(() => authorizeExchange(policy, EDGE, ACCESS_TOKEN_TYPE, INVENTORY))).toMatchObject({ type: FailureType.ExchangeInvalidTarget, code: 'invalid_target' });
-    expect(refusal(() => authorizeExchange(policy, ORDERS, JWT_TOKEN_TYPE, 'spiffe://estate.local/payments'))).toMatchObject({ code: 'invalid_target' });
+  it('H11, RFC 8693 §2.2.2: an audience outside the policy is invalid_target (edge -> inventory, orders -> payments)', () => {
+    expect(refusal(() => authorizeExchange(policy, EDGE, INVENTORY))).toMatchObject({ type: FailureType.ExchangeInvalidTarget, code: 'invalid_target' });
+    expect(refusal(() => authorizeExchange(policy, ORDERS, 'spiffe://estate.local/payments'))).toMatchObject({ type: FailureType.ExchangeInvalidTarget, code: 'invalid_target' });
   });
 
-  it('RFC 6749 §5.2: a caller the policy does not list is unauthorized_client (inventory calls nobody)', () => {
-    expect(refusal(() => authorizeExchange(policy, INVENTORY, JWT_TOKEN_TYPE, ORDERS))).toMatchObject({ type: FailureType.ExchangeNotAllowed, code: 'unauthorized_client' });
+  it('H11, RFC 6749 §5.2: a caller the policy does not list is unauthorized_client (inventory calls nobody)', () => {
+    expect(refusal(() => authorizeExchange(policy, INVENTORY, ORDERS))).toMatchObject({ type: FailureType.ExchangeNotAllowed, code: 'unauthorized_client' });
   });
 
-  it('only the edge may present the external issuer\'s DPoP-bound token: orders may not, even for an audience it may obtain', () => {
-    expect(refusal(() => authorizeExchange(policy, ORDERS, ACCESS_TOKEN_TYPE, INVENTORY))).toMatchObject({ type: FailureType.ExchangeNotAllowed, code: 'unauthorized_client' });
+  it('H10/H13: only the edge may present the external issuer\'s DPoP-bound token; from orders it is refused (confirmation_method; the exchange answers invalid_request)', () => {
+    expect(refusal(() => checkSubjectTokenType(policy, ORDERS, ACCESS_TOKEN_TYPE))).toMatchObject({ type: FailureType.ConfirmationMethod });
+    expect(refusal(() => checkSubjectTokenType(policy, INVENTORY, ACCESS_TOKEN_TYPE))).toMatchObject({ type: FailureType.ConfirmationMethod });
+  });
+
+  it('H10: the edge presenting the external token, and any caller presenting an internal one, pass', () => {
+    expect(() => checkSubjectTokenType(policy, EDGE, ACCESS_TOKEN_TYPE)).not.toThrow();
+    expect(() => checkSubjectTokenType(policy, ORDERS, JWT_TOKEN_TYPE)).not.toThrow();
+    expect(() => checkSubjectTokenType(policy, EDGE, JWT_TOKEN_TYPE)).not.toThrow();
   });
 
   it('a policy is validated at start-up: SPIFFE IDs of the trust domain, scope-tokens, no self or STS audience', () => {

@@ -61,24 +61,40 @@ function spiffeId(value: string, trustDomain: string, what: string): string {
 }
 
 /**
- * The policy's verdict on an authenticated caller, before the subject token is examined:
- * 1. RFC 6749 §5.2 unauthorized_client: a caller the policy does not list; and any caller but the
- *    edge presenting the external issuer's token. That token is bound to the client's DPoP key,
- *    which only the edge has seen proven (E20): the edge cannot prove that possession to the STS,
- *    so the STS trusts the edge's own DPoP check, and the edge alone, for it (a policy decision).
- * 2. RFC 8693 §2.2.2 invalid_target: an audience this caller may not obtain a token for.
+ * The policy's verdict on an authenticated caller and the audience it asks for, before the subject
+ * token is examined:
+ * 1. RFC 6749 §5.2 unauthorized_client, "The authenticated client is not authorized to use this
+ *    authorization grant type": a caller the policy does not list;
+ * 2. RFC 8693 §2.2.2 invalid_target, 'If the authorization server is unwilling or unable to issue a
+ *    token for any target service indicated by the "resource" or "audience" parameters, the
+ *    "invalid_target" error code SHOULD be used': an audience this caller may not obtain a token for.
  * Returns the scope ceiling of (caller, audience). Fails with ExchangeNotAllowed or
- * ExchangeInvalidTarget. Does not look at the subject token: verifySubjectToken does.
+ * ExchangeInvalidTarget. Does not look at the subject token nor its type: checkSubjectTokenType and
+ * verifySubjectToken do.
  */
-export function authorizeExchange(policy: ExchangePolicy, caller: string, tokenType: SubjectTokenType, audience: string): readonly string[] {
+export function authorizeExchange(policy: ExchangePolicy, caller: string, audience: string): readonly string[] {
   const audiences = policy.grants.get(caller);
   if (audiences === undefined) throw new BindingError(FailureType.ExchangeNotAllowed, 'this caller may not exchange tokens');
-  if (tokenType === ACCESS_TOKEN_TYPE && caller !== policy.edge) {
-    throw new BindingError(FailureType.ExchangeNotAllowed, 'only the edge may exchange an external access token');
-  }
   const ceiling = audiences.get(audience);
   if (ceiling === undefined) throw new BindingError(FailureType.ExchangeInvalidTarget, 'this caller may not obtain a token for that audience');
   return ceiling;
+}
+
+/**
+ * The policy on the kind of subject token a caller may present: the external issuer's token
+ * (`access_token`) from the edge only. That token is bound to the client's DPoP key (`cnf.jkt`),
+ * which only the edge has seen proven (E20): the edge cannot prove that possession to the STS, so
+ * the STS trusts the edge's own DPoP check, and the edge alone, for it (a policy decision). From any
+ * other caller it is a client's DPoP token forwarded inward (H10), which no estate workload holds
+ * legitimately: the subject token is "unacceptable based on policy", RFC 8693 §2.2.2 invalid_request
+ * (the exchange runs this in its `subject` stage). Its failure type is ConfirmationMethod: the
+ * token's binding is not the one this caller may present.
+ * Fails with ConfirmationMethod. Does not verify the token nor read its `cnf`: verifySubjectToken does.
+ */
+export function checkSubjectTokenType(policy: ExchangePolicy, caller: string, tokenType: SubjectTokenType): void {
+  if (tokenType === ACCESS_TOKEN_TYPE && caller !== policy.edge) {
+    throw new BindingError(FailureType.ConfirmationMethod, 'only the edge may exchange an external (DPoP-bound) access token');
+  }
 }
 
 /**

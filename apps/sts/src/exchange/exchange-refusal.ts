@@ -2,9 +2,9 @@ import { BindingError, FAILURES, type ErrorCode, type FailureType } from '#bindi
 
 /**
  * Where in the exchange a check failed. The same failure type means different things to the
- * caller depending on whose credential it concerns: an expired certificate in the caller's proof
- * is the caller's authentication failing (invalid_client), an expired subject token is the grant
- * failing (invalid_grant).
+ * caller depending on whose credential it concerns: an expired or revoked certificate behind the
+ * caller's proof is the caller's authentication failing (invalid_client), an expired or revoked
+ * subject token is the subject token being invalid (invalid_request, RFC 8693 §2.2.2).
  */
 export type ExchangeStage = 'request' | 'caller' | 'policy' | 'subject' | 'scope' | 'replay';
 
@@ -30,15 +30,25 @@ export class ExchangeRefusal extends Error {
 
   /**
    * RFC 8693 §2.2.2 and RFC 6749 §5.2, by stage:
-   * - a dependency that cannot answer (key set, replay store): temporarily_unavailable, 503, retry;
-   * - `request`: invalid_request (or invalid_scope for a malformed scope);
-   * - `caller` and `replay`: invalid_client (401): "Client authentication failed"; the hop proof is
-   *   the caller's authentication;
-   * - `policy`: unauthorized_client ("not authorized to use this authorization grant type") or
-   *   invalid_target (RFC 8693: "unwilling or unable to issue a token for any target service");
-   * - `subject`: invalid_grant: the subject token is the grant, and RFC 6749 §5.2 names a grant that
-   *   is "invalid, expired, revoked" so. (RFC 8693 §2.2.2 allows invalid_request here; the more
-   *   specific value tells a caller its request was well formed but the token is no longer good.)
+   * - a dependency that cannot answer (key set, replay store, revocations): temporarily_unavailable,
+   *   503, retry;
+   * - `request`: the failure's own value. invalid_request: 'If the request itself is not valid [...]
+   *   The value of the "error" parameter MUST be the "invalid_request" error code.' invalid_target
+   *   for a `resource` or several audiences: 'If the authorization server is unwilling or unable to
+   *   issue a token for any target service indicated by the "resource" or "audience" parameters, the
+   *   "invalid_target" error code SHOULD be used in the error response.' invalid_scope for a
+   *   malformed scope;
+   * - `caller` and `replay`: invalid_client (401), RFC 6749 §5.2 "Client authentication failed". The
+   *   hop proof, signed with the caller's certificate key, is the caller's authentication, so that
+   *   certificate being revoked (H12) is this authentication failing too;
+   * - `policy`: the failure's own value: unauthorized_client, RFC 6749 §5.2 "The authenticated client
+   *   is not authorized to use this authorization grant type", or invalid_target (as above);
+   * - `subject`: invalid_request (400), whatever check failed (signature, issuer, audience, lifetime,
+   *   binding, revocation, or which caller may present which kind of token): 'if either the
+   *   "subject_token" or "actor_token" are invalid for any reason, or are unacceptable based on
+   *   policy, the authorization server MUST construct an error response [...]. The value of the
+   *   "error" parameter MUST be the "invalid_request" error code.' Not invalid_grant: the MUST
+   *   leaves no room for it;
    * - `scope`: invalid_scope.
    * The failure type is kept as it is, so logs and tests see which check failed.
    */
@@ -51,7 +61,7 @@ export class ExchangeRefusal extends Error {
       case 'replay':
         return { code: 'invalid_client', type, status: 401, message };
       case 'subject':
-        return { code: 'invalid_grant', type, status: 400, message };
+        return { code: 'invalid_request', type, status: 400, message };
       case 'scope':
         return { code: 'invalid_scope', type, status: 400, message };
       default:

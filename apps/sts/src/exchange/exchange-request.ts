@@ -25,11 +25,14 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
  * - `grant_type` is the token-exchange grant (the only grant this subject serves);
  * - `subject_token` REQUIRED, a non-empty string under MAX_SUBJECT_TOKEN_LENGTH;
  * - `subject_token_type` REQUIRED, one of the two types this STS accepts;
- * - `audience` one string (this STS issues a token for exactly one callee; RFC 8693 allows several);
+ * - `audience` exactly one target (checkOneAudience);
+ * - `resource` refused (refuseResource);
  * - `scope` OPTIONAL, space-separated scope-tokens (RFC 6749 §3.3; malformed: invalid_scope);
- * - `actor_token` and `resource` are refused: the caller's hop proof, not a token, names the
- *   actor, and targets are named by `audience` only; `requested_token_type`, when sent, is the JWT type.
- * Fails with ExchangeInvalidRequest (RFC 8693 §2.2.2 invalid_request) or ExchangeInvalidScope.
+ * - `actor_token` refused: the caller's hop proof, not a token, names the actor;
+ *   `requested_token_type`, when sent, is the JWT type.
+ * Fails with ExchangeInvalidRequest (RFC 8693 §2.2.2 'If the request itself is not valid [...] The
+ * value of the "error" parameter MUST be the "invalid_request" error code'), ExchangeInvalidTarget
+ * or ExchangeInvalidScope.
  * Does not check what the values mean: the policy and the subject token check do.
  */
 export function parseExchangeRequest(payload: unknown): ExchangeRequest {
@@ -42,12 +45,40 @@ export function parseExchangeRequest(payload: unknown): ExchangeRequest {
   }
   const subjectTokenType = body['subject_token_type'];
   if (subjectTokenType !== ACCESS_TOKEN_TYPE && subjectTokenType !== JWT_TOKEN_TYPE) invalid('subject_token_type is missing or not supported');
-  const audience = body['audience'];
-  if (typeof audience !== 'string' || audience.length === 0 || audience.length > MAX_AUDIENCE_LENGTH) invalid('audience must name exactly one target');
+  const audience = checkOneAudience(body['audience']);
+  refuseResource(body['resource']);
   if (body['actor_token'] !== undefined || body['actor_token_type'] !== undefined) invalid('actor_token is not accepted: the hop proof names the actor');
-  if (body['resource'] !== undefined) invalid('resource is not accepted: name the target in audience');
   if (body['requested_token_type'] !== undefined && body['requested_token_type'] !== JWT_TOKEN_TYPE) invalid('requested_token_type is not supported');
   return Object.freeze({ subjectToken, subjectTokenType, audience, scope: parseScope(body['scope']) });
+}
+
+/**
+ * `audience`: this STS requires it and issues a token for exactly one callee. Missing, not a
+ * string, empty or over MAX_AUDIENCE_LENGTH (a cap before any use) is a request that is not valid:
+ * invalid_request. Several audiences (a list of two or more strings) are well formed, RFC 8693 §2.1
+ * allows them, but this STS will not issue one token for several services: RFC 8693 §2.2.2 'If the
+ * authorization server is unwilling or unable to issue a token for any target service indicated by
+ * the "resource" or "audience" parameters, the "invalid_target" error code SHOULD be used'.
+ * Fails with ExchangeInvalidRequest or ExchangeInvalidTarget. Does not check that the one audience
+ * is granted to the caller: authorizeExchange does (invalid_target too).
+ */
+function checkOneAudience(audience: unknown): string {
+  if (Array.isArray(audience) && audience.length > 1 && audience.every((value) => typeof value === 'string' && value.length > 0)) {
+    throw new BindingError(FailureType.ExchangeInvalidTarget, 'a token is issued for exactly one audience');
+  }
+  if (typeof audience !== 'string' || audience.length === 0 || audience.length > MAX_AUDIENCE_LENGTH) invalid('audience must name exactly one target');
+  return audience;
+}
+
+/**
+ * `resource` (RFC 8693 §2.1, RFC 8707): this STS names its targets by `audience` (SPIFFE IDs) only
+ * and issues a token for no `resource` at all, so any `resource` is a target it is unwilling to issue
+ * for: RFC 8693 §2.2.2 invalid_target (quoted at checkOneAudience), whatever its value (RFC 8707 §2
+ * also answers a malformed one with invalid_target).
+ * Fails with ExchangeInvalidTarget.
+ */
+function refuseResource(resource: unknown): void {
+  if (resource !== undefined) throw new BindingError(FailureType.ExchangeInvalidTarget, 'resource is not accepted: name the target in audience');
 }
 
 function parseScope(value: unknown): readonly string[] {

@@ -1,4 +1,5 @@
 import {
+  checkCertificatePathNotRevoked,
   checkNotRevoked,
   INTERNAL_TOKEN_TYPE,
   JWT_TOKEN_TYPE,
@@ -9,7 +10,7 @@ import {
 } from '#binding';
 import type { StsKeyRing } from '../keys/sts-key-ring.js';
 import { atStage } from './exchange-refusal.js';
-import { authorizeExchange, narrowScope, type ExchangePolicy } from './exchange-policy.js';
+import { authorizeExchange, checkSubjectTokenType, narrowScope, type ExchangePolicy } from './exchange-policy.js';
 import { parseExchangeRequest } from './exchange-request.js';
 import { internalTokenClaims, signInternalToken } from './internal-token.js';
 import { verifySubjectToken, type SubjectTokenVerifiers } from './verify-subject-token.js';
@@ -52,17 +53,20 @@ export interface TokenExchange {
  * RFC 8693 token exchange for internal hops (ARCHITECTURE "Exchange"), one numbered step per check,
  * cheap before costly, authentication before anything is compared, the replay claim last so a
  * refused exchange never burns the caller's proof:
- * 1. the request's syntax (RFC 8693 §2.1);
+ * 1. the request's syntax (RFC 8693 §2.1), `resource` and several audiences refused as targets;
  * 2. the caller's hop proof, H1-H7 (aud = this STS, sub = the subject, `ath` over the subject
  *    token, `pdh` over the request): who is asking, proven with its certificate key;
- * 3. the policy: may this caller exchange this kind of token, for this audience (and its ceiling);
- * 4. the subject token, fully re-validated for its kind (verifySubjectToken);
- * 5. H12: neither the subject token (`jti`), the end user (`sub`) nor the caller's certificate is revoked;
- * 6. the scope, narrowed to the subject token's and the ceiling;
- * 7. H6, last: the proof's `jti` is claimed once;
- * 8. the internal token, signed by the current key: bound to the caller's certificate, `act` = the
+ * 3. H12: no certificate of the caller's path is revoked, part of the caller's authentication;
+ * 4. the policy: may this caller exchange at all, for this audience (and its ceiling);
+ * 5. the policy on the subject token: the external issuer's token from the edge only;
+ * 6. the subject token, fully re-validated for its kind (verifySubjectToken);
+ * 7. H12: neither the subject token (`jti`) nor the end user (`sub`) is revoked;
+ * 8. the scope, narrowed to the subject token's and the ceiling;
+ * 9. H6, last: the proof's `jti` is claimed once;
+ * 10. the internal token, signed by the current key: bound to the caller's certificate, `act` = the
  *    caller (nested), lifetime `ttlSeconds` and never past the subject token's `exp`.
- * Each refusal is an ExchangeRefusal naming its stage; its reply maps the stage to the RFC value.
+ * Each refusal is an ExchangeRefusal naming its stage; its reply maps the stage to the RFC value
+ * (ExchangeRefusal.toReply): `caller` and `replay` invalid_client, `subject` invalid_request.
  */
 export function createTokenExchange(options: TokenExchangeOptions): TokenExchange {
   const { issuer, callerProofs, policy, subjectTokens, revocations, keys, ttlSeconds, clock } = options;
@@ -72,17 +76,21 @@ export function createTokenExchange(options: TokenExchangeOptions): TokenExchang
     const request = await atStage('request', () => parseExchangeRequest(payload));
     // 2. Who is asking (H1-H7); the jti is not claimed yet.
     const caller = await atStage('caller', () => callerProofs.verify({ subject, proof, token: request.subjectToken, payload }));
-    // 3. What this caller may ask for.
-    const ceiling = await atStage('policy', () => authorizeExchange(policy, caller.caller, request.subjectTokenType, request.audience));
-    // 4. The subject token, re-validated: signature, issuer, audience, lifetime, type, binding.
+    // 3. H12 for the caller: a revoked certificate (leaf or CA) authenticates no one (invalid_client).
+    await atStage('caller', () => checkCertificatePathNotRevoked(revocations, caller.certificate));
+    // 4. What this caller may ask for.
+    const ceiling = await atStage('policy', () => authorizeExchange(policy, caller.caller, request.audience));
+    // 5. Which kind of subject token this caller may present (a subject token unacceptable by policy).
+    await atStage('subject', () => checkSubjectTokenType(policy, caller.caller, request.subjectTokenType));
+    // 6. The subject token, re-validated: signature, issuer, audience, lifetime, type, binding.
     const claims = await atStage('subject', () => verifySubjectToken(subjectTokens, request.subjectToken, request.subjectTokenType, { spiffeId: caller.caller }));
-    // 5. H12.
-    await atStage('subject', () => checkNotRevoked(revocations, claims, caller.certificateThumbprint));
-    // 6. No wider than the subject token and the policy allow.
+    // 7. H12 for the subject token: its jti and its end user (the caller's certificate was step 3).
+    await atStage('subject', () => checkNotRevoked(revocations, claims));
+    // 8. No wider than the subject token and the policy allow.
     const scope = await atStage('scope', () => narrowScope(request.scope, claims.scope, ceiling));
-    // 7. H6, last of the checks.
+    // 9. H6, last of the checks.
     const jtiHash = await atStage('replay', () => caller.claim());
-    // 8. Issue.
+    // 10. Issue.
     const now = clock();
     const tokenClaims = await atStage('subject', () =>
       internalTokenClaims({
@@ -97,7 +105,7 @@ export function createTokenExchange(options: TokenExchangeOptions): TokenExchang
         ttlSeconds,
       }),
     );
-    const accessToken = await signInternalToken(tokenClaims, keys.current);
+  const accessToken = await signInternalToken(tokenClaims, keys.current);
     return {
       response: {
         access_token: accessToken,

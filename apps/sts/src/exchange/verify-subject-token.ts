@@ -26,8 +26,8 @@ export interface AuthenticatedCaller {
 
 /**
  * RFC 8693 §2.1 `subject_token`, fully re-validated: a token is never exchanged on the word of the
- * caller. Which checks apply depends on its type (the policy has already refused an external token
- * from anyone but the edge):
+ * caller. Which checks apply depends on its type (checkSubjectTokenType has already refused an
+ * external token from anyone but the edge):
  * - external (`access_token`): signature against the external issuer's keys, `iss`, `aud` = the
  *   edge's external audience, `exp`/`nbf`, `typ` at+jwt, algorithm (E18); and bound to a DPoP key
  *   (`cnf.jkt`, RFC 9449 §6). The STS cannot compare `jkt` with a proof key: the client proved
@@ -40,7 +40,10 @@ export interface AuthenticatedCaller {
  *   `act.sub`), proven to the caller's guard (H10) when the token arrived; the caller cannot prove
  *   that key to the STS, as the edge cannot prove the client's. Its actor chain must be well formed
  *   and short enough for one more actor.
- * Each failure keeps its failure type; the exchange answers them all with invalid_grant.
+ * Each failure keeps its failure type; the exchange answers them all with invalid_request (RFC 8693
+ * §2.2.2: 'if either the "subject_token" or "actor_token" are invalid for any reason [...] The value
+ * of the "error" parameter MUST be the "invalid_request" error code'), a verifier that cannot answer
+ * with temporarily_unavailable.
  * Does not check revocation (the exchange does, H12) nor scope (narrowScope does).
  */
 export async function verifySubjectToken(
