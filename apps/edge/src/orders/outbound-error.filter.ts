@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { OutboundRefusedError, OutboundUnavailableError } from '#binding';
+import { FailureType, OutboundRefusedError, OutboundUnavailableError } from '#binding';
 
 /** Seconds a client should wait before retrying after an outage answer. */
 export const RETRY_AFTER_S = 1; // seconds
@@ -14,7 +14,16 @@ export class OrdersNotConfiguredError extends Error {
 }
 
 /** Refusals an end user may act on: asking for more scope, or another user's authority. */
-const FORBIDDEN = new Set(['unauthorized_client', 'invalid_target', 'invalid_scope', 'insufficient_scope', 'invalid_grant']);
+const FORBIDDEN = new Set(['unauthorized_client', 'invalid_target', 'invalid_scope', 'insufficient_scope']);
+
+/**
+ * The STS refusing the end user's token itself (RFC 8693 §2.2.2: an invalid or unacceptable
+ * subject_token is invalid_request, its failure type naming the check: expired, revoked, audience).
+ * A malformed request (ExchangeInvalidRequest) is the edge's own fault instead.
+ */
+function isSubjectTokenRefused(error: OutboundRefusedError): boolean {
+  return error.stage === 'exchange' && error.code === 'invalid_request' && error.type !== undefined && error.type !== FailureType.ExchangeInvalidRequest;
+}
 
 /**
  * What the client sees of an internal failure: a generic status and message, never an internal
@@ -23,8 +32,8 @@ const FORBIDDEN = new Set(['unauthorized_client', 'invalid_target', 'invalid_sco
  * - unavailable (timeout, broker, STS or a service down, a 503 inside): 503 with Retry-After,
  *   promptly: a broker outage fails at once, a silent callee after the request's timeout;
  * - refused, for what the end user's request is: 404 (no such order of theirs), 409 (out of stock);
- * - refused, for what the end user's token may do (scope, policy, a revoked or expired grant,
- *   a revocation at any hop): 403;
+ * - refused, for what the end user's token may do (scope, policy, the STS refusing the token
+ *   itself, a revocation at any hop): 403;
  * - any other internal refusal (a hop the edge got wrong, a callee's fault): 502.
  */
 @Catch(OutboundUnavailableError, OutboundRefusedError, OrdersNotConfiguredError)
@@ -46,7 +55,7 @@ export class OutboundErrorFilter implements ExceptionFilter {
     this.logger.warn(`refused stage=${error.stage} subject=${error.subject} code=${error.code} type=${error.type ?? '-'}`);
     if (error.stage === 'call' && error.code === 'not_found') return answer(404, 'no such order');
     if (error.stage === 'call' && error.code === 'out_of_stock') return answer(409, 'not enough stock');
-    if (error.status === 403 || FORBIDDEN.has(error.code) || error.type === 'revoked') return answer(403, 'the request was refused');
+    if (error.status === 403 || FORBIDDEN.has(error.code) || error.type === 'revoked' || isSubjectTokenRefused(error)) return answer(403, 'the request was refused');
     return answer(502, 'the order service failed');
   }
 }
