@@ -81,6 +81,22 @@ describe('edge replicas sharing the JetStream replay store (E17)', () => {
     expect((await send(first, await boundRequest())).status).toBe(200);
   });
 
+  it('E17: a replica caps each client key (EDGE_REPLAY_MAX_PER_KEY) in front of the shared bucket: one key at its cap gets 503, another key still passes', async () => {
+    const env = fabric.env({ AUTH_ISSUER: issuer.issuer, EDGE_PUBLIC_URL: ORIGIN, REPLAY_STORE: 'jetstream', EDGE_REPLAY_MAX_PER_KEY: '3' });
+    const capped = await new EdgeProcess(await freePort(), env).start();
+    try {
+      for (let index = 0; index < 3; index += 1) expect((await send(capped, await boundRequest())).status).toBe(200);
+      const refused = await send(capped, await boundRequest());
+      expect({ status: refused.status, error: refused.body['error'] }).toEqual({ status: 503, error: 'temporarily_unavailable' });
+      const other = await DpopClient.create();
+      const token = await issuer.mint({ cnf: { jkt: other.jkt } });
+      const answer = await send(capped, { host: PUBLIC_HOST, authorization: `DPoP ${token}`, dpop: await other.proof({ htm: 'GET', htu: ME, token }) });
+      expect(answer.status).toBe(200);
+    } finally {
+      await capped.stop();
+    }
+  });
+
   it('E17: a broker that stops answering (SIGSTOP) gets a 503 within the claim timeout, never a hang', async () => {
     const pid = fabric.supervisor.pid!;
     process.kill(pid, 'SIGSTOP');

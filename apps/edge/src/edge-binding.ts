@@ -5,6 +5,7 @@ import {
   createDpopVerifier,
   createRemoteKeySet,
   discoverRemoteKeySet,
+  CappedReplayStore,
   JetStreamReplayStore,
   MemoryReplayStore,
   type BindingModuleOptions,
@@ -47,19 +48,20 @@ export async function createEdgeBinding(config: EdgeConfig, revocations: EdgeRev
 /**
  * E17: `REPLAY_STORE=memory` claims jtis in this process (one replica only), bounded by
  * EDGE_REPLAY_MAX_ENTRIES and EDGE_REPLAY_MAX_PER_KEY (full: 503, fail closed); `jetstream` in the
- * edge's KV bucket, shared by every replica. The bucket is provisioned by the operator
+ * edge's KV bucket, shared by every replica, each replica capping its claims with the same two
+ * bounds (CappedReplayStore). The bucket is provisioned by the operator
  * (scripts/nats/provision-replay-bucket.ts); start-up fails when it is missing or its max_age
  * does not cover the proof window. The connection lives as long as the process.
  */
 async function createReplayStore(config: EdgeConfig): Promise<ReplayStore> {
-  if (config.replayStore === 'memory' || config.nats === undefined) {
-    return new MemoryReplayStore({ maxEntries: config.replayMemory.maxEntries, maxEntriesPerScope: config.replayMemory.maxEntriesPerKey });
-  }
+  const limits = { maxEntries: config.replayMemory.maxEntries, maxEntriesPerScope: config.replayMemory.maxEntriesPerKey };
+  if (config.replayStore === 'memory' || config.nats === undefined) return new MemoryReplayStore(limits);
   const connection = await connect(natsConnectionOptions(config.nats));
   const store = await JetStreamReplayStore.open(await new Kvm(connection).open(kvBucketOf('edge')), { connection });
   if (store.maxTtlSeconds < config.iatPastSeconds + config.iatFutureSeconds) {
     await connection.close();
     throw new EstateConfigError('REPLAY_STORE', `the edge bucket keeps claims ${store.maxTtlSeconds} s, less than the proof window DPOP_IAT_PAST_S + DPOP_IAT_FUTURE_S; provision it again`);
   }
-  return store;
+  // The same per-key and total caps, per replica, so one client cannot fill the shared bucket.
+  return new CappedReplayStore(store, limits);
 }

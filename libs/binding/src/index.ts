@@ -24,6 +24,7 @@ export {
   DEFAULT_REPLAY_CLAIM_TIMEOUT_MS, DEFAULT_REPLAY_KEY_PREFIX, JetStreamReplayStore,
   type JetStreamReplayStoreOptions, type ReplayBucket, type ReplayConnection,
 } from './replay/jetstream-replay-store.js';
+export { CappedReplayStore, type ClosableReplayStore } from './replay/capped-replay-store.js';
 export { dpopChallenge } from './errors/www-authenticate.js';
 export { dpopCorsOptions, DPOP_CORS_MAX_AGE_S, type DpopCorsOptions } from './resource/dpop-cors.js';
 export { PROTECTED_RESOURCE_METADATA_PATH, protectedResourceMetadata, type ProtectedResourceInput } from './resource/protected-resource-metadata.js';

@@ -56,7 +56,8 @@ export interface JetStreamReplayStoreOptions {
  *   without the server's acknowledgement of this very write.
  *
  * Does not cap claims per sender: JetStream limits are per subject or per stream, not per key
- * prefix, so one sender can fill the bucket (every claim is then refused, fail closed). Does not
+ * prefix, so one sender could fill the bucket (every claim is then refused, fail closed). Wrap it in
+ * a CappedReplayStore, which caps each replica's claims per key and in all. Does not
  * create the bucket or own the connection: the caller opens both and closes the connection.
  */
 export class JetStreamReplayStore implements ReplayStore {

@@ -1,6 +1,7 @@
 import { Kvm } from '@nats-io/kv';
 import type { ClientProxy } from '@nestjs/microservices';
 import {
+  CappedReplayStore,
   createAccessTokenVerifier,
   createHopVerifier,
   createOutboundClient,
@@ -45,14 +46,17 @@ const HOP_PROOF_WINDOW_S = DEFAULT_HOP_IAT_PAST_S + DEFAULT_HOP_IAT_FUTURE_S; //
  * - `jetstream` (default): its own KV bucket (`kvBucketOf`, e.g. `orders`), on the link's
  *   connection, shared by every replica and kept across restarts. The operator provisions it
  *   (scripts/nats/provision-jetstream.ts). Start-up fails when it is missing or forgets claims
- *   before a proof stops being acceptable. Unreachable or full, a claim is refused (503).
+ *   before a proof stops being acceptable. Unreachable or full, a claim is refused (503). Each
+ *   replica caps its claims by HOP_REPLAY_MAX_ENTRIES / HOP_REPLAY_MAX_PER_SENDER
+ *   (CappedReplayStore), so one sender cannot fill the bucket for all.
  * - `memory`: this process only, bounded by HOP_REPLAY_MAX_ENTRIES / HOP_REPLAY_MAX_PER_SENDER.
  *   For a single replica that is never restarted within a proof window.
  * Close it with the app (`close()` stops following the connection; the link closes that).
  */
 export async function openHopReplayStore(link: EstateLink): Promise<ReplayStore & { close(): void }> {
   const { store, maxEntries, maxEntriesPerSender } = link.config.hopReplay;
-  if (store === 'memory') return new MemoryReplayStore({ maxEntries, maxEntriesPerScope: maxEntriesPerSender });
+  const limits = { maxEntries, maxEntriesPerScope: maxEntriesPerSender };
+  if (store === 'memory') return new MemoryReplayStore(limits);
   const identity = link.config.identity;
   if (!isWorkload(identity)) throw new EstateConfigError('HOP_REPLAY_STORE', `${identity} receives no hops and has no replay bucket`);
   const bucket = kvBucketOf(identity);
@@ -61,7 +65,7 @@ export async function openHopReplayStore(link: EstateLink): Promise<ReplayStore 
     replay.close();
     throw new EstateConfigError('HOP_REPLAY_STORE', `bucket ${bucket} keeps claims ${replay.maxTtlSeconds} s, less than the hop proof window of ${HOP_PROOF_WINDOW_S} s: provision JetStream again`);
   }
-  return replay;
+  return new CappedReplayStore(replay, limits);
 }
 
 /**
