@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { HopProofSigner } from '#binding';
 import { EstateConfigError, loadEstateConfig } from '#estate';
+import { DpopClient } from '../edge/dpop-client.js';
+import { callWithRawHeaders } from '../edge/http-call.js';
 import { provisionReplayBucket } from '../../scripts/nats/provision-replay-bucket.js';
 import { createOrdersApp, type OrdersApp } from '../../apps/orders/src/create-orders-app.js';
 import { exchangeAtSts } from './support/exchange.js';
@@ -76,5 +78,18 @@ describe('H6: hop replay store shared by replicas (HOP_REPLAY_STORE=jetstream)',
     await expect(starting).rejects.toThrow(/^HOP_REPLAY_STORE: bucket orders keeps claims 15 s, less than the hop proof window of 70 s/);
     await provisionReplayBucket(admin, { bucket: 'orders', windowSeconds: 70 });
     await anotherOrdersReplica();
+  });
+
+  it('E17: two edges with REPLAY_STORE=jetstream share the edge bucket that provisioning made: a proof one accepted the other refuses', async () => {
+    const origin = 'http://api.estate.test';
+    const env = { EDGE_PUBLIC_URL: origin, REPLAY_STORE: 'jetstream' };
+    const edges = [await estate.startEdge({ env }), await estate.startEdge({ env })];
+    const client = await DpopClient.create();
+    const token = await estate.issuer.mint({ cnf: { jkt: client.jkt } });
+    const headers = { host: 'api.estate.test', authorization: `DPoP ${token}`, dpop: await client.proof({ htm: 'GET', htu: `${origin}/v1/me`, token }) };
+    const send = (edge: { url: string }) => callWithRawHeaders(`${edge.url.replace('localhost', '127.0.0.1')}/v1/me`, headers);
+    expect((await send(edges[0]!)).status).toBe(200);
+    const replayed = await send(edges[1]!);
+    expect({ status: replayed.status, error: replayed.body['error'] }).toEqual({ status: 401, error: 'invalid_dpop_proof' });
   });
 });

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { BindingModule } from '#binding';
 import { createEdgeBinding } from './edge-binding.js';
+import { EdgeReplayStore } from './edge-replay-store.js';
 import { EdgeRevocations } from './edge-revocations.js';
 import { EDGE_CONFIG } from './edge-config.provider.js';
 import type { EdgeConfig } from './edge-config.js';
@@ -15,14 +16,18 @@ export class EdgeModule {
   static register(config: EdgeConfig): DynamicModule {
     const configModule = {
       module: EdgeConfigModule,
-      providers: [{ provide: EDGE_CONFIG, useValue: config }, { provide: EdgeRevocations, useFactory: () => EdgeRevocations.open(config) }],
-      exports: [EDGE_CONFIG, EdgeRevocations],
+      providers: [
+        { provide: EDGE_CONFIG, useValue: config },
+        { provide: EdgeRevocations, useFactory: () => EdgeRevocations.open(config) },
+        { provide: EdgeReplayStore, useFactory: () => EdgeReplayStore.open(config) },
+      ],
+      exports: [EDGE_CONFIG, EdgeRevocations, EdgeReplayStore],
     };
     return {
       module: EdgeModule,
       imports: [
         configModule,
-        BindingModule.forRootAsync({ imports: [configModule], inject: [EDGE_CONFIG, EdgeRevocations], useFactory: createEdgeBinding }),
+        BindingModule.forRootAsync({ imports: [configModule], inject: [EDGE_CONFIG, EdgeRevocations, EdgeReplayStore], useFactory: createEdgeBinding }),
       ],
       controllers: [MeController, HealthController, ResourceMetadataController, OrdersController],
       // Orders over NATS when NATS_URL is set; without it the order routes answer 503.
