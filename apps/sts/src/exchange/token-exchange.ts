@@ -105,7 +105,7 @@ export function createTokenExchange(options: TokenExchangeOptions): TokenExchang
         ttlSeconds,
       }),
     );
-  const accessToken = await signInternalToken(tokenClaims, keys.current);
+    const accessToken = await signInternalToken(tokenClaims, keys.current);
     return {
       response: {
         access_token: accessToken,

@@ -3,7 +3,7 @@ import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { AccessTokenClaims } from '../token/access-token.js';
 import { MemoryRevocationList } from './memory-revocation-list.js';
-import { checkNotRevoked, type RevocationList } from './revocation-list.js';
+import { checkCertificatePathNotRevoked, checkNotRevoked, type RevocationList } from './revocation-list.js';
 
 const NOW = 1_700_000_000;
 const THUMBPRINT = 'A'.repeat(43);
@@ -23,6 +23,12 @@ const claims = (overrides: Partial<AccessTokenClaims> = {}): AccessTokenClaims =
   ...overrides,
 });
 
+/** What a hop request involves: the token's jti and sub, and a one-certificate sender path. */
+function checkRequest(list: RevocationList, tokenClaims: AccessTokenClaims, thumbprint: string): void {
+  checkNotRevoked(list, tokenClaims);
+  checkCertificatePathNotRevoked(list, { thumbprint, pathThumbprints: [thumbprint] });
+}
+
 function expectRevoked(action: () => void): BindingError {
   let caught: unknown;
   try {
@@ -35,11 +41,11 @@ function expectRevoked(action: () => void): BindingError {
   return caught as BindingError;
 }
 
-describe('MemoryRevocationList and checkNotRevoked', () => {
+describe('MemoryRevocationList with checkNotRevoked and checkCertificatePathNotRevoked', () => {
   it('H12: nothing revoked passes', () => {
     const list = new MemoryRevocationList({ clock: frozenClock().clock });
     list.apply({ kind: 'jti', value: 'other-token', until: NOW + 60 });
-    expect(() => checkNotRevoked(list, claims(), THUMBPRINT)).not.toThrow();
+    expect(() => checkRequest(list, claims(), THUMBPRINT)).not.toThrow();
   });
 
   it.each([
@@ -49,7 +55,7 @@ describe('MemoryRevocationList and checkNotRevoked', () => {
   ])('H12: a revoked %s fails with Revoked', (_case, event) => {
     const list = new MemoryRevocationList({ clock: frozenClock().clock });
     expect(list.apply({ ...event, until: NOW + 60 })).toBe('applied');
-    expectRevoked(() => checkNotRevoked(list, claims(), THUMBPRINT));
+    expectRevoked(() => checkRequest(list, claims(), THUMBPRINT));
   });
 
   it('H12: a revocation holds through its until second and lapses after it', () => {
@@ -57,9 +63,9 @@ describe('MemoryRevocationList and checkNotRevoked', () => {
     const list = new MemoryRevocationList({ clock: time.clock });
     list.apply({ kind: 'cert', value: THUMBPRINT, until: NOW + 30 });
     time.set(NOW + 30);
-    expectRevoked(() => checkNotRevoked(list, claims(), THUMBPRINT));
+    expectRevoked(() => checkRequest(list, claims(), THUMBPRINT));
     time.set(NOW + 31);
-    expect(() => checkNotRevoked(list, claims(), THUMBPRINT)).not.toThrow();
+    expect(() => checkRequest(list, claims(), THUMBPRINT)).not.toThrow();
     expect(list.size).toBe(0);
   });
 
@@ -75,10 +81,10 @@ describe('MemoryRevocationList and checkNotRevoked', () => {
     list.apply({ kind: 'sub', value: 'alice', until: NOW + 100 });
     list.apply({ kind: 'sub', value: 'alice', until: NOW + 10 });
     time.set(NOW + 50);
-    expectRevoked(() => checkNotRevoked(list, claims(), THUMBPRINT));
+    expectRevoked(() => checkRequest(list, claims(), THUMBPRINT));
     list.apply({ kind: 'sub', value: 'alice', until: NOW + 200 });
     time.set(NOW + 150);
-    expectRevoked(() => checkNotRevoked(list, claims(), THUMBPRINT));
+    expectRevoked(() => checkRequest(list, claims(), THUMBPRINT));
   });
 
   it('H12: a malformed event throws and changes nothing', () => {
@@ -86,7 +92,7 @@ describe('MemoryRevocationList and checkNotRevoked', () => {
     expect(() => list.apply({ kind: 'cert', value: 'not-a-thumbprint', until: NOW + 60 })).toThrow(TypeError);
     expect(() => list.apply({ kind: 'everything', value: 'x', until: NOW + 60 })).toThrow(TypeError);
     expect(list.size).toBe(0);
-    expect(() => checkNotRevoked(list, claims(), THUMBPRINT)).not.toThrow();
+    expect(() => checkRequest(list, claims(), THUMBPRINT)).not.toThrow();
   });
 
   it('H12: full of live entries, the list fails closed until the refused event would have lapsed', () => {
@@ -95,9 +101,9 @@ describe('MemoryRevocationList and checkNotRevoked', () => {
     list.apply({ kind: 'jti', value: 'a', until: NOW + 100 });
     list.apply({ kind: 'jti', value: 'b', until: NOW + 100 });
     expect(list.apply({ kind: 'cert', value: OTHER_THUMBPRINT, until: NOW + 20 })).toBe('saturated');
-    expectRevoked(() => checkNotRevoked(list, claims(), THUMBPRINT));
+    expectRevoked(() => checkRequest(list, claims(), THUMBPRINT));
     time.set(NOW + 21);
-    expect(() => checkNotRevoked(list, claims(), THUMBPRINT)).not.toThrow();
+    expect(() => checkRequest(list, claims(), THUMBPRINT)).not.toThrow();
   });
 
   it('H12: when full, lapsed entries are swept to make room', () => {
@@ -107,7 +113,7 @@ describe('MemoryRevocationList and checkNotRevoked', () => {
     time.set(NOW + 6);
     expect(list.apply({ kind: 'sub', value: 'alice', until: NOW + 60 })).toBe('applied');
     expect(list.size).toBe(1);
-    expectRevoked(() => checkNotRevoked(list, claims(), THUMBPRINT));
+    expectRevoked(() => checkRequest(list, claims(), THUMBPRINT));
   });
 
   it('H12: a list that throws fails closed, keeping the cause', () => {
@@ -116,15 +122,15 @@ describe('MemoryRevocationList and checkNotRevoked', () => {
         throw new Error('feed lost');
       },
     };
-    const error = expectRevoked(() => checkNotRevoked(broken, claims(), THUMBPRINT));
+    const error = expectRevoked(() => checkRequest(broken, claims(), THUMBPRINT));
     expect(error.cause).toEqual(new Error('feed lost'));
   });
 
   it('H12: a token without jti is still checked by subject and certificate', () => {
     const list = new MemoryRevocationList({ clock: frozenClock().clock });
     list.apply({ kind: 'cert', value: THUMBPRINT, until: NOW + 60 });
-    expectRevoked(() => checkNotRevoked(list, claims({ jti: undefined }), THUMBPRINT));
-    expect(() => checkNotRevoked(list, claims({ jti: undefined }), OTHER_THUMBPRINT)).not.toThrow();
+    expectRevoked(() => checkRequest(list, claims({ jti: undefined }), THUMBPRINT));
+    expect(() => checkRequest(list, claims({ jti: undefined }), OTHER_THUMBPRINT)).not.toThrow();
   });
 
   it('H12: maxEntries is validated at construction', () => {

@@ -26,27 +26,17 @@ export interface RevocationList {
 export type CertificatePathThumbprints = Pick<ValidatedCertificate, 'thumbprint' | 'pathThumbprints'>;
 
 /**
- * H12: nothing involved in the request is revoked: the token's `jti`, its `sub` (the end user),
- * and, when given, the sender's certificate path (absent at the edge, where the client holds a
- * DPoP key), which checkCertificatePathNotRevoked looks up certificate by certificate. Revocation
- * reaches a token that still verifies, which its short lifetime alone would not. A list that
- * throws fails closed: its own BindingError as it is (e.g. RevocationsUnavailable), anything else
- * as Revoked with the cause kept.
- * Fails with Revoked. Does not check expiry or signatures: the token verifier and path check do.
+ * H12 for the token: neither its `jti` nor its `sub` (the end user) is revoked. Revocation reaches
+ * a token that still verifies, which its short lifetime alone would not. A list that throws fails
+ * closed: its own BindingError as it is (e.g. RevocationsUnavailable), anything else as Revoked
+ * with the cause kept.
+ * Fails with Revoked. Does not look up certificates (checkCertificatePathNotRevoked does, for a
+ * hop's sender) nor check expiry or signatures (the token verifier does).
  */
-export function checkNotRevoked(list: RevocationList, claims: AccessTokenClaims, certificate?: CertificatePathThumbprints): void;
-/**
- * @deprecated A bare thumbprint covers the leaf only, not the CA certificates that issued it
- * (RFC 5280 §6.1.3 (a)(3) is for every certificate of the path): pass the ValidatedCertificate.
- */
-export function checkNotRevoked(list: RevocationList, claims: AccessTokenClaims, certificateThumbprint: string): void;
-export function checkNotRevoked(list: RevocationList, claims: AccessTokenClaims, certificate?: CertificatePathThumbprints | string): void {
-  const leafOnly = typeof certificate === 'string' ? { certificateThumbprint: certificate } : {};
-  const entry = { tokenId: typeof claims.jti === 'string' ? claims.jti : undefined, subject: claims.sub, ...leafOnly };
-  if (isListed(list, entry)) {
-    throw new BindingError(FailureType.Revoked, 'token, subject or sender certificate is revoked');
+export function checkNotRevoked(list: RevocationList, claims: AccessTokenClaims): void {
+  if (isListed(list, { tokenId: typeof claims.jti === 'string' ? claims.jti : undefined, subject: claims.sub })) {
+    throw new BindingError(FailureType.Revoked, 'token or subject is revoked');
   }
-  if (typeof certificate === 'object') checkCertificatePathNotRevoked(list, certificate);
 }
 
 /**
@@ -56,7 +46,7 @@ export function checkNotRevoked(list: RevocationList, claims: AccessTokenClaims,
  * anchor's refuses the whole estate. The thumbprints were hashed once, with the cached path; this
  * costs one lookup per certificate and no hashing, and runs on every request, so a revocation
  * applied after the path was cached holds at once. A path the validator did not name, or whose
- * first certificate is not the leaf, fails closed; so does a list that throws (see checkNotRevoked).
+ * first certificate is not the leaf, fails closed; so does a list that throws, as in checkNotRevoked.
  * Fails with Revoked, as a revoked leaf does. Does not validate the path: the path validator does.
  */
 export function checkCertificatePathNotRevoked(list: RevocationList, certificate: CertificatePathThumbprints): void {
