@@ -16,6 +16,8 @@ export interface OrderEstateOptions {
   readonly issuer: TestIssuer;
   /** The `aud` of the issuer's tokens: the edge's EDGE_AUDIENCE and the STS's. */
   readonly audience: string;
+  /** Extra variables for sts, inventory and orders (e.g. HOP_REPLAY_STORE=memory). */
+  readonly serviceEnv?: Readonly<Record<string, string>>;
 }
 
 /** A process of the estate, for CPU and memory figures read from /proc. */
@@ -67,9 +69,9 @@ export class OrderEstate {
       });
       const issuerEnv = { AUTH_ISSUER: options.issuer.issuer, AUTH_JWKS_URI: `${options.issuer.issuer}/jwks`, EDGE_AUDIENCE: options.audience };
       const internal = [
-        { name: 'sts', env: fabric.env(issuerEnv), ready: answers(asEdge, 'sts.exchange') },
-        { name: 'inventory', env: fabric.env(), ready: answers(asOrders, 'inventory.get') },
-        { name: 'orders', env: fabric.env(), ready: answers(asEdge, 'orders.get') },
+        { name: 'sts', env: fabric.env({ ...issuerEnv, ...options.serviceEnv }), ready: answers(asEdge, 'sts.exchange') },
+        { name: 'inventory', env: fabric.env(options.serviceEnv), ready: answers(asOrders, 'inventory.get') },
+        { name: 'orders', env: fabric.env(options.serviceEnv), ready: answers(asEdge, 'orders.get') },
       ];
       const outcomes = await Promise.allSettled(
         internal.map(({ name, env, ready }) => startPinnedProcess(options.pinning, { name, main: distPath(`apps/${name}/main.js`), env, ready })),
