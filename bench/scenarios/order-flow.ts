@@ -168,7 +168,6 @@ async function closedLoopRun(context: BenchContext, estate: OrderEstate, skus: S
   const load = await closed(amount, pool);
   const loadCpu = process.cpuUsage(loadBefore);
   const after = await cpuByProcess(processes);
-  const total = (cpu: Readonly<Record<string, number>> | undefined): number | undefined => (cpu === undefined ? undefined : Object.values(cpu).reduce((sum, value) => sum + value, 0));
   const perOrder = before === undefined || after === undefined || load.ok === 0
     ? undefined
     : Object.fromEntries(Object.keys(before).map((name) => [name, round(((after[name] ?? 0) - (before[name] ?? 0)) * 1000 / load.ok, 3)]));
@@ -206,13 +205,11 @@ async function cpuByProcess(processes: readonly EstateProcess[]): Promise<Record
 
 /** CPU seconds of all the estate's processes together; undefined where /proc is not readable. */
 async function cpuOf(processes: readonly EstateProcess[]): Promise<number | undefined> {
-  let total = 0;
-  for (const { pid } of processes) {
-    const seconds = await cpuSecondsOf(pid);
-    if (seconds === undefined) return undefined;
-    total += seconds;
-  }
-  return total;
+  return total(await cpuByProcess(processes));
+}
+
+function total(cpu: Readonly<Record<string, number>> | undefined): number | undefined {
+  return cpu === undefined ? undefined : Object.values(cpu).reduce((sum, value) => sum + value, 0);
 }
 
 /** Share of one core the estate used (all servers are pinned to one: at most about 1). */

@@ -1,8 +1,7 @@
 import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, type StreamConfig } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DEFAULT_HOP_IAT_FUTURE_S, DEFAULT_HOP_IAT_PAST_S } from '#binding';
-import { ADMIN_IDENTITY, EstateStreams, EstateSubjects, integerVariable, kvBucketOf, loadEstateConfig, natsConnectionOptions, stateBucketOf, WORKLOADS, type Env } from '#estate';
+import { ADMIN_IDENTITY, EstateStreams, EstateSubjects, HOP_PROOF_WINDOW_S, integerVariable, kvBucketOf, loadEstateConfig, natsConnectionOptions, stateBucketOf, WORKLOADS, type Env } from '#estate';
+import { provisionKvBucket } from './provision-kv-bucket.js';
 import { provisionReplayBucket } from './provision-replay-bucket.js';
 
 /**
@@ -40,8 +39,6 @@ export interface ProvisionOptions {
 
 /** Each workload's replay bucket: about 400,000 claims a window, some 5,000 proofs/s per workload. */
 export const ESTATE_REPLAY_BUCKET_MAX_BYTES = 64 * 1024 * 1024; // bytes
-/** The proof window the replay buckets cover: the defaults of the edge (E16) and the hops (H6). */
-const PROOF_WINDOW_S = DEFAULT_HOP_IAT_PAST_S + DEFAULT_HOP_IAT_FUTURE_S; // seconds
 
 export interface ProvisionedJetStream {
   readonly revocationStream: string;
@@ -52,9 +49,9 @@ export interface ProvisionedJetStream {
 export async function provisionEstateJetStream(admin: NatsConnection, options: ProvisionOptions = {}): Promise<ProvisionedJetStream> {
   await provisionRevocationStream(admin);
   const replayBuckets = WORKLOADS.map(kvBucketOf);
-  for (const bucket of replayBuckets) await provisionReplayBucket(admin, { bucket, windowSeconds: PROOF_WINDOW_S, maxBytes: ESTATE_REPLAY_BUCKET_MAX_BYTES });
+  for (const bucket of replayBuckets) await provisionReplayBucket(admin, { bucket, windowSeconds: HOP_PROOF_WINDOW_S, maxBytes: ESTATE_REPLAY_BUCKET_MAX_BYTES });
   const stateBuckets = [stateBucketOf('orders'), stateBucketOf('inventory')];
-  for (const bucket of stateBuckets) await provisionStateBucket(admin, bucket, options.stateBucketMaxBytes ?? DEFAULT_STATE_BUCKET_MAX_BYTES);
+  for (const bucket of stateBuckets) await provisionKvBucket(admin, bucket, { maxBytes: options.stateBucketMaxBytes ?? DEFAULT_STATE_BUCKET_MAX_BYTES });
   return Object.freeze({ revocationStream: EstateStreams.revocations, replayBuckets: Object.freeze(replayBuckets), stateBuckets: Object.freeze(stateBuckets) });
 }
 
@@ -98,22 +95,5 @@ async function provisionRevocationStream(admin: NatsConnection): Promise<void> {
   } catch (error) {
     if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
     await manager.streams.add({ name: EstateStreams.revocations, ...wanted });
-  }
-}
-
-/**
- * A KV bucket (stream `KV_<bucket>`) with history 1 on file storage and `maxBytes` as its quota.
- * JetStream KV discards new writes when full (nats.js sets that policy): replacing or deleting a
- * key still works, a new key is refused with "maximum bytes exceeded".
- */
-async function provisionStateBucket(admin: NatsConnection, bucket: string, maxBytes: number): Promise<void> {
-  const manager = await jetstreamManager(admin);
-  const stream = `KV_${bucket}`;
-  try {
-    const { config } = await manager.streams.info(stream);
-    if (config.max_bytes !== maxBytes) await manager.streams.update(stream, { ...config, max_bytes: maxBytes });
-  } catch (error) {
-    if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
-    await new Kvm(admin).create(bucket, { history: 1, storage: 'file', max_bytes: maxBytes });
   }
 }

@@ -1,5 +1,6 @@
-import { Kvm, type KvStatus } from '@nats-io/kv';
+import type { KvStatus } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { provisionKvBucket } from './provision-kv-bucket.js';
 
 /**
  * Provisions the KV bucket a workload's replicas share as their replay store (E17, H6; see
@@ -37,20 +38,7 @@ export async function provisionReplayBucket(admin: NatsConnection, options: Repl
   const maxBytes = options.maxBytes ?? DEFAULT_REPLAY_BUCKET_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024 * 1024) throw new TypeError('maxBytes must be an integer of at least 1 MiB');
   // The store refuses a ttl above max_age - 1 s; its claims ask for the window.
-  const maxAgeMs = (window + skew + 1) * 1000;
-  const kvm = new Kvm(admin);
-  const bucket = await kvm.create(options.bucket, { history: 1, ttl: maxAgeMs, max_bytes: maxBytes, storage: options.storage ?? 'file' });
-  const status = await bucket.status();
-  if (status.ttl !== maxAgeMs || status.max_bytes !== maxBytes) {
-    // The bucket existed with other limits: create() opens an existing stream unchanged.
-    const streams = (await kvm.js.jetstreamManager()).streams;
-    // The duplicate window may not exceed max_age (KV sets it to the ttl when creating).
-    const config = status.streamInfo.config;
-    const nanos = maxAgeMs * 1_000_000;
-    await streams.update(config.name, { ...config, max_age: nanos, max_bytes: maxBytes, duplicate_window: Math.min(config.duplicate_window ?? nanos, nanos) });
-    return bucket.status();
-  }
-  return status;
+  return provisionKvBucket(admin, options.bucket, { maxBytes, maxAgeMs: (window + skew + 1) * 1000, storage: options.storage });
 }
 
 function wholeSeconds(value: unknown, name: string, min: number, max: number): number {

@@ -53,6 +53,6 @@ export { natsRecord } from './nats/nats-record.js';
 export { NatsRequestTimeoutError, requestWithTimeout } from './nats/request-with-timeout.js';
 export { PrivateFileError, readPrivateFile, writePrivateFile } from './files/private-file.js';
 export { openEstateLink, startEstateRevocationFeed, type EstateLink, type EstateLinkOptions } from './workload/estate-link.js';
-export { estateOutboundClient, hopBindingOptions, openHopReplayStore, STS_ISSUER } from './workload/workload-binding.js';
+export { estateOutboundClient, HOP_PROOF_WINDOW_S, hopBindingOptions, openHopReplayStore, STS_ISSUER } from './workload/workload-binding.js';
 export { closeOnShutdown, type Closer } from './workload/close-on-shutdown.js';
 export { isStateBucketFull, openStateBucket, stateBucketFullException } from './workload/state-bucket.js';

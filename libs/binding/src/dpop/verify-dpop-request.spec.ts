@@ -19,6 +19,13 @@ describe('createDpopVerifier', () => {
     expect(Object.isFrozen(result)).toBe(true);
   });
 
+  it('E1: the verification carries the token exactly as parsed, also after `DPoP  ` (RFC 9110 §11.4 1*SP)', async () => {
+    const { verifier, token, send } = await setupVerifier();
+    expect((await verifier.verify((await send()).request)).token).toBe(token);
+    const { request } = await send();
+    expect((await verifier.verify({ ...request, authorization: [`DPoP  ${token}`] })).token).toBe(token);
+  });
+
   it('E8, E11: proofs of every default algorithm pass end to end', async () => {
     const { verifier, tokens } = await setupVerifier();
     for (const alg of ['EdDSA', 'PS256']) {

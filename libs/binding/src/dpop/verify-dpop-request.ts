@@ -40,6 +40,11 @@ export interface DpopPolicy {
 /** A request that passed every check. Holds no token and no proof. */
 export interface DpopVerification {
   readonly scheme: AuthorizationScheme;
+  /**
+   * The access token exactly as parsed from Authorization (E1) and verified, for the onward
+   * exchange (the guard's SubjectToken). Never log or return it.
+   */
+  readonly token: string;
   readonly claims: AccessTokenClaims;
   /** RFC 7638 thumbprint of the proof key; `undefined` only for an accepted Bearer token. */
   readonly jkt: string | undefined;
@@ -105,7 +110,7 @@ async function verifyDpopRequest(request: DpopRequest, config: DpopVerifierConfi
   const jtiHash = await claimOnce(config.replayStore, proofKey.jkt, claims.jti, replayWindowSeconds(config.window));
   // 13. A fresh nonce for the success response when the one used is about to expire (E15).
   const nonce = config.nonces.shouldRotate(claims.nonce) ? config.nonces.issue(proofKey.jkt) : undefined;
-  return Object.freeze({ scheme: 'dpop', claims: tokenClaims, jkt: proofKey.jkt, jtiHash, nonce });
+  return Object.freeze({ scheme: 'dpop', token: credentials.token, claims: tokenClaims, jkt: proofKey.jkt, jtiHash, nonce });
 }
 
 async function verifyBearer(token: string, config: DpopVerifierConfig, policy: DpopPolicy | undefined): Promise<DpopVerification> {
@@ -113,7 +118,7 @@ async function verifyBearer(token: string, config: DpopVerifierConfig, policy: D
   checkSchemeBinding('bearer', claims, undefined, config.allowBearer);
   checkPolicy(claims, policy);
   if (config.revocations !== undefined) checkNotRevoked(config.revocations, claims);
-  return Object.freeze({ scheme: 'bearer', claims, jkt: undefined, jtiHash: undefined, nonce: undefined });
+  return Object.freeze({ scheme: 'bearer', token, claims, jkt: undefined, jtiHash: undefined, nonce: undefined });
 }
 
 function checkPolicy(claims: AccessTokenClaims, policy: DpopPolicy | undefined): void {

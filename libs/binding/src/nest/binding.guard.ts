@@ -5,7 +5,7 @@ import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { BINDING_OPTIONS, type BindingModuleOptions } from './binding-options.js';
 import { BINDING_POLICY, type BindingPolicy } from './binding-policy.js';
-import { ACCESS_TOKEN_TYPE, accessTokenOf, prepareHttpRefusal, verifyHttpRequest } from './http-binding.js';
+import { ACCESS_TOKEN_TYPE, prepareHttpRefusal, verifyHttpRequest } from './http-binding.js';
 import { attachPrincipal } from './principal.js';
 import { JWT_TOKEN_TYPE, toHopRefusal, toHopRequest, type NatsContextLike } from './rpc-binding.js';
 import { SubjectToken } from './subject-token.js';
@@ -42,7 +42,7 @@ export class BindingGuard implements CanActivate {
     const request = http.getRequest();
     const response = http.getResponse();
     try {
-      const { claims, jkt, jtiHash } = await verifyHttpRequest(verifier, request, response, policy);
+      const { token, claims, jkt, jtiHash } = await verifyHttpRequest(verifier, request, response, policy);
       attachPrincipal(request, {
         subject: claims.sub,
         clientId: claims.client_id,
@@ -52,7 +52,7 @@ export class BindingGuard implements CanActivate {
         caller: undefined,
         actorChain: [],
         expiresAt: claims.exp,
-        subjectToken: new SubjectToken(accessTokenOf(request), ACCESS_TOKEN_TYPE, claims.exp),
+        subjectToken: new SubjectToken(token, ACCESS_TOKEN_TYPE, claims.exp),
       });
       // The one log line of an accepted request: its text is built only when debug is on.
       if (Logger.isLevelEnabled('debug')) this.logger.debug(`accepted dpop jkt=${jkt} jti#=${jtiHash}`);

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { parseAuthorization } from '../dpop/parse-authorization.js';
 import type { DpopRequest, DpopVerification, DpopVerifier } from '../dpop/verify-dpop-request.js';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { dpopChallenge } from '../errors/www-authenticate.js';
@@ -59,19 +58,6 @@ function formBodyHasAccessToken(request: AdapterRequest): boolean {
   const type = (request.raw ?? request).headers['content-type'] ?? '';
   const body = request.body;
   return type.toLowerCase().startsWith('application/x-www-form-urlencoded') && typeof body === 'object' && body !== null && Object.hasOwn(body, 'access_token');
-}
-
-/**
- * E1: the token of a request the verifier accepted, read by the verifier's own parser from the
- * same header lines, so it is exactly the token whose signature and `ath` were checked: after
- * `DPoP  <token>` (RFC 9110 §11.4 `1*SP`) it is `<token>`, not ` <token>`. The proof's size was
- * capped by the verifier under its configured maxProofLength; it is not capped again here, so a
- * proof the verifier allowed cannot be refused after the fact. Throws what parseAuthorization
- * throws for a request the verifier would have refused.
- */
-export function accessTokenOf(request: AdapterRequest): string {
-  const headers = headerLines(request.raw ?? request);
-  return parseAuthorization(headers.authorization, headers.dpop, Number.POSITIVE_INFINITY).token;
 }
 
 /** E15, E23: a rotated nonce goes out once, and a response that carries one is not cached. */

@@ -141,6 +141,9 @@ describe('checkCertificatePathNotRevoked (H12, RFC 5280 §6.1.3 (a)(3))', () => 
     expect(() => checkCertificatePathNotRevoked(loading, viaSibling)).toThrow(unavailable);
     const broken: RevocationList = { isRevoked: () => { throw new Error('feed lost'); } };
     expect(expectRevoked(() => checkCertificatePathNotRevoked(broken, viaSibling)).cause).toEqual(new Error('feed lost'));
+    // Anything but `false` is revoked.
+    const undecided = { isRevoked: () => undefined } as unknown as RevocationList;
+    expectRevoked(() => checkCertificatePathNotRevoked(undecided, viaSibling));
   });
 
   it('H12: every certificate is looked up by its x5t#S256 alone, leaf first', () => {

@@ -38,8 +38,11 @@ export function hopBindingOptions(link: EstateLink, replay: ReplayStore): Bindin
   };
 }
 
-/** How long a hop proof (or a caller proof at the STS) can be accepted, so how long its claim must last. */
-const HOP_PROOF_WINDOW_S = DEFAULT_HOP_IAT_PAST_S + DEFAULT_HOP_IAT_FUTURE_S; // seconds
+/**
+ * How long a hop proof (or a caller proof at the STS) can be accepted, so how long its claim must
+ * last; the edge's default DPoP window is the same 60 s + 10 s. Replay buckets are provisioned for it.
+ */
+export const HOP_PROOF_WINDOW_S = DEFAULT_HOP_IAT_PAST_S + DEFAULT_HOP_IAT_FUTURE_S; // seconds
 
 /**
  * Where this workload claims the `jti` of every hop proof it accepts (H6), per HOP_REPLAY_STORE:
