@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../../../certs/pki.js';
+import { thrownBy } from '../dpop/proof-client.fixture.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { createCertificatePathValidator, type CertificatePathValidator, type ValidatedCertificate } from '../mtls/certificate-path.js';
@@ -41,12 +42,7 @@ async function leafOf(authority: Authority, spiffeId: string): Promise<string[]>
 }
 
 function expectRevoked(action: () => void): BindingError {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
+  const caught = thrownBy(action);
   expect(caught).toBeInstanceOf(BindingError);
   expect(caught).toMatchObject({ type: FailureType.Revoked, code: 'invalid_token', status: 401 });
   return caught as BindingError;
