@@ -32,6 +32,20 @@ describe('checkProofTime', () => {
     expect(thrownBy(() => checkProofTime(at(NOW + 11), NOW, WINDOW))).toMatchObject(notFresh);
   });
 
+  it('E10, E16: a fractional iat is judged by the same window: 10.5 s old or 8.25 s ahead passes', () => {
+    expect(() => checkProofTime(at(NOW - 10.5), NOW, WINDOW)).not.toThrow();
+    expect(() => checkProofTime(at(NOW + 8.25), NOW, WINDOW)).not.toThrow();
+    expect(() => checkProofTime(at(NOW - 60), NOW, WINDOW)).not.toThrow();
+    expect(() => checkProofTime(at(NOW + 9.999), NOW, WINDOW)).not.toThrow();
+  });
+
+  it('E10, E16: a fractional iat just outside the window, or an hour off, fails', () => {
+    expect(thrownBy(() => checkProofTime(at(NOW - 60.001), NOW, WINDOW))).toMatchObject(notFresh);
+    expect(thrownBy(() => checkProofTime(at(NOW + 10.001), NOW, WINDOW))).toMatchObject(notFresh);
+    expect(thrownBy(() => checkProofTime(at(NOW - 3600.5), NOW, WINDOW))).toMatchObject(notFresh);
+    expect(thrownBy(() => checkProofTime(at(NOW + 3600.5), NOW, WINDOW))).toMatchObject(notFresh);
+  });
+
   it('E16: exp, when present, is honoured (RFC 7519 §4.1.4: not on or after exp)', () => {
     expect(() => checkProofTime(at(NOW - 5, { exp: NOW + 1 }), NOW, WINDOW)).not.toThrow();
     expect(thrownBy(() => checkProofTime(at(NOW - 5, { exp: NOW }), NOW, WINDOW))).toMatchObject(notFresh);

@@ -42,6 +42,11 @@ export function replayWindowSeconds(window: ProofTimeWindow): number {
  * which the JWT MUST NOT be accepted for processing" (no leeway: the client chose it, and a later
  * `exp` never widens the `iat` window); `nbf` may lie up to `futureSeconds` ahead, the skew
  * already allowed for `iat`.
+ * `iat` is compared as sent, fractions included (E10: RFC 7519 §2 "non-integer values can be
+ * represented"), against the verifier's whole-second clock, so a fractional `iat` moves neither
+ * bound and the replay ttl (replayWindowSeconds) still covers every instant it can be accepted.
+ * With `futureSeconds` 0, a proof stamped by an unfloored client clock within the current second
+ * is ahead of that clock and fails; the default skew of 10 s covers it.
  * Does not check the nonce's age: the nonce issuer does.
  */
 export function checkProofTime(

@@ -40,10 +40,19 @@ describe('parseProofClaims', () => {
     }
   });
 
-  it('E10: iat must be an integer NumericDate', () => {
-    for (const iat of [undefined, '1562262618', 1562262618.5, -1, null, Number.MAX_SAFE_INTEGER + 2]) {
+  it('E10: iat must be a NumericDate: a missing, string, negative, null or non-finite iat fails', () => {
+    // 1e999 is valid JSON that parses to Infinity; JSON cannot carry NaN at all.
+    for (const iat of [undefined, '1562262618', '1562262618.5', -1, -0.5, null, true, [1562262618], Number.NaN, Infinity, -Infinity]) {
       expect(thrownBy(() => parse({ ...VALID, iat }))).toMatchObject({ type: FailureType.ProofClaims, code: 'invalid_dpop_proof' });
     }
+    const infinite = Buffer.from(JSON.stringify(VALID).replace('"iat":1562262618', '"iat":1e999'));
+    expect(thrownBy(() => parseProofClaims(infinite, RULES))).toMatchObject({ type: FailureType.ProofClaims, code: 'invalid_dpop_proof' });
+  });
+
+  it('E10: a fractional iat (RFC 7519 §2 NumericDate, Date.now() / 1000 unfloored) is read as sent', () => {
+    expect(parse({ ...VALID, iat: 1562262618.5 }).iat).toBe(1562262618.5);
+    expect(parse({ ...VALID, iat: 1562262618.123456 }).iat).toBe(1562262618.123456);
+    expect(parse({ ...VALID, iat: 1562262618 }).iat).toBe(1562262618);
   });
 
   it('E10: ath is required when a token is presented, and must be a string', () => {

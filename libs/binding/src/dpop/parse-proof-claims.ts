@@ -1,5 +1,6 @@
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { isNumericDate } from '../time/numeric-date.js';
 import { parseJsonObject } from './compact-jws.js';
 
 /**
@@ -32,9 +33,9 @@ export interface ProofClaimRules {
 /**
  * E10: RFC 9449 §4.3 (3) "all required claims per Section 4.2 are contained in the JWT", each of
  * its type: `jti` a non-empty string under the length cap, `htm` and `htu` non-empty strings,
- * `iat` an integer NumericDate, `ath` a string (required with a token), `nonce` a string when
- * present, `exp`/`nbf` NumericDates when present. Other claims are ignored, not rejected (§4.2 "A DPoP
- * proof MAY contain other JOSE header parameters or claims").
+ * `iat` a NumericDate (RFC 7519 §2: a number, fractions allowed), `ath` a string (required with a
+ * token), `nonce` a string when present, `exp`/`nbf` NumericDates when present. Other claims are
+ * ignored, not rejected (§4.2 "A DPoP proof MAY contain other JOSE header parameters or claims").
  * Runs on the payload the signature check returned, after it: nothing is decoded twice, and a
  * forged proof costs the same either way, since anyone can sign a well-formed one with a fresh key.
  * Does not check `htu` is an absolute http(s) URI (checkHtu parses it once, for both), nor any
@@ -54,7 +55,7 @@ export function parseProofClaims(payload: Uint8Array, rules: ProofClaimRules): D
     jti,
     htm: requiredString(claims['htm'], 'htm'),
     htu: requiredString(claims['htu'], 'htu'),
-    iat: integerDate(claims['iat'], 'iat'),
+    iat: numericDate(claims['iat'], 'iat'),
     ath,
     nonce: optionalString(claims['nonce'], 'nonce'),
     exp: claims['exp'] === undefined ? undefined : numericDate(claims['exp'], 'exp'),
@@ -74,18 +75,15 @@ function optionalString(value: unknown, name: string): string | undefined {
   return requiredString(value, name);
 }
 
-/** `iat` in whole seconds, as RFC 9449 §4.2 proofs carry it (E10). */
-function integerDate(value: unknown, name: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) {
-    throw new BindingError(FailureType.ProofClaims, `DPoP proof ${name} is missing or not an integer NumericDate`);
-  }
-  return value as number;
-}
-
-/** RFC 7519 §2 NumericDate: "non-integer values can be represented", so `exp` and `nbf` may be fractional. */
+/**
+ * E10: RFC 9449 §4.2 "iat: Creation timestamp of the JWT (Section 4.1.6 of [RFC7519])", a
+ * NumericDate, and RFC 7519 §2 says "non-integer values can be represented": `iat`, `exp` and
+ * `nbf` may all be fractional (`Date.now() / 1000` unfloored). The window applies to the value as
+ * sent (checkProofTime).
+ */
 function numericDate(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new BindingError(FailureType.ProofClaims, `DPoP proof ${name} is not a NumericDate`);
+  if (!isNumericDate(value)) {
+    throw new BindingError(FailureType.ProofClaims, `DPoP proof ${name} is missing or not a NumericDate`);
   }
   return value;
 }

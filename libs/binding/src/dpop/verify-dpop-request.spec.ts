@@ -60,6 +60,16 @@ describe('createDpopVerifier', () => {
     expect(await rejectionOf(verifier.verify(request))).toMatchObject(failure(FailureType.ProofNotFresh, 'invalid_dpop_proof'));
   });
 
+  it('E10, E16: a signed proof with a fractional iat (Date.now() / 1000) passes; one fractionally out of the window fails', async () => {
+    const { verifier, send } = await setupVerifier();
+    await expect(verifier.verify((await send({ iat: NOW + 0.437 })).request)).resolves.toMatchObject({ scheme: 'dpop' });
+    await expect(verifier.verify((await send({ iat: NOW - 59.5 })).request)).resolves.toMatchObject({ scheme: 'dpop' });
+    const late = (await send({ iat: NOW - 60.5 })).request;
+    expect(await rejectionOf(verifier.verify(late))).toMatchObject(failure(FailureType.ProofNotFresh, 'invalid_dpop_proof'));
+    const notANumber = (await send({ iat: `${NOW}.5` })).request;
+    expect(await rejectionOf(verifier.verify(notANumber))).toMatchObject(failure(FailureType.ProofClaims, 'invalid_dpop_proof'));
+  });
+
   it('E15: with nonces required, the first proof gets use_dpop_nonce; the retry with the nonce passes', async () => {
     const { verifier, send } = await setupVerifier({ nonce: { mode: 'required', secret: randomBytes(32) } });
     const first = (await rejectionOf(verifier.verify((await send()).request))) as BindingError;

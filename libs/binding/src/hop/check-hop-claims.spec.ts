@@ -51,6 +51,15 @@ describe('hop proof claims', () => {
     }
   });
 
+  it('H6, E10: a fractional iat is judged by the same window: 59.5 s old and 9.75 s ahead pass, 60.5 s old and 10.5 s ahead fail', () => {
+    for (const iat of [NOW - 59.5, NOW + 9.75, NOW + 0.3]) {
+      expect(() => checkProofIat(claims({ iat }), NOW, WINDOW)).not.toThrow();
+    }
+    for (const iat of [NOW - 60.5, NOW + 10.5, NOW - 3600.5]) {
+      expectFailure(() => checkProofIat(claims({ iat }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+    }
+  });
+
   it('H6: iat 61 s old, 11 s ahead, or an hour off fails', () => {
     for (const iat of [NOW - 61, NOW + 11, NOW - 3600, NOW + 3600]) {
       expectFailure(() => checkProofIat(claims({ iat }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');

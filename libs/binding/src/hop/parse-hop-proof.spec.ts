@@ -97,11 +97,18 @@ describe('parseHopProof', () => {
   it('H2: every claim must be present and typed', () => {
     const broken: Record<string, unknown>[] = [
       { jti: undefined }, { jti: '' }, { jti: 'x'.repeat(257) }, { jti: 7 },
-      { iat: undefined }, { iat: '1700000000' }, { iat: 1.5 }, { iat: -1 },
+      { iat: undefined }, { iat: '1700000000' }, { iat: -1 }, { iat: -0.5 }, { iat: null }, { iat: Infinity }, { iat: Number.NaN },
       { aud: undefined }, { aud: ['spiffe://estate.local/inventory'] }, { sub: '' }, { ath: null }, { pdh: 1 },
     ];
     for (const change of broken) {
       expectThrown(() => parseHopProofClaims(bytes({ ...CLAIMS, ...change })), FailureType.ProofClaims, 'invalid_dpop_proof');
     }
+  });
+
+  it('H2, E10: iat is a NumericDate (RFC 7519 §2): a fractional iat is read as sent, 1e999 (Infinity) fails', () => {
+    expect(parseHopProofClaims(bytes({ ...CLAIMS, iat: 1_700_000_000.25 })).iat).toBe(1_700_000_000.25);
+    expect(parseHopProofClaims(bytes(CLAIMS)).iat).toBe(1_700_000_000);
+    const infinite = Buffer.from(JSON.stringify(CLAIMS).replace('"iat":1700000000', '"iat":1e999'));
+    expectThrown(() => parseHopProofClaims(infinite), FailureType.ProofClaims, 'invalid_dpop_proof');
   });
 });

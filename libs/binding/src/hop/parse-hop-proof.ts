@@ -3,6 +3,7 @@ import { isCanonicalBase64url } from '../crypto/canonical-base64url.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
+import { isNumericDate } from '../time/numeric-date.js';
 
 /** The media type of a hop proof, in the `typ` header (ARCHITECTURE "Internal hops"). */
 export const HOP_PROOF_TYPE = 'hop+jwt';
@@ -124,8 +125,9 @@ export function parseHopProofClaims(payload: Uint8Array): HopProofClaims {
 }
 
 /**
- * H2 claims: `jti` a non-empty string of at most MAX_HOP_JTI_LENGTH characters, `iat` an integer
- * (RFC 7519 §2 NumericDate, whole seconds as our signer writes it), `aud`, `sub`, `ath` and `pdh`
+ * H2 claims: `jti` a non-empty string of at most MAX_HOP_JTI_LENGTH characters, `iat` a
+ * NumericDate (RFC 7519 §2, fractions allowed, as the WIMSE Workload Proof Token and E10 take it;
+ * our signer writes whole seconds, another may not), `aud`, `sub`, `ath` and `pdh`
  * non-empty strings. `aud` is one string, not an array: a hop proof is for exactly one receiver.
  * Unknown claims are ignored. Fails with ProofClaims.
  * Does not compare any value: checkProofAudience, checkProofIat, checkAth and the others (H5-H7) do.
@@ -135,8 +137,8 @@ export function checkHopProofClaims(claims: Readonly<Record<string, unknown>>): 
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_HOP_JTI_LENGTH) {
     throw new BindingError(FailureType.ProofClaims, 'hop proof jti is missing, empty or too long');
   }
-  if (typeof iat !== 'number' || !Number.isSafeInteger(iat) || iat < 0) {
-    throw new BindingError(FailureType.ProofClaims, 'hop proof iat is missing or not an integer');
+  if (!isNumericDate(iat)) {
+    throw new BindingError(FailureType.ProofClaims, 'hop proof iat is missing or not a NumericDate');
   }
   for (const [name, value] of [['aud', aud], ['sub', sub], ['ath', ath], ['pdh', pdh]] as const) {
     if (typeof value !== 'string' || value.length === 0) {
