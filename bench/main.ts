@@ -21,11 +21,34 @@ import { measureReplayStores } from './scenarios/replay-store.js';
  * bench/results/latest.json and latest.md. Not part of the tests. The edge, and the internal hop,
  * are profiled when their target is missed in a full run, or always with --profile.
  */
+const BENCH_USAGE = `usage: npm run bench [-- --quick] [-- --profile]
+       npm run bench -- --help | -h
+
+Every measurement of issue 6 in one run: servers pinned to core 0, the load generator to core 1;
+writes bench/results/latest.json and latest.md. Takes minutes (a full run about half an hour).
+
+options:
+  --quick       shorter runs, fewer connections: a smoke test, not figures to publish
+  --profile     profile the edge and the internal hop (node --cpu-prof) even when targets are met
+  -h, --help    this text
+`;
+const OPTIONS = new Set(['--quick', '--profile']);
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 /** Bound clients: the edge's replay store allows 10 000 live claims per key (E17 quota). */
 const CLIENTS = 16;
 
 async function main(argv: readonly string[]): Promise<void> {
+  // Before anything starts: help and a mistyped option must not cost a bench run.
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(BENCH_USAGE);
+    return;
+  }
+  const unknown = argv.find((arg) => !OPTIONS.has(arg));
+  if (unknown !== undefined) {
+    process.stderr.write(`bench: unknown option ${unknown}\n\n${BENCH_USAGE}`);
+    process.exitCode = 64;
+    return;
+  }
   // Ctrl-C exits normally, so the 'exit' hooks kill the servers and the nats-server started here.
   process.once('SIGINT', () => process.exit(130));
   process.once('SIGTERM', () => process.exit(143));
@@ -126,7 +149,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(),
   (error: unknown) => {
     console.error('bench failed:', error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);

@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { ADMIN_IDENTITY, loadEstateConfig, natsConnectionOptions } from '#estate';
 import { announceRevocation } from './publish-revocation.js';
-import { parseRevokeArguments } from './revoke-arguments.js';
+import { parseRevokeArguments, REVOKE_USAGE } from './revoke-arguments.js';
 
 /**
  * The operator's revocation command (H12), with the admin certificate:
@@ -13,9 +13,15 @@ import { parseRevokeArguments } from './revoke-arguments.js';
  * Several may be given at once; each is announced on `estate.revocations` and kept in the
  * REVOCATIONS stream, and every service applies it within a second. Environment: NATS_URL,
  * CERTS_DIR (holding admin.crt, admin.key, ca.crt) as for every app (libs/estate).
+ * `--help`/`-h` prints the usage on stdout and exits 0 without connecting.
  */
 async function main(argv: readonly string[]): Promise<void> {
-  const { revocations, ttlSeconds } = parseRevokeArguments(argv);
+  const parsed = parseRevokeArguments(argv);
+  if (parsed.help === true) {
+    process.stdout.write(REVOKE_USAGE);
+    return;
+  }
+  const { revocations, ttlSeconds } = parsed;
   const config = loadEstateConfig(process.env, ADMIN_IDENTITY);
   const admin = await connect(natsConnectionOptions(config));
   try {

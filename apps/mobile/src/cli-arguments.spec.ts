@@ -28,6 +28,10 @@ describe('parseInvocation', () => {
     });
   });
 
+  it.each([[['--help']], [['-h']], [['help']], [['call', '--help']], [['status', '-h']], [['-h', 'fly']]])('reads %j as a request for help', (argv) => {
+    expect(parseInvocation(argv, {}).command).toEqual({ name: 'help' });
+  });
+
   it.each([[[]], [['fly']], [['call']], [['login', '--username', 'alice']], [['call', 'http://x', '--header', 'nocolon']]])(
     'rejects %j as a usage error',
     (argv) => {

@@ -7,6 +7,7 @@ import type { Credentials } from './login/scripted-browser.js';
 import type { MobileOptions } from './mobile-options.js';
 
 export const USAGE = `usage: node dist/apps/mobile/main.js <command> [options]
+       node dist/apps/mobile/main.js --help | -h
 
 commands:
   login                 log in through the browser (prints the URL to open)
@@ -17,6 +18,7 @@ commands:
         [--method M] [--data BODY] [--header "Name: value"]...
   status                key thumbprint, file locations, token expiry
   logout                forget the tokens (the key stays)
+  help                  this text (also --help, -h)
 
 options (environment variable in brackets):
   --issuer URL          authorization server [MOBILE_ISSUER] (http://localhost:4000)
@@ -30,6 +32,7 @@ options (environment variable in brackets):
 export type Command =
   | { readonly name: 'login'; readonly credentials: Credentials | undefined }
   | { readonly name: 'refresh' | 'status' | 'logout' }
+  | { readonly name: 'help' }
   | {
       readonly name: 'call';
       readonly url: string;
@@ -75,6 +78,7 @@ export function parseInvocation(argv: readonly string[], env: Env): Invocation {
       method: { type: 'string' },
       data: { type: 'string' },
       header: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   const options: Partial<MobileOptions> = definedOnly({
@@ -86,6 +90,8 @@ export function parseInvocation(argv: readonly string[], env: Env): Invocation {
     allowHttp: values['allow-http'] ?? (env['MOBILE_ALLOW_HTTP'] === '1' ? true : undefined),
   });
   const [name, ...rest] = positionals;
+  // `--help` anywhere wins over the command, as git and npm do: `mobile call --help` asks for help.
+  if (values.help === true || name === 'help') return { command: { name: 'help' }, options };
   switch (name) {
     case 'login': {
       const username = values.username ?? env['MOBILE_USERNAME'];

@@ -1,7 +1,8 @@
 /**
  * The mobile CLI: `node dist/apps/mobile/main.js login|refresh|call|status|logout` (npm run mobile
  * -- ...). Summaries go to stdout as one JSON object; tokens are never printed, only where they
- * are kept. Exit status: 0 success, 1 failure (or a non-2xx answer to `call`), 64 bad usage.
+ * are kept. `--help`/`-h` prints the usage on stdout. Exit status: 0 success (and help), 1 failure
+ * (or a non-2xx answer to `call`), 64 bad usage (the usage then goes to stderr).
  */
 import { parseInvocation, USAGE, UsageError, type Command } from './cli-arguments.js';
 import { MobileClient } from './mobile-client.js';
@@ -24,7 +25,7 @@ function summary(client: MobileClient, tokens: StoredTokens | undefined): Record
   };
 }
 
-async function run(command: Command, client: MobileClient): Promise<number> {
+async function run(command: Exclude<Command, { name: 'help' }>, client: MobileClient): Promise<number> {
   switch (command.name) {
     case 'login': {
       const tokens = await client.login(
@@ -68,6 +69,11 @@ async function main(): Promise<number> {
       return EX_USAGE;
     }
     throw error;
+  }
+  // Help needs no key, no state directory and no issuer: answer it before opening any of them.
+  if (invocation.command.name === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
   }
   const client = await MobileClient.open(invocation.options);
   return run(invocation.command, client);
