@@ -47,6 +47,8 @@ export { CERTIFICATE_KEY_ALGORITHMS, checkKeyMatchesAlgorithm, keyAlgorithmOf, t
 export { checkSpiffeId } from './mtls/spiffe-id.js';
 export { payloadHash } from './hop/payload-hash.js';
 export { createHopProofSigner, type HopProofInput, type HopProofSigner, type HopProofSignerOptions } from './hop/sign-hop-proof.js';
+export { pinnedSigner, RotatingHopProofSigner } from './hop/rotating-hop-proof-signer.js';
+export { RotatingCertificatePathValidator } from './mtls/rotating-certificate-path-validator.js';
 export {
   createHopVerifier, DEFAULT_HOP_ALGORITHMS, DEFAULT_HOP_IAT_FUTURE_S, DEFAULT_HOP_IAT_PAST_S,
   DEFAULT_MAX_HOP_PROOF_LENGTH, DEFAULT_MAX_HOP_TOKEN_LENGTH,

@@ -6,7 +6,7 @@ describe('ExchangedTokenCache (callers cache exchanged tokens until shortly befo
   it('serves a token until refreshBefore seconds before its expiry, then drops it', () => {
     let now = 1_000;
     const cache = new ExchangedTokenCache({ refreshBeforeExpirySeconds: 10, clock: () => now });
-    const key = ExchangedTokenCache.keyOf('subject-token', 'spiffe://estate.local/orders', 'orders:write');
+    const key = ExchangedTokenCache.keyOf('subject-token', 'spiffe://estate.local/orders', 'orders:write', 'thumb-1');
     cache.set(key, { accessToken: 't', expiresAt: 1_060, scope: 'orders:write' });
     now = 1_049;
     expect(cache.get(key)?.accessToken).toBe('t');
@@ -15,15 +15,16 @@ describe('ExchangedTokenCache (callers cache exchanged tokens until shortly befo
     expect(cache.size).toBe(0);
   });
 
-  it('keys hold no token material, and differ by subject token, audience and scope', () => {
-    const key = ExchangedTokenCache.keyOf('eyJhbGciOi.secret.sig', 'spiffe://estate.local/orders', 'orders:write');
+  it('keys hold no token material, and differ by subject token, audience, scope and caller certificate (L2)', () => {
+    const key = ExchangedTokenCache.keyOf('eyJhbGciOi.secret.sig', 'spiffe://estate.local/orders', 'orders:write', 'thumb-1');
     expect(key).not.toContain('secret');
     expect(new Set([
       key,
-      ExchangedTokenCache.keyOf('other', 'spiffe://estate.local/orders', 'orders:write'),
-      ExchangedTokenCache.keyOf('eyJhbGciOi.secret.sig', 'spiffe://estate.local/inventory', 'orders:write'),
-      ExchangedTokenCache.keyOf('eyJhbGciOi.secret.sig', 'spiffe://estate.local/orders', 'orders:read'),
-    ]).size).toBe(4);
+      ExchangedTokenCache.keyOf('other', 'spiffe://estate.local/orders', 'orders:write', 'thumb-1'),
+      ExchangedTokenCache.keyOf('eyJhbGciOi.secret.sig', 'spiffe://estate.local/inventory', 'orders:write', 'thumb-1'),
+      ExchangedTokenCache.keyOf('eyJhbGciOi.secret.sig', 'spiffe://estate.local/orders', 'orders:read', 'thumb-1'),
+      ExchangedTokenCache.keyOf('eyJhbGciOi.secret.sig', 'spiffe://estate.local/orders', 'orders:write', 'thumb-2'),
+    ]).size).toBe(5);
   });
 
   it('is bounded: the least recently used entry goes first; a token already within its margin is not stored', () => {

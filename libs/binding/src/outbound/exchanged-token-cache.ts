@@ -25,8 +25,10 @@ export interface ExchangedTokenCacheOptions {
 
 /**
  * ARCHITECTURE "Exchange": "Callers cache exchanged tokens until shortly before expiry". Keyed by
- * SHA-256 of the subject token (never the token itself), the audience and the requested scope, so
- * a token exchanged for one user, callee or scope is never handed to another. Bounded: the least
+ * SHA-256 of the subject token (never the token itself), the audience, the requested scope and the
+ * `x5t#S256` of the caller certificate that signed the exchange proof, so a token exchanged for one
+ * user, callee or scope is never handed to another, and a token bound to a certificate this
+ * workload no longer signs with (renewed: SECURITY.md L2) is never sent again. Bounded: the least
  * recently used entry goes first. An entry is served while `now < expiresAt - refreshBefore`.
  * Does not validate tokens: what the STS answered is stored as it came.
  */
@@ -47,9 +49,12 @@ export class ExchangedTokenCache {
     this.clock = options.clock;
   }
 
-  /** The cache key of one exchange: no token material, only its hash. */
-  static keyOf(subjectToken: string, audience: string, scope: string): string {
-    return `${sha256Base64url(subjectToken)} ${audience} ${scope}`;
+  /**
+   * The cache key of one exchange: no token material, only its hash. `certificateThumbprint` is the
+   * caller certificate's `x5t#S256`, which the STS puts in the token's `cnf` (L2).
+   */
+  static keyOf(subjectToken: string, audience: string, scope: string, certificateThumbprint: string): string {
+    return `${sha256Base64url(subjectToken)} ${audience} ${scope} ${certificateThumbprint}`;
   }
 
   get(key: string): ExchangedToken | undefined {

@@ -1,5 +1,6 @@
 import type { ClientProxy } from '@nestjs/microservices';
 import { BindingConfigError } from '../errors/binding-error.js';
+import { pinnedSigner } from '../hop/rotating-hop-proof-signer.js';
 import type { HopProofSigner } from '../hop/sign-hop-proof.js';
 import { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../nest/rpc-binding.js';
 import { SubjectToken } from '../nest/subject-token.js';
@@ -23,7 +24,10 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 export interface OutboundClientOptions {
   /** This workload's connected ClientNats (libs/estate natsClientOptions). */
   readonly client: ClientProxy;
-  /** Signs with this workload's certificate key: the STS binds the tokens it issues to that certificate. */
+  /**
+   * Signs with this workload's certificate key: the STS binds the tokens it issues to that
+   * certificate. A RotatingHopProofSigner follows renewals; each call pins its current signer.
+   */
   readonly signer: HopProofSigner;
   /** The STS's SPIFFE ID. */
   readonly stsAudience: string;
@@ -99,17 +103,19 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   async function call<T>(request: OutboundCall): Promise<T> {
     // 1. The call itself: a mistake in the caller's code, not in a request.
     const input = checkCall(request);
-    // 2. The internal token for this callee and scope.
-    const token = await exchanger.exchange(input);
+    // 2. The internal token for this callee and scope, bound to the certificate in use now; the
+    //    same certificate signs the call even if a renewal lands meanwhile (L2).
+    const signer = pinnedSigner(options.signer);
+    const token = await exchanger.exchange(input, signer);
     // 3. The proof of possession of this workload's certificate key, over this very message.
-    const proof = await options.signer.sign({ audience: request.audience, subject: request.subject, token: token.accessToken, payload: request.payload });
+    const proof = await signer.sign({ audience: request.audience, subject: request.subject, token: token.accessToken, payload: request.payload });
     // 4. Exactly one of each header, bounded in time.
     const headers = { [HOP_TOKEN_HEADER]: token.accessToken, [HOP_PROOF_HEADER]: proof };
     try {
       return (await transport.request({ stage: 'call', subject: request.subject, payload: request.payload, headers, timeoutMs: request.timeoutMs ?? timeoutMs })) as T;
     } catch (error) {
       // 5. A token the callee refuses is not reused.
-      if (error instanceof OutboundRefusedError && error.code === 'invalid_token') exchanger.forget(input);
+      if (error instanceof OutboundRefusedError && error.code === 'invalid_token') exchanger.forget(input, signer);
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { pinnedSigner } from '../hop/rotating-hop-proof-signer.js';
 import type { HopProofSigner } from '../hop/sign-hop-proof.js';
 import { HOP_PROOF_HEADER } from '../nest/rpc-binding.js';
 import { revealSubjectToken, type SubjectToken } from '../nest/subject-token.js';
@@ -28,15 +29,21 @@ export interface ExchangeInput {
 }
 
 export interface TokenExchanger {
-  exchange(input: ExchangeInput): Promise<ExchangedToken>;
-  /** Drops the cached token of this input, e.g. after the callee refused it. */
-  forget(input: ExchangeInput): void;
+  /**
+   * `signer` signs the exchange proof, so the token is bound to its certificate; default: the
+   * exchanger's. A caller pins one signer for the exchange and the call (pinnedSigner).
+   */
+  exchange(input: ExchangeInput, signer?: HopProofSigner): Promise<ExchangedToken>;
+  /** Drops the cached token of this input for this signer's certificate, e.g. after the callee refused it. */
+  forget(input: ExchangeInput, signer?: HopProofSigner): void;
 }
 
 /**
  * ARCHITECTURE "Exchange", caller side: returns the internal token for (subject token, callee,
  * scope), from the cache while it is fresh, else from the STS:
- * 1. the cache (keyed by the subject token's hash, the audience and the scope);
+ * 1. the cache (keyed by the subject token's hash, the audience, the scope and the thumbprint of
+ *    the certificate that signs the proof: after a renewal, tokens bound to the old one are not
+ *    found, so the next call exchanges again with a proof from the new certificate, L2);
  * 2. a concurrent exchange of the same key is shared, not repeated;
  * 3. the RFC 8693 request, with a Hop-Proof (aud = the STS, sub = the exchange subject, `ath` over
  *    the subject token, `pdh` over the request): the caller authenticates with its certificate;
@@ -47,12 +54,13 @@ export interface TokenExchanger {
  * Does not verify the issued token (the callee does) nor decide the scope (the STS's policy does).
  */
 export function createTokenExchanger(options: TokenExchangerOptions): TokenExchanger {
-  const { transport, signer, stsAudience, exchangeSubject, timeoutMs, cache, clock } = options;
+  const { transport, stsAudience, exchangeSubject, timeoutMs, cache, clock } = options;
   const inFlight = new Map<string, Promise<ExchangedToken>>();
 
-  const keyOf = (input: ExchangeInput): string => ExchangedTokenCache.keyOf(revealSubjectToken(input.subjectToken), input.audience, input.scope);
+  const keyOf = (input: ExchangeInput, signer: HopProofSigner): string =>
+    ExchangedTokenCache.keyOf(revealSubjectToken(input.subjectToken), input.audience, input.scope, signer.certificateThumbprint);
 
-  async function exchangeAtSts(input: ExchangeInput, key: string): Promise<ExchangedToken> {
+  async function exchangeAtSts(input: ExchangeInput, key: string, signer: HopProofSigner): Promise<ExchangedToken> {
     const subjectToken = revealSubjectToken(input.subjectToken);
     const payload: TokenExchangeRequest = {
       grant_type: TOKEN_EXCHANGE_GRANT_TYPE,
@@ -72,16 +80,17 @@ export function createTokenExchanger(options: TokenExchangerOptions): TokenExcha
     return token;
   }
 
-  function exchange(input: ExchangeInput): Promise<ExchangedToken> {
-    const key = keyOf(input);
+  function exchange(input: ExchangeInput, signer: HopProofSigner = pinnedSigner(options.signer)): Promise<ExchangedToken> {
+    const key = keyOf(input, signer);
     const cached = cache.get(key);
     if (cached !== undefined) return Promise.resolve(cached);
     const pending = inFlight.get(key);
     if (pending !== undefined) return pending;
-    const started = exchangeAtSts(input, key).finally(() => inFlight.delete(key));
+    const started = exchangeAtSts(input, key, signer).finally(() => inFlight.delete(key));
     inFlight.set(key, started);
     return started;
   }
 
-  return Object.freeze({ exchange, forget: (input: ExchangeInput) => cache.delete(keyOf(input)) });
+  const forget = (input: ExchangeInput, signer: HopProofSigner = pinnedSigner(options.signer)): void => cache.delete(keyOf(input, signer));
+  return Object.freeze({ exchange, forget });
 }
