@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../support/free-port.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 const MAIN = resolve('dist/apps/auth/main.js');
 const run = promisify(execFile);
@@ -56,7 +57,7 @@ describe('auth process (dist/apps/auth/main.js)', () => {
   afterEach(async () => {
     await Promise.all(running.splice(0).map(stop));
     if (folder !== undefined) await rm(folder, { recursive: true, force: true });
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   it('exits 1 naming the variable when required nonces have no secret', async () => {
     const failed = run(process.execPath, [MAIN], { env: { PATH: process.env['PATH'] ?? '', AUTH_DPOP_NONCE: 'required' } });

@@ -14,6 +14,7 @@ import { MobileClient } from '../../apps/mobile/src/mobile-client.js';
 import { ScriptedLoginError } from '../../apps/mobile/src/login/scripted-browser.js';
 import { ALICE, authorizationCode, exchange, HTTP_OK, MOBILE, newDpop } from './support/authorization-code.js';
 import { startTestAuthServer, TEST_ADMIN_TOKEN, TEST_RESOURCE } from './support/test-auth-server.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 async function jwks(server: AuthServer): Promise<JSONWebKeySet> {
   return (await (await fetch(`${server.issuer}/jwks`)).json()) as JSONWebKeySet;
@@ -40,12 +41,12 @@ describe('auth server (nonces off)', () => {
   beforeAll(async () => {
     server = await startTestAuthServer();
     stateDir = await mkdtemp(join(tmpdir(), 'auth-spec-'));
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await server.close();
     await rm(stateDir, { recursive: true, force: true });
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   it('serves discovery with PKCE S256 and DPoP algorithms, and a public-only JWKS', async () => {
     const response = await fetch(`${server.issuer}/.well-known/openid-configuration`);
@@ -181,11 +182,11 @@ describe('auth server (AUTH_DPOP_NONCE=required)', () => {
       AUTH_DPOP_NONCE: 'required',
       AUTH_DPOP_NONCE_SECRET: Buffer.alloc(32, 7).toString('base64url'),
     });
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await server.close();
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   it('RFC 9449 §8: a proof without a nonce gets use_dpop_nonce and a DPoP-Nonce, then succeeds with it', async () => {
     const dpop = await newDpop();

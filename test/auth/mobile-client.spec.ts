@@ -16,6 +16,7 @@ import { DPOP_KEY_FILE, TOKEN_FILE } from '../../apps/mobile/src/mobile-options.
 import { ALICE } from './support/authorization-code.js';
 import { RESOURCE_NONCE, startDpopResourceServer, type DpopResourceServer } from './support/dpop-resource-server.js';
 import { startTestAuthServer, TEST_RESOURCE } from './support/test-auth-server.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 const run = promisify(execFile);
 const CLI = resolve('dist/apps/mobile/main.js');
@@ -32,12 +33,12 @@ describe('mobile client', () => {
   beforeAll(async () => {
     auth = await startTestAuthServer();
     resource = await startDpopResourceServer();
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await resource.close();
     await auth.close();
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   beforeEach(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'mobile-spec-'));

@@ -17,6 +17,7 @@ import { DpopClient } from './dpop-client.js';
 import { freePort } from '../support/free-port.js';
 import { call, callWithRawHeaders } from './http-call.js';
 import { TestIssuer } from './test-issuer.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 let handlerRuns = 0;
 /** The nonce issuer's own clock, frozen at the start of a step so no test straddles a step. */
@@ -70,12 +71,12 @@ describe.each(['express', 'fastify'] as const)('BindingGuard on %s', (adapter) =
     class ProbeModule {}
     app = await NestFactory.create(ProbeModule, adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter(), { logger: false });
     await app.listen(port, '127.0.0.1');
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await app?.close();
     await issuer?.stop();
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   async function nonceFor(url: string, token: string, method = 'GET'): Promise<string> {
     const first = await call(url, { Authorization: `DPoP ${token}`, DPoP: await client.proof({ htm: method, htu: url, token }) }, method);

@@ -4,6 +4,7 @@ import { freePort } from '../support/free-port.js';
 import { EdgeProcess } from './edge-process.js';
 import { call, callWithRawHeaders } from './http-call.js';
 import { TestIssuer } from './test-issuer.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 describe('edge over real HTTP (node dist/apps/edge/main.js)', () => {
   let issuer: TestIssuer;
@@ -26,13 +27,13 @@ describe('edge over real HTTP (node dist/apps/edge/main.js)', () => {
       DPOP_NONCE_SECRET: 'k'.repeat(43),
     }).start();
     meUrl = `${edge.url}/v1/me`;
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await edge?.stop();
     await nonceEdge?.stop();
     await issuer?.stop();
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   const sent: string[] = [];
 

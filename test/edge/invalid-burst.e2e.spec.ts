@@ -6,6 +6,7 @@ import { EdgeProcess } from './edge-process.js';
 import { call, type Answer } from './http-call.js';
 import { TestIssuer } from './test-issuer.js';
 import { freePort } from '../support/free-port.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // Issue 6, faults: a burst of invalid proofs and tokens beside valid traffic, against the built
 // edge. What a test can hold without timing anything: every valid request is still served, every
@@ -42,12 +43,12 @@ describe('a burst of invalid proofs beside valid traffic (node dist/apps/edge/ma
     rogueKey = (await generateKeyPair('ES256')).privateKey;
     edge = await new EdgeProcess(port, { AUTH_ISSUER: issuer.issuer, AUTH_JWKS_COOLDOWN_S: String(JWKS_COOLDOWN_S) }).start();
     meUrl = `${edge.url}/v1/me`;
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await edge?.stop();
     await issuer?.stop();
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   async function valid(): Promise<{ headers: Record<string, string>; proof: string }> {
     const token = await issuer.mint({ cnf: { jkt: client.jkt } });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DpopClient } from '../edge/dpop-client.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { HopEstate } from './support/hop-estate.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // What the edge's client sees when the STS refuses the end user's token at the exchange (RFC 8693
 // §2.2.2 invalid_request, the failure type naming the check): 403 with a generic body, as for any
@@ -16,11 +17,11 @@ beforeAll(async () => {
   estate = await HopEstate.start({ stsEnv: { EDGE_AUDIENCE: 'https://another-edge.example' } });
   edgeUrl = (await estate.startEdge()).url;
   client = await DpopClient.create();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await estate?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 async function placeOrder(): Promise<Answer> {
   const url = `${edgeUrl}/v1/orders`;

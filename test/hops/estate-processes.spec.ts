@@ -9,6 +9,7 @@ import { TestIssuer } from '../edge/test-issuer.js';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
 import { builtApp } from '../support/built-app.js';
 import type { AppProcess } from '../../scripts/estate/app-process.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // The built apps as the operator runs them (node dist/apps/<app>/main.js, configured only by the
 // environment), and the operator's revocation command (node dist/scripts/nats/revoke.js, what
@@ -44,14 +45,14 @@ beforeAll(async () => {
   );
   await Promise.all(services.map((service) => service.start()));
   edge = await new EdgeProcess(port, { ...env, AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks` }).start();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await edge?.stop();
   for (const service of services) await service.stop();
   await issuer?.stop();
   await fabric?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 async function order(sub: string, method: 'POST' | 'GET' = 'POST', id?: string) {
   const token = await issuer.mint({ sub, cnf: { jkt: client.jkt } });

@@ -9,6 +9,7 @@ import { ESTATE_PERMISSIONS } from '../../scripts/nats/permission-table.js';
 import { exchangeAtSts } from './support/exchange.js';
 import { craftProof, hopHeaders, sendHop, type HopOutcome } from './support/hop-messages.js';
 import { EDGE, HopEstate, INVENTORY, ORDERS, STS } from './support/hop-estate.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // SECURITY.md H1-H13 at the internal hops, one attack per check, against the real orders and
 // inventory apps on a real mTLS nats-server. Each refusal is asserted by its code and failure type
@@ -37,11 +38,11 @@ beforeAll(async () => {
   const ordersConfig = loadEstateConfig(estate.env(), 'orders');
   edge = { signer: await estate.signerOf('edge'), certificatePem: edgeConfig.tls.cert, keyPem: edgeConfig.tls.key };
   orders = { client: await estate.clientAs('orders'), signer: await estate.signerOf('orders'), certificatePem: ordersConfig.tls.cert, keyPem: ordersConfig.tls.key };
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await estate?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 /** A real token for orders, as the edge obtains it at the STS (bound to `signer`'s certificate). */
 async function tokenForOrders(signer: HopProofSigner = edge.signer, sub = 'user-42'): Promise<string> {

@@ -4,6 +4,7 @@ import type { HopProofSigner } from '#binding';
 import { exchangeAtSts } from './support/exchange.js';
 import { hopHeaders, sendHop } from './support/hop-messages.js';
 import { HopEstate, ORDERS } from './support/hop-estate.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // H6 at a receiver whose in-memory replay store (HOP_REPLAY_STORE=memory) is bounded by
 // configuration (HOP_REPLAY_MAX_ENTRIES, HOP_REPLAY_MAX_PER_SENDER, libs/estate): proofs are claimed until the sender's quota is spent,
@@ -19,11 +20,11 @@ beforeAll(async () => {
   estate = await HopEstate.start({ serviceEnv: { HOP_REPLAY_STORE: 'memory', HOP_REPLAY_MAX_ENTRIES: '10', HOP_REPLAY_MAX_PER_SENDER: String(PER_SENDER) } });
   edgeClient = await estate.clientAs('edge');
   signer = await estate.signerOf('edge');
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await estate?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 describe('H6: the hop replay store takes its bounds from the environment', () => {
   it(`a sender gets ${PER_SENDER} live claims; the next proof is refused 503 replay_store_unavailable and writes nothing`, async () => {

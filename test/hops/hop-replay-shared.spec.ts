@@ -9,6 +9,7 @@ import { createOrdersApp, type OrdersApp } from '../../apps/orders/src/create-or
 import { exchangeAtSts } from './support/exchange.js';
 import { hopHeaders, sendHop } from './support/hop-messages.js';
 import { HopEstate, ORDERS } from './support/hop-estate.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // H6 (E17 applied to hops): a workload claims hop-proof jtis in its replay bucket on JetStream
 // (HOP_REPLAY_STORE=jetstream, the default), which every replica shares and which outlives a
@@ -26,12 +27,12 @@ beforeAll(async () => {
   estate = await HopEstate.start();
   edgeClient = await estate.clientAs('edge');
   signer = await estate.signerOf('edge');
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const replica of replicas) await replica.app.close();
   await estate?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 async function anotherOrdersReplica(): Promise<OrdersApp> {
   const replica = await createOrdersApp(loadEstateConfig(estate.env(), 'orders'), { logger: false });

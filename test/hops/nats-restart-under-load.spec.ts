@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DpopClient } from '../edge/dpop-client.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { eventually, HopEstate } from './support/hop-estate.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // Issue 6, faults: nats-server killed (SIGKILL, as a crash) and restarted while the edge is under
 // load. Requests in flight and those that arrive while it is down fail fast with 503, the edge,
@@ -48,12 +49,12 @@ beforeAll(async () => {
   estate = await HopEstate.start();
   [client, thief] = [await DpopClient.create(), await DpopClient.create()];
   edgeUrl = (await estate.startEdge({ env: { NATS_REQUEST_TIMEOUT_MS: String(OUTBOUND_TIMEOUT_MS) } })).url;
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   running = false;
   await estate?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 async function placeOrder(prover: DpopClient, sku: string): Promise<{ headers: Record<string, string>; send: () => Promise<Answer> }> {
   const url = `${edgeUrl}/v1/orders`;

@@ -6,6 +6,7 @@ import { DpopClient } from '../edge/dpop-client.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { freePort } from '../support/free-port.js';
 import { eventually, HopEstate, ORDERS } from './support/hop-estate.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // Issue 4: an outage of NATS, the STS or a service gives the client a prompt 503 with Retry-After,
 // never a hang; an internal refusal reaches the client as a generic status with no internal code;
@@ -24,11 +25,11 @@ beforeAll(async () => {
   estate = await HopEstate.start();
   client = await DpopClient.create();
   edgeUrl = (await estate.startEdge({ env: { NATS_REQUEST_TIMEOUT_MS: '3000' } })).url;
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await estate?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 async function dpop(base: string, method: 'GET' | 'POST', path: string, sub = 'user-42'): Promise<Answer & { ms: number }> {
   const token = await estate.issuer.mint({ sub, cnf: { jkt: client.jkt } });
@@ -55,7 +56,7 @@ describe('the edge without NATS (NATS_URL unset)', () => {
 
   beforeAll(async () => {
     bare = (await estate.startEdge({ withNats: false })).url;
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   it('starts, and serves /healthz, metadata and GET /v1/me', async () => {
     expect((await call(`${bare}/healthz`, {})).status).toBe(200);

@@ -6,6 +6,7 @@ import { provisionEstateJetStream } from '../../scripts/nats/provision-jetstream
 import { announceRevocation } from '../../scripts/nats/publish-revocation.js';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
 import { publishRefusal, requestRefusal } from '../support/permission-violations.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // H12: revocations announced by the operator reach every service within a second, and a service
 // that starts later replays those in force from the REVOCATIONS stream. T3 beside it: only the
@@ -39,13 +40,13 @@ async function within(ms: number, condition: () => boolean): Promise<number> {
 
 beforeAll(async () => {
   fabric = await startEstateFabric({ provision: false }); // the first test needs it unprovisioned
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const feed of feeds) await feed.close();
   for (const connection of connections) await connection.close();
   await fabric?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 describe('revocation feed (H12)', () => {
   it('H12: a service refuses to start while the REVOCATIONS stream is not provisioned (fail closed)', async () => {

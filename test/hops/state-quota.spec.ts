@@ -6,6 +6,7 @@ import { DEFAULT_STATE_BUCKET_MAX_BYTES, provisionAsAdmin } from '../../scripts/
 import { DpopClient } from '../edge/dpop-client.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { HopEstate } from './support/hop-estate.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // The state buckets of orders and inventory have a quota (STATE_BUCKET_MAX_BYTES, set when the
 // operator provisions JetStream). A full bucket makes placing an order a prompt 503 at the edge,
@@ -24,12 +25,12 @@ beforeAll(async () => {
   edgeUrl = (await estate.startEdge()).url;
   client = await DpopClient.create();
   admin = await connect(natsConnectionOptions(loadEstateConfig(estate.env(), 'admin')));
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await admin?.close();
   await estate?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 async function quotas(): Promise<number[]> {
   const manager = await jetstreamManager(admin);

@@ -8,6 +8,7 @@ import { TestIssuer } from '../edge/test-issuer.js';
 import { exchangeAtSts, type ExchangeOutcome } from './support/exchange.js';
 import { EDGE, EDGE_AUDIENCE, HopEstate, INVENTORY, ORDERS, STS } from './support/hop-estate.js';
 import type { ClientProxy } from '@nestjs/microservices';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // The STS over NATS, real apps and fabric: RFC 8693 semantics, its policy, the subject token checks
 // for both kinds of token, the caller's authentication by hop proof, revocation, key rotation.
@@ -21,11 +22,11 @@ beforeAll(async () => {
   estate = await HopEstate.start();
   edge = { client: await estate.clientAs('edge'), signer: await estate.signerOf('edge') };
   orders = { client: await estate.clientAs('orders'), signer: await estate.signerOf('orders') };
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await estate?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 function refused(outcome: ExchangeOutcome, code: string, type: string): void {
   expect(outcome.ok ? 'granted' : outcome.error).toEqual({ code, type, status: expect.any(Number), message: expect.any(String) });

@@ -8,6 +8,7 @@ import { freePort } from '../support/free-port.js';
 import { callWithRawHeaders, type Answer } from '../edge/http-call.js';
 import { TestIssuer } from '../edge/test-issuer.js';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // E17 across replicas: two edge processes (node dist/apps/edge/main.js, REPLAY_STORE=jetstream)
 // behind one public origin share the edge's KV bucket on a real mTLS nats-server. A proof is
@@ -43,13 +44,13 @@ beforeAll(async () => {
     NATS_RECONNECT_WAIT_MS: '100',
   });
   replicas = await Promise.all([new EdgeProcess(await freePort(), env).start(), new EdgeProcess(await freePort(), env).start()]);
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.stop()));
   await issuer?.stop();
   await fabric?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 async function boundRequest(): Promise<Record<string, string>> {
   const token = await issuer.mint({ cnf: { jkt: client.jkt } });

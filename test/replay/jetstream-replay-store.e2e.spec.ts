@@ -7,6 +7,7 @@ import { BindingConfigError, FailureType, JetStreamReplayStore, sha256Base64url 
 import { loadEstateConfig, natsConnectionOptions, type EstateIdentity } from '#estate';
 import { provisionReplayBucket } from '../../scripts/nats/provision-replay-bucket.js';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // E17 (and H6) against a real nats-server with mTLS: the JetStream replay store as two replicas
 // of a workload use it, each with its own connection, sharing the workload's bucket.
@@ -34,12 +35,12 @@ beforeAll(async () => {
   await provisionReplayBucket(admin, { bucket: 'edge', windowSeconds: 70 });
   // A bucket whose claims live 2 s, to watch the server forget them.
   await provisionReplayBucket(admin, { bucket: 'orders', windowSeconds: 1, clockSkewSeconds: 0 });
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const connection of connections) await connection.close();
   await fabric?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 describe('JetStreamReplayStore on a real broker (E17)', () => {
   it('E17: of 100 concurrent claims of one jti from two replicas exactly one wins', async () => {

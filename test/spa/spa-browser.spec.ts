@@ -14,6 +14,7 @@ import { startBrowserEstate, type BrowserEstate } from './support/browser-estate
 import { launchChromium } from './support/chromium.js';
 import { INSPECT_STORED_KEY, LIFT_ACCESS_TOKEN, READ_ANSWERS, type StoredKeyReport } from './support/in-page.js';
 import { NodeThief, replayWithoutProof } from './support/stolen-token-replay.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 const ALICE = { username: 'alice', password: 'wonderland' };
 const START_TIMEOUT_MS = 90_000;
@@ -63,7 +64,7 @@ describe('SPA in Chromium: login, DPoP from a non-extractable key, calls to the 
   afterAll(async () => {
     await browser?.close();
     await estate?.stop();
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   function seenAt(origin: string, path: string, method: string): Seen[] {
     return seen.filter((entry) => entry.url.origin === origin && entry.url.pathname === path && entry.method === method);
