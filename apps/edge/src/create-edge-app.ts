@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { dpopCorsOptions } from '#binding';
+import { closeOnClientError } from './close-on-client-error.js';
 import type { EdgeConfig } from './edge-config.js';
 import { EdgeModule } from './edge.module.js';
 
@@ -12,7 +13,7 @@ import { EdgeModule } from './edge.module.js';
  * app on a free port.
  */
 export async function createEdgeApp(config: EdgeConfig): Promise<INestApplication> {
-  const adapter = config.httpAdapter === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+  const adapter = config.httpAdapter === 'express' ? new ExpressAdapter() : new FastifyAdapter({ clientErrorHandler: closeOnClientError });
   const app = await NestFactory.create(EdgeModule.register(config), adapter, {
     logger: ['error', 'warn', 'log'],
   });
