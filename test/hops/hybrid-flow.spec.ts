@@ -50,8 +50,10 @@ describe('the hybrid flow: DPoP client -> edge -> sts -> orders -> sts -> invent
       status: 'reserved',
       // orders saw the edge as the actor; inventory saw orders, acting for the edge (nested act).
       placedVia: [EDGE],
-      reservation: { reservation: { sku: 'tea', quantity: 2, subject: 'user-42', via: [ORDERS, EDGE] }, available: 98 },
+      // Inventory's reservation, one level deep (issue 14: no reservation.reservation), no stock figure.
+      reservation: { orderId: expect.any(String), sku: 'tea', quantity: 2, subject: 'user-42', via: [ORDERS, EDGE], reservedAt: expect.any(String) },
     });
+    expect(answer.body['reservation']).toEqual({ orderId: answer.body['id'], sku: 'tea', quantity: 2, subject: 'user-42', via: [ORDERS, EDGE], reservedAt: expect.any(String) });
     orderId = answer.body['id'] as string;
     // Nothing of a token travels back to the client.
     expect(JSON.stringify(answer.body)).not.toContain(token.split('.')[1]!);
@@ -137,6 +139,6 @@ describe('durability (last: it restarts the broker)', () => {
       again = await dpopCall('GET', `/v1/orders/${placedId}`, await userToken());
     }
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ id: placedId, sku: 'kept', reservation: { reservation: { orderId: placedId } } });
+    expect(again.body).toMatchObject({ id: placedId, sku: 'kept', reservation: { orderId: placedId } });
   });
 });

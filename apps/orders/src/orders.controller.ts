@@ -3,7 +3,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { Bound, OutboundRefusedError, OutboundUnavailableError, Principal, type BoundPrincipal, type OutboundClient } from '#binding';
 import { isStateBucketFull, spiffeIdOf, stateBucketFullException } from '#estate';
-import { OrderStore, type Order } from './orders/order-store.js';
+import { OrderStore, type Order, type OrderReservation } from './orders/order-store.js';
 
 export const ORDER_STORE = Symbol('hybrid-estate:order-store');
 export const OUTBOUND = Symbol('hybrid-estate:outbound');
@@ -73,9 +73,10 @@ export class OrdersController {
    * they are: an `invalid_token` from inventory says nothing about the edge's token, and the edge
    * must not act on it. Out of stock is the one outcome the end user is told.
    */
-  private async reserve(principal: BoundPrincipal, payload: { orderId: string; sku: string; quantity: number }): Promise<unknown> {
+  private async reserve(principal: BoundPrincipal, payload: { orderId: string; sku: string; quantity: number }): Promise<OrderReservation> {
+    let reply: unknown;
     try {
-      return await this.outbound.call({ audience: INVENTORY, subject: 'inventory.reserve', payload, subjectToken: principal.subjectToken, scope: 'orders:write' });
+      reply = await this.outbound.call({ audience: INVENTORY, subject: 'inventory.reserve', payload, subjectToken: principal.subjectToken, scope: 'orders:write' });
     } catch (error) {
       if (error instanceof OutboundUnavailableError) {
         this.logger.warn(`inventory unavailable: ${error.stage} ${error.reason}`);
@@ -88,7 +89,21 @@ export class OrdersController {
       }
       throw error;
     }
+    return reservationOf(reply, payload.orderId);
   }
+}
+
+/**
+ * The reservation out of inventory's answer (`{ reservation, available }`): the order keeps the
+ * reservation itself, not the answer around it, so the order JSON has one `reservation` level and
+ * no stock figure (how many units are left is inventory's business, not the buyer's).
+ */
+function reservationOf(reply: unknown, orderId: string): OrderReservation {
+  const reservation = typeof reply === 'object' && reply !== null ? (reply as { reservation?: unknown }).reservation : undefined;
+  if (typeof reservation !== 'object' || reservation === null || (reservation as { orderId?: unknown }).orderId !== orderId) {
+    throw new RpcException({ code: 'server_error', type: 'dependency_refused', status: 502, message: 'inventory answered without the reservation' });
+  }
+  return reservation as OrderReservation;
 }
 
 function createRequest(payload: unknown): { sku: string; quantity: number } {

@@ -10,8 +10,18 @@ export interface Order {
   readonly createdAt: string;
   /** The workloads the request came through, nearest first (`act` chain), as the guard verified it. */
   readonly placedVia: readonly string[];
-  /** Inventory's answer: the reservation, made for whom, through which workloads. */
-  readonly reservation: unknown;
+  /** Inventory's reservation for this order: what it holds, for whom, through which workloads. */
+  readonly reservation: OrderReservation;
+}
+
+/** Inventory's record of the units held for an order (its `Reservation`), as inventory.reserve answers it. */
+export interface OrderReservation {
+  readonly orderId: string;
+  readonly sku: string;
+  readonly quantity: number;
+  readonly subject: string;
+  readonly via: readonly string[];
+  readonly reservedAt: string;
 }
 
 /** Orders in the orders state bucket (JetStream KV: they survive restarts, replicas share them), `order.<id>`. */
