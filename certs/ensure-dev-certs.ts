@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ESTATE_IDENTITIES, spiffeIdOf } from '#estate';
+import { ESTATE_LEAVES, type LeafSpec } from './estate-leaves.js';
 import { createCertificateAuthority, issueCertificate, loadCertificateAuthority, type Authority, type KeyAlgorithm } from './pki.js';
 
 /**
@@ -33,20 +33,9 @@ interface CaState {
   readonly outcome: DevCertOutcome;
 }
 
-interface LeafSpec {
-  readonly name: string;
-  readonly usage: 'client' | 'server';
-  readonly spiffeId?: string;
-}
-
 const DAY_MS = 86_400_000; // milliseconds
 /** Renew a day before expiry, or at two thirds of a lifetime shorter than three days. */
 const MAX_RENEW_MARGIN_MS = DAY_MS;
-
-const LEAVES: readonly LeafSpec[] = Object.freeze([
-  { name: 'nats', usage: 'server' },
-  ...ESTATE_IDENTITIES.map((identity): LeafSpec => ({ name: identity, usage: 'client', spiffeId: spiffeIdOf(identity) })),
-]);
 
 async function readOptional(path: string): Promise<string | undefined> {
   try {
@@ -143,6 +132,6 @@ export async function ensureDevCertificates(options: DevCertsOptions): Promise<D
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   const ca = await ensureAuthority(options, now);
   const outcomes: DevCertOutcome[] = [ca.outcome];
-  for (const spec of LEAVES) outcomes.push(await ensureLeaf(spec, options, ca, now));
+  for (const spec of ESTATE_LEAVES) outcomes.push(await ensureLeaf(spec, options, ca, now));
   return outcomes;
 }

@@ -1,5 +1,6 @@
 import { randomBytes, webcrypto } from 'node:crypto';
 import { DEFAULT_KEY_ALGORITHM, webCryptoProfile, type KeyAlgorithm, type SignatureAlgorithm } from './key-algorithm.js';
+import { DEFAULT_LEAF_TTL_S, validityWindow, type ValidityWindow } from './lifetime.js';
 import { x509 } from './x509-provider.js';
 
 /**
@@ -44,8 +45,13 @@ export interface Authority extends IssuedCertificate {
 
 export interface AuthorityOptions {
   readonly commonName?: string;
+  /** Lifetime in days; `validitySeconds` wins when both are given. Default DEFAULT_CA_VALIDITY_DAYS. */
   readonly validityDays?: number;
+  /** Lifetime in whole seconds (the renewer's CA_TTL). */
+  readonly validitySeconds?: number;
   readonly keyAlgorithm?: KeyAlgorithm;
+  /** The issuing instant the validity is counted from; default now. The renewer's injectable clock sets it. */
+  readonly now?: Date;
 }
 
 export interface CertificateOptions {
@@ -57,10 +63,14 @@ export interface CertificateOptions {
   /** Server default: 127.0.0.1 and ::1. Client default: none. */
   readonly ipAddresses?: readonly string[];
   readonly usage: 'client' | 'server';
-  /** Default: a minute ago, to absorb clock skew between hosts. */
+  /** Default: backdated to absorb clock skew between hosts, by a minute or a tenth of the lifetime if shorter (lifetime.ts). */
   readonly notBefore?: Date;
-  /** Default: DEFAULT_LEAF_VALIDITY_DAYS from now, never past the CA's own notAfter. */
+  /** Default: `lifetimeSeconds` from now, never past the CA's own notAfter. */
   readonly notAfter?: Date;
+  /** Used when notAfter is not given. Default DEFAULT_LEAF_TTL_S (1 h). */
+  readonly lifetimeSeconds?: number;
+  /** The issuing instant the validity is counted from; default now. The renewer's injectable clock sets it. */
+  readonly now?: Date;
   readonly keyAlgorithm?: KeyAlgorithm;
   /** For negative tests only: more URI SANs after the SPIFFE ID, which the estate must refuse. */
   readonly extraUriSans?: readonly string[];
@@ -68,12 +78,17 @@ export interface CertificateOptions {
 
 export const DEFAULT_CA_COMMON_NAME = 'hybrid-estate dev CA';
 export const DEFAULT_CA_VALIDITY_DAYS = 30; // days
+/**
+ * What `npm run certs` gives leaves that no renewer refreshes (CERT_VALIDITY_DAYS). A leaf
+ * issued without dates lives DEFAULT_LEAF_TTL_S (1 h) instead; `npm run renew` keeps such
+ * short-lived leaves fresh.
+ */
 export const DEFAULT_LEAF_VALIDITY_DAYS = 7; // days
+export { DEFAULT_LEAF_TTL_S } from './lifetime.js';
 export const DEFAULT_SERVER_DNS_NAMES: readonly string[] = Object.freeze(['localhost', 'nats']);
 export const DEFAULT_SERVER_IP_ADDRESSES: readonly string[] = Object.freeze(['127.0.0.1', '::1']);
 const ORGANIZATION = 'hybrid-estate';
-const BACKDATE_MS = 60_000; // milliseconds
-const DAY_MS = 86_400_000; // milliseconds
+const DAY_S = 86_400; // seconds
 
 /** A random positive 128-bit serial (RFC 5280 §4.1.2.2: positive, at most 20 octets). */
 function serialNumber(): string {
@@ -87,10 +102,24 @@ function subject(commonName: string): JsonName {
   return [{ CN: [commonName] }, { O: [ORGANIZATION] }];
 }
 
-function validityDays(days: number | undefined, fallback: number): number {
-  const value = days ?? fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`validityDays must be a positive number, got ${String(days)}`);
-  return value;
+/** An authority's window: validitySeconds, else validityDays, else DEFAULT_CA_VALIDITY_DAYS. */
+function authorityWindow(options: AuthorityOptions): ValidityWindow {
+  const now = (options.now ?? new Date()).getTime();
+  if (options.validitySeconds !== undefined) return validityWindow(now, options.validitySeconds);
+  const days = options.validityDays ?? DEFAULT_CA_VALIDITY_DAYS;
+  if (!Number.isFinite(days) || days <= 0) throw new TypeError(`validityDays must be a positive number, got ${String(options.validityDays)}`);
+  return validityWindow(now, Math.max(1, Math.round(days * DAY_S)));
+}
+
+/** A leaf's window: explicit dates as given; otherwise lifetimeSeconds from now, never past the CA's notAfter. */
+function leafWindow(ca: Authority, options: CertificateOptions): ValidityWindow {
+  const now = (options.now ?? new Date()).getTime();
+  const lifetimeSeconds = options.notAfter === undefined ? (options.lifetimeSeconds ?? DEFAULT_LEAF_TTL_S) : Math.max(1, Math.floor((options.notAfter.getTime() - now) / 1_000));
+  const window = validityWindow(now, lifetimeSeconds);
+  return {
+    notBefore: options.notBefore ?? window.notBefore,
+    notAfter: options.notAfter ?? new Date(Math.min(window.notAfter.getTime(), ca.notAfter.getTime())),
+  };
 }
 
 async function generateKeys(algorithm: KeyAlgorithm): Promise<webcrypto.CryptoKeyPair> {
@@ -149,13 +178,13 @@ function caExtensions(keys: webcrypto.CryptoKeyPair, pathLength: number | undefi
 export async function createCertificateAuthority(options: AuthorityOptions = {}): Promise<Authority> {
   const keyAlgorithm = options.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
   const commonName = options.commonName ?? DEFAULT_CA_COMMON_NAME;
+  const window = authorityWindow(options);
   const keys = await generateKeys(keyAlgorithm);
-  const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
     name: subject(commonName),
-    notBefore: new Date(now - BACKDATE_MS),
-    notAfter: new Date(now + validityDays(options.validityDays, DEFAULT_CA_VALIDITY_DAYS) * DAY_MS),
+    notBefore: window.notBefore,
+    notAfter: window.notAfter,
     keys,
     signingAlgorithm: webCryptoProfile(keyAlgorithm).signing,
     extensions: await caExtensions(keys, undefined),
@@ -171,15 +200,14 @@ export async function createCertificateAuthority(options: AuthorityOptions = {})
 export async function createIntermediateAuthority(parent: Authority, options: AuthorityOptions = {}): Promise<Authority> {
   const keyAlgorithm = options.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
   const commonName = options.commonName ?? `${parent.commonName} intermediate`;
+  const window = authorityWindow(options);
   const keys = await generateKeys(keyAlgorithm);
-  const now = Date.now();
-  const requested = now + validityDays(options.validityDays, DEFAULT_CA_VALIDITY_DAYS) * DAY_MS;
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
     subject: subject(commonName),
     issuer: new x509.X509Certificate(parent.der).subject,
-    notBefore: new Date(now - BACKDATE_MS),
-    notAfter: new Date(Math.min(requested, parent.notAfter.getTime())),
+    notBefore: window.notBefore,
+    notAfter: new Date(Math.min(window.notAfter.getTime(), parent.notAfter.getTime())),
     publicKey: keys.publicKey,
     signingKey: parent.signingKey,
     signingAlgorithm: webCryptoProfile(parent.signatureAlgorithm).signing,
@@ -220,15 +248,15 @@ function spiffeUri(value: string): string {
  */
 export async function issueCertificate(ca: Authority, options: CertificateOptions): Promise<IssuedCertificate> {
   const keyAlgorithm = options.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
+  const window = leafWindow(ca, options);
   const keys = await generateKeys(keyAlgorithm);
-  const now = Date.now();
   const names = alternativeNames(options);
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
     subject: subject(options.commonName),
     issuer: new x509.X509Certificate(ca.der).subject,
-    notBefore: options.notBefore ?? new Date(now - BACKDATE_MS),
-    notAfter: options.notAfter ?? new Date(Math.min(now + DEFAULT_LEAF_VALIDITY_DAYS * DAY_MS, ca.notAfter.getTime())),
+    notBefore: window.notBefore,
+    notAfter: window.notAfter,
     publicKey: keys.publicKey,
     signingKey: ca.signingKey,
     signingAlgorithm: webCryptoProfile(ca.signatureAlgorithm).signing,

@@ -5,7 +5,7 @@ import {
   createIntermediateAuthority,
   issueCertificate,
   loadCertificateAuthority,
-  DEFAULT_LEAF_VALIDITY_DAYS,
+  DEFAULT_LEAF_TTL_S,
 } from '../../certs/pki.js';
 import { x509 } from '../../certs/x509-provider.js';
 
@@ -39,9 +39,26 @@ describe('certs/pki.ts', () => {
     expect(usage?.usages).toBe(x509.KeyUsageFlags.digitalSignature);
     expect(usage?.critical).toBe(true);
     expect(eku?.usages).toEqual([x509.ExtendedKeyUsage.clientAuth]);
-    const days = (new Date(certificate.validTo).getTime() - Date.now()) / 86_400_000;
-    expect(days).toBeGreaterThan(DEFAULT_LEAF_VALIDITY_DAYS - 0.01);
-    expect(days).toBeLessThanOrEqual(DEFAULT_LEAF_VALIDITY_DAYS);
+    // L1: short-lived by default (1 h, SPIRE's default X.509-SVID TTL), backdated a minute for clock skew.
+    const seconds = (new Date(certificate.validTo).getTime() - Date.now()) / 1_000;
+    expect(seconds).toBeGreaterThan(DEFAULT_LEAF_TTL_S - 5);
+    expect(seconds).toBeLessThanOrEqual(DEFAULT_LEAF_TTL_S);
+    expect(new Date(certificate.validTo).getTime() - new Date(certificate.validFrom).getTime()).toBe((DEFAULT_LEAF_TTL_S + 60) * 1_000);
+  });
+
+  it('L1: a 30 s leaf is backdated 3 s, not a minute, so its real validity stays near 30 s', async () => {
+    const now = new Date('2030-05-01T12:00:00.700Z');
+    const ca = await createCertificateAuthority({ validitySeconds: 600, now });
+    const leaf = new X509Certificate((await issueCertificate(ca, { commonName: 'edge', spiffeId: EDGE, usage: 'client', lifetimeSeconds: 30, now })).certificatePem);
+    expect(new Date(leaf.validFrom)).toEqual(new Date('2030-05-01T11:59:57Z'));
+    expect(new Date(leaf.validTo)).toEqual(new Date('2030-05-01T12:00:30Z'));
+    // Never past the CA's own notAfter.
+    const long = new X509Certificate((await issueCertificate(ca, { commonName: 'edge', spiffeId: EDGE, usage: 'client', lifetimeSeconds: 3_600, now })).certificatePem);
+    expect(new Date(long.validTo)).toEqual(new Date('2030-05-01T12:10:00Z'));
+    const fresh = new X509Certificate((await issueCertificate(ca, { commonName: 'edge', spiffeId: EDGE, usage: 'client', lifetimeSeconds: 30 })).certificatePem);
+    expect(new Date(fresh.validTo).getTime() - new Date(fresh.validFrom).getTime()).toBe(33_000);
+    const caCertificate = new X509Certificate(ca.certificatePem);
+    expect(new Date(caCertificate.validTo).getTime() - new Date(caCertificate.validFrom).getTime()).toBe(660_000);
   });
 
   it('the private key is unencrypted PKCS#8 that matches, and der is the certificate (its SHA-256 is x5t#S256)', async () => {
