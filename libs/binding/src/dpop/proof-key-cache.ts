@@ -1,5 +1,7 @@
-import { calculateJwkThumbprint, importJWK, type CryptoKey } from 'jose';
+import { KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, importJWK } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { createJwsKey, type JwsKey } from '../crypto/jws-signature.js';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { PublicJwk } from './check-proof-jwk.js';
@@ -16,7 +18,10 @@ export interface ProofKey {
   readonly alg: string;
   /** base64url SHA-256 JWK thumbprint (RFC 7638 §3, RFC 9449 §6.1 `jkt`). */
   readonly jkt: string;
-  readonly key: CryptoKey;
+  /** The `jwk`, imported and bound to `alg` (createJwsKey), for verifyJwsSignature. */
+  readonly key: JwsKey;
+  /** The protected header segment this key was resolved from, exactly as received. */
+  readonly header: string;
 }
 
 /**
@@ -27,14 +32,15 @@ export interface ProofKey {
  * - by header segment: the exact base64url text. Every check of parseProofHeader is a function of
  *   that text and of the allow-list, fixed for the cache's life; a header differing in any byte
  *   (another `typ`, `alg` or `jwk`) misses and is checked in full. Failures are never cached.
- * - by (alg, thumbprint): the imported CryptoKey, shared by headers that serialize the same key
- *   differently. The key is imported for one algorithm (RSA-PSS and RSASSA keys differ), so the
- *   algorithm is part of the cache key; the thumbprint covers every member that is imported.
+ * - by (alg, thumbprint): the imported key, shared by headers that serialize the same key
+ *   differently. jose imports it for one algorithm (RSA-PSS and RSASSA keys differ) and
+ *   createJwsKey binds the KeyObject to that algorithm, its type and curve checked here once, so
+ *   the algorithm is part of the cache key; the thumbprint covers every member that is imported.
  * Does not verify a signature: verifyProofSignature does.
  */
 export class ProofKeyCache {
   private readonly byHeader: LRUCache<string, ProofKey>;
-  private readonly byThumbprint: LRUCache<string, CryptoKey>;
+  private readonly byThumbprint: LRUCache<string, JwsKey>;
 
   constructor(
     private readonly algorithms: readonly string[],
@@ -53,22 +59,24 @@ export class ProofKeyCache {
     const { alg, jwk } = parseProofHeader(headerSegment, this.algorithms);
     const jkt = await calculateJwkThumbprint(jwk, 'sha256');
     const key = await this.importKey(jwk, alg, jkt);
-    const proofKey: ProofKey = Object.freeze({ alg, jkt, key });
+    const proofKey: ProofKey = Object.freeze({ alg, jkt, key, header: headerSegment });
     this.byHeader.set(headerSegment, proofKey);
     return proofKey;
   }
 
-  private async importKey(jwk: PublicJwk, alg: string, jkt: string): Promise<CryptoKey> {
+  private async importKey(jwk: PublicJwk, alg: string, jkt: string): Promise<JwsKey> {
     const id = `${alg}:${jkt}`;
     const cached = this.byThumbprint.get(id);
     if (cached !== undefined) return cached;
-    let key: CryptoKey | Uint8Array;
+    let key: JwsKey;
     try {
-      key = await importJWK(jwk, alg);
+      const imported = await importJWK(jwk, alg);
+      if (imported instanceof Uint8Array) throw new TypeError('jwk is not an asymmetric key');
+      // jose validates the key (the point on the curve, the RSA members); node:crypto verifies.
+      key = createJwsKey(alg, KeyObject.from(imported));
     } catch (cause) {
       throw new BindingError(FailureType.ProofKey, `jwk is not a valid public key for alg ${alg}`, { cause });
     }
-    if (key instanceof Uint8Array) throw new BindingError(FailureType.ProofKey, 'jwk is not an asymmetric key');
     this.byThumbprint.set(id, key);
     return key;
   }

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
-import { CompactSign } from 'jose';
 import { sha256Base64url } from '../crypto/digest.js';
+import { createJwsKey, signJws, type JwsKey } from '../crypto/jws-signature.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { CERTIFICATE_KEY_ALGORITHMS, keyAlgorithmOf, type CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -43,11 +43,12 @@ export interface HopProofSigner {
 
 /**
  * The outbound side of an internal hop (ARCHITECTURE "Call"): signs the Hop-Proof with the
- * private key of this workload's certificate. Built once per certificate: the key is imported and
- * checked against the certificate, and the protected header `{ typ, alg, x5c }` built, here;
- * `sign` then only builds the claims `{ jti, iat, aud, sub, ath, pdh }` and signs them with jose's
- * CompactSign (RFC 7515 §7.1; ES256 as the 64-octet R || S of RFC 7518 §3.4, EdDSA per RFC 8037).
- * jose takes the KeyObject as is and caches its WebCrypto form, so nothing is imported per proof.
+ * private key of this workload's certificate. Built once per certificate: the key is imported,
+ * checked against the certificate and bound to `alg` (createJwsKey), and the protected header
+ * `{ typ, alg, x5c }` serialized and base64url-encoded, here; `sign` then only builds the claims
+ * `{ jti, iat, aud, sub, ath, pdh }` and signs `BASE64URL(header) '.' BASE64URL(claims)` with
+ * node:crypto's one-shot sign (signJws; RFC 7515 §7.1; ES256 as the 64-octet R || S of RFC 7518
+ * §3.4, EdDSA per RFC 8037 §3.1), nothing imported or re-encoded per proof.
  * `jti` is a random UUID (122 random bits). Throws BindingConfigError at construction when the key,
  * the chain or `alg` do not fit together; `sign` rejects with a TypeError for an input that cannot
  * be signed (empty audience, subject or token, a payload JSON cannot carry).
@@ -65,8 +66,10 @@ export function createHopProofSigner(options: HopProofSignerOptions): HopProofSi
     throw new BindingConfigError('hop signer alg must be ES256 for an EC P-256 key or EdDSA for an Ed25519 key');
   }
   const header = { typ: HOP_PROOF_TYPE, alg, x5c: chain.map((der) => der.toString('base64')) } satisfies HopProofHeader;
+  // RFC 7515 §7.1: BASE64URL(UTF8(JWS Protected Header)), the same for every proof of this signer.
+  const encodedHeader = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
+  const key = jwsKeyOrConfigError(alg, privateKey);
   const clock = options.clock ?? systemClock;
-  const encoder = new TextEncoder();
 
   async function signProof(input: HopProofInput): Promise<string> {
     for (const name of ['audience', 'subject', 'token'] as const) {
@@ -84,7 +87,8 @@ export function createHopProofSigner(options: HopProofSignerOptions): HopProofSi
       ath: sha256Base64url(input.token),
       pdh: payloadHash(input.payload),
     };
-    return new CompactSign(encoder.encode(JSON.stringify(claims))).setProtectedHeader(header).sign(privateKey);
+    const signingInput = `${encodedHeader}.${Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url')}`;
+    return `${signingInput}.${signJws(alg, key, signingInput).toString('base64url')}`;
   }
 
   return Object.freeze({ certificateThumbprint: sha256Base64url(chain[0]), sign: signProof });
@@ -121,6 +125,14 @@ function chainOf(options: HopProofSignerOptions): Buffer[] {
   }
   if (chain.length === 0) throw new BindingConfigError('hop signer certificate chain is empty');
   return chain;
+}
+
+function jwsKeyOrConfigError(alg: CertificateKeyAlgorithm, privateKey: KeyObject): JwsKey {
+  try {
+    return createJwsKey(alg, privateKey);
+  } catch (cause) {
+    throw new BindingConfigError(`hop signer key cannot sign ${alg}`, { cause });
+  }
 }
 
 function keyAlgorithmOrConfigError(publicKey: KeyObject): CertificateKeyAlgorithm {

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { createJwsKey, type JwsKey } from '../crypto/jws-signature.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 
@@ -19,6 +20,33 @@ export function keyAlgorithmOf(publicKey: KeyObject): CertificateKeyAlgorithm {
   }
   if (publicKey.asymmetricKeyType === 'ed25519') return 'EdDSA';
   throw new BindingError(FailureType.CertificateUsage, 'sender certificate key is neither EC P-256 nor Ed25519');
+}
+
+/**
+ * Each certificate key bound to its algorithm once (createJwsKey). Keyed by the KeyObject that the
+ * validated path holds, and the path cache keeps, so an entry lives exactly as long as its path
+ * and needs no bound of its own.
+ */
+const jwsKeys = new WeakMap<KeyObject, JwsKey>();
+
+/**
+ * H4: the certificate's public key bound to the proof `alg`, for verifyJwsSignature. Its type and
+ * curve are checked against `alg` the first time this key is used (createJwsKey), then the bound
+ * key is reused for every proof of the same cached path. A key of another kind than `alg` fails
+ * with ProofKey, the node:crypto-side reason kept as `cause`.
+ * Does not check that `alg` is allowed (the proof parser does) nor the certificate.
+ */
+export function certificateJwsKey(publicKey: KeyObject, alg: CertificateKeyAlgorithm): JwsKey {
+  const cached = jwsKeys.get(publicKey);
+  if (cached?.alg === alg) return cached;
+  let key: JwsKey;
+  try {
+    key = createJwsKey(alg, publicKey);
+  } catch (cause) {
+    throw new BindingError(FailureType.ProofKey, 'proof alg does not match the sender certificate key type', { cause });
+  }
+  jwsKeys.set(publicKey, key);
+  return key;
 }
 
 /**
