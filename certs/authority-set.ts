@@ -1,5 +1,5 @@
-import { X509Certificate } from 'node:crypto';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically } from './atomic-write.js';
 import { CA_BUNDLE_FILE, CA_KEY_FILE, certificateOfKey, loadAuthorityFromFiles, NEXT_CA_KEY_FILE, readOptionalFile, readTrustBundle } from './ca-files.js';
@@ -46,7 +46,13 @@ export class AuthoritySet {
     }
     authorities.#current = await authorities.#matching(CA_KEY_FILE);
     authorities.#next = await authorities.#matching(NEXT_CA_KEY_FILE);
-    if (authorities.#next !== undefined) authorities.#nextSinceMs = (await stat(join(settings.dir, NEXT_CA_KEY_FILE))).mtimeMs;
+    if (authorities.#next !== undefined) {
+      // When it entered the bundle, from its own dates (the renewer made it with caTtlSeconds),
+      // so a restart resumes the propagation delay on the renewer's clock, not the file system's.
+      const next = new X509Certificate(authorities.#next);
+      const createdMs = new Date(next.validTo).getTime() - settings.caTtlSeconds * 1_000;
+      authorities.#nextSinceMs = Math.min(settings.clock.now(), Math.max(new Date(next.validFrom).getTime(), createdMs));
+    }
     return { authorities, created: false };
   }
 
@@ -66,7 +72,7 @@ export class AuthoritySet {
     return this.#next === undefined ? undefined : new X509Certificate(this.#next);
   }
 
-  /** When the next CA entered the bundle (from `ca-next.key`'s mtime after a restart). */
+  /** When the next CA entered the bundle (after a restart: from its notAfter and caTtlSeconds). */
   nextSinceMs(): number | undefined {
     return this.#nextSinceMs;
   }
@@ -118,8 +124,9 @@ export class AuthoritySet {
 
   #create(): Promise<Authority> {
     const now = new Date(this.#settings.clock.now());
-    // A distinct name per CA, so logs, `openssl x509 -issuer` and path building tell them apart.
-    const commonName = `${this.#settings.caCommonName} ${now.toISOString().replace(/\.\d+Z$/, 'Z')}`;
+    // A distinct name per CA, so logs, `openssl x509 -issuer` and path building tell them apart
+    // (two rollovers may fall in one second: the random part keeps the names apart then).
+    const commonName = `${this.#settings.caCommonName} ${now.toISOString().replace(/\.\d+Z$/, 'Z')} ${randomBytes(3).toString('hex')}`;
     return createCertificateAuthority({ commonName, validitySeconds: this.#settings.caTtlSeconds, keyAlgorithm: this.#settings.keyAlgorithm, now });
   }
 

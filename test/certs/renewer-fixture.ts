@@ -10,13 +10,16 @@ import { ManualClock } from './manual-clock.js';
 
 /**
  * A renewer on a fresh temporary certs folder, driven by a manual clock that starts on a whole
- * second, with every change and log line recorded (and the clock's time of each change).
+ * second, with every change and log line recorded: the clock's time of each change, the CAs
+ * (subjects) `ca.crt` held when it was reported, and for a leaf the CA that issued it.
  */
+export type ObservedChange = CertificateChange & { readonly atMs: number; readonly bundle: readonly string[]; readonly issuer?: string };
+
 export interface RenewerFixture {
   readonly dir: string;
   readonly clock: ManualClock;
   readonly renewer: CertificateRenewer;
-  readonly changes: Array<CertificateChange & { readonly atMs: number }>;
+  readonly changes: ObservedChange[];
   readonly logs: string[];
   advance(ms: number): Promise<void>;
   advanceTo(atMs: number): Promise<void>;
@@ -29,7 +32,7 @@ export async function startRenewerFixture(options: Partial<CertificateRenewerOpt
   const root = await mkdtemp(join(tmpdir(), 'estate-renewer-'));
   const dir = join(root, 'out');
   const clock = new ManualClock(Math.floor(Date.now() / 1_000) * 1_000);
-  const changes: Array<CertificateChange & { readonly atMs: number }> = [];
+  const changes: ObservedChange[] = [];
   const logs: string[] = [];
   const make = (overrides: Partial<CertificateRenewerOptions>): CertificateRenewer =>
     new CertificateRenewer({
@@ -38,8 +41,11 @@ export async function startRenewerFixture(options: Partial<CertificateRenewerOpt
       caTtlSeconds: 3_600,
       clock,
       log: (level, message) => logs.push(`${level}: ${message}`),
-      onChange: (change) => {
-        changes.push({ ...change, atMs: clock.now() });
+      onChange: async (change) => {
+        const atMs = clock.now();
+        const bundle = (await bundleCertificates(dir)).map((certificate) => certificate.subject);
+        const issuer = change.kind === 'leaf' ? (await leafCertificate(dir, change.name)).issuer : undefined;
+        changes.push({ ...change, atMs, bundle, ...(issuer === undefined ? {} : { issuer }) });
       },
       ...options,
       ...overrides,
