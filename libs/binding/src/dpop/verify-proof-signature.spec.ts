@@ -2,7 +2,7 @@ import { sign as nodeSign, constants, KeyObject } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { FailureType } from '../errors/failure-type.js';
 import { splitCompactJws } from './compact-jws.js';
-import { base64urlJson, createProofClient, proofClaims, rejectionOf, signProof } from './proof-client.fixture.js';
+import { base64urlJson, createProofClient, proofClaims, rejectionOf, signProof, thrownBy } from './proof-client.fixture.js';
 import { ProofKeyCache } from './proof-key-cache.js';
 import { RFC9449_RESOURCE_REQUEST, RFC9449_TOKEN_REQUEST_PROOF } from './rfc-examples.fixture.js';
 import { verifyProofSignature } from './verify-proof-signature.js';
@@ -65,6 +65,26 @@ describe('verifyProofSignature', () => {
       type: FailureType.ProofSignature,
       code: 'invalid_dpop_proof',
     });
+  });
+
+  it('E11: the key verifies only the proof whose header it was resolved from (no key from another header)', async () => {
+    const [holder, other] = [await createProofClient(), await createProofClient()];
+    const proofKey = await keysFor(['ES256']).resolve(splitCompactJws(await signProof(holder, { jti: 'h' })).header);
+    const foreign = await signProof(other, { jti: 'o' });
+    expect(thrownBy(() => verifyProofSignature(foreign, proofKey))).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
+  });
+
+  it('E6: a payload segment no base64url encoder writes (length 4n+1) is malformed, as jose found it', async () => {
+    const { header, signature } = splitCompactJws(RFC9449_RESOURCE_REQUEST.proof);
+    expect(await rejectionOf(verify(`${header}.AAAAA.${signature}`))).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
+  });
+
+  it('E6: a DER-encoded ES256 signature over the right input is refused (RFC 7518 §3.4)', async () => {
+    const client = await createProofClient('ES256');
+    const proof = await signProof(client, { jti: 'der' });
+    const input = proof.slice(0, proof.lastIndexOf('.'));
+    const der = nodeSign('sha256', Buffer.from(input), { key: KeyObject.from(client.privateKey as Parameters<typeof KeyObject.from>[0]), dsaEncoding: 'der' });
+    expect(await rejectionOf(verify(`${input}.${der.toString('base64url')}`))).toMatchObject({ type: FailureType.ProofSignature, code: 'invalid_dpop_proof' });
   });
 
   it('E6: a signature segment that is not valid base64url is malformed', async () => {
