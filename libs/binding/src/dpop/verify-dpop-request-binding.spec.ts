@@ -76,6 +76,39 @@ describe('createDpopVerifier: token binding and replay', () => {
     await expect(lenient.verifier.verify(bearer)).resolves.toMatchObject({ scheme: 'bearer', jkt: undefined, jtiHash: undefined });
   });
 
+  it('E5: the route policy decides for unbound Bearer tokens: accept-as-bearer serves them, refuse or no word refuses', async () => {
+    const { verifier, tokens } = await setupVerifier();
+    const unbound = await tokens.issue();
+    const bearer: DpopRequest = { method: 'GET', target: '/orders', host: ['api.example.com'], authorization: [`Bearer ${unbound}`], dpop: undefined };
+    await expect(verifier.verify({ ...bearer, policy: { unboundTokens: 'accept-as-bearer' } })).resolves.toMatchObject({ scheme: 'bearer', jkt: undefined });
+    expect(await rejectionOf(verifier.verify({ ...bearer, policy: { unboundTokens: 'refuse' } }))).toMatchObject(failure(FailureType.UnboundToken, 'invalid_token'));
+    expect(await rejectionOf(verifier.verify({ ...bearer, policy: {} }))).toMatchObject(failure(FailureType.UnboundToken, 'invalid_token'));
+    // A value that is not exactly accept-as-bearer refuses (fails closed).
+    const typo = { unboundTokens: 'accept' } as unknown as DpopRequest['policy'];
+    expect(await rejectionOf(verifier.verify({ ...bearer, policy: typo }))).toMatchObject(failure(FailureType.UnboundToken, 'invalid_token'));
+  });
+
+  it('E5: a route that says refuse refuses even where the verifier allows Bearer; its scopes still apply to accepted Bearer tokens', async () => {
+    const { verifier, tokens } = await setupVerifier({ allowBearer: true });
+    const unbound = await tokens.issue({ scope: 'orders:read' });
+    const bearer: DpopRequest = { method: 'GET', target: '/orders', host: ['api.example.com'], authorization: [`Bearer ${unbound}`], dpop: undefined };
+    expect(await rejectionOf(verifier.verify({ ...bearer, policy: { unboundTokens: 'refuse' } }))).toMatchObject(failure(FailureType.UnboundToken, 'invalid_token'));
+    const needsWrite = { unboundTokens: 'accept-as-bearer' as const, scopes: ['orders:write'] };
+    expect(await rejectionOf(verifier.verify({ ...bearer, policy: needsWrite }))).toMatchObject(failure(FailureType.InsufficientScope, 'insufficient_scope'));
+  });
+
+  it('E5, E21: accept-as-bearer never lets a bound token through as Bearer, nor an unbound one through the DPoP scheme', async () => {
+    const { verifier, tokens, token, send } = await setupVerifier();
+    const policy = { unboundTokens: 'accept-as-bearer' as const };
+    const asBearer = (sent: string): DpopRequest => ({ method: 'GET', target: '/orders', host: ['api.example.com'], authorization: [`Bearer ${sent}`], dpop: undefined, policy });
+    expect(await rejectionOf(verifier.verify(asBearer(token)))).toMatchObject(failure(FailureType.SchemeDowngrade, 'invalid_token'));
+    const certificateBound = await tokens.issue({ cnf: { 'x5t#S256': sha256Base64url('certificate') } });
+    expect(await rejectionOf(verifier.verify(asBearer(certificateBound)))).toMatchObject(failure(FailureType.ConfirmationMethod, 'invalid_token'));
+    const unbound = await tokens.issue();
+    const { request } = await send({}, { policy }, undefined, unbound);
+    expect(await rejectionOf(verifier.verify(request))).toMatchObject(failure(FailureType.UnboundToken, 'invalid_token'));
+  });
+
   it('E21: a certificate-bound token is refused with either scheme', async () => {
     const { verifier, tokens, send } = await setupVerifier({ allowBearer: true });
     const certificateBound = await tokens.issue({ cnf: { 'x5t#S256': sha256Base64url('certificate') } });

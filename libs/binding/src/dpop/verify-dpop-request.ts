@@ -10,7 +10,7 @@ import { checkSingleCredentialMechanism } from './check-credential-mechanisms.js
 import { checkHtm } from './check-htm.js';
 import { checkHtu } from './check-htu.js';
 import { checkProofTime, replayWindowSeconds } from './check-proof-time.js';
-import { checkSchemeBinding } from './check-scheme-binding.js';
+import { checkSchemeBinding, DEFAULT_UNBOUND_TOKENS, type UnboundTokenPolicy } from './check-scheme-binding.js';
 import { splitCompactJws } from './compact-jws.js';
 import { resolveDpopVerifierOptions, type DpopVerifierConfig, type DpopVerifierOptions } from './dpop-verifier-options.js';
 import type { RequestUriInput } from './effective-uri.js';
@@ -35,6 +35,12 @@ export interface DpopPolicy {
   /** An audience the token must include, besides the verifier's configured one. */
   readonly audience?: string | undefined;
   readonly scopes?: readonly string[] | undefined;
+  /**
+   * An unbound token with the Bearer scheme (issue 14): `refuse` (E5), or `accept-as-bearer` on a
+   * route that serves public clients whose authorization server binds only refresh tokens. Absent:
+   * the verifier's `allowBearer` decides (default refuse). Only the exact value accepts.
+   */
+  readonly unboundTokens?: UnboundTokenPolicy | undefined;
 }
 
 /** A request that passed every check. Holds no token and no proof. */
@@ -66,7 +72,8 @@ export interface DpopVerifier {
  * run in a fixed order, numbered in verifyDpopRequest below: cheap framing first, nothing compared
  * before the signature has verified, the token after the proof, the replay claim last so that a
  * refused request never burns a `jti`. A Bearer request (step 2) skips the proof steps and is
- * accepted only unbound and only where `allowBearer` says so.
+ * accepted only unbound and only where the route's `unboundTokens` policy (else `allowBearer`)
+ * says `accept-as-bearer`.
  * Does not check callers (the edge has none) nor, without a `revocations` list, revocation.
  */
 export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
@@ -101,7 +108,7 @@ async function verifyDpopRequest(request: DpopRequest, config: DpopVerifierConfi
   // 9. ath over the token as sent (E19).
   checkAth(claims.ath, credentials.token);
   // 10. Scheme and binding (E5, E20, E21): DPoP-bound, cnf.jkt equal to the proof key's thumbprint.
-  checkSchemeBinding('dpop', tokenClaims, proofKey.jkt, config.allowBearer);
+  checkSchemeBinding('dpop', tokenClaims, proofKey.jkt, unboundTokensOf(config, request.policy));
   // 11. The route's policy (its @Bound audience and scopes), then revocation (H12 at the edge),
   //     before the claim: a request refused for either must not burn its jti.
   checkPolicy(tokenClaims, request.policy);
@@ -115,10 +122,17 @@ async function verifyDpopRequest(request: DpopRequest, config: DpopVerifierConfi
 
 async function verifyBearer(token: string, config: DpopVerifierConfig, policy: DpopPolicy | undefined): Promise<DpopVerification> {
   const claims = await verifyToken(config.tokenVerifier, token);
-  checkSchemeBinding('bearer', claims, undefined, config.allowBearer);
+  checkSchemeBinding('bearer', claims, undefined, unboundTokensOf(config, policy));
   checkPolicy(claims, policy);
   if (config.revocations !== undefined) checkNotRevoked(config.revocations, claims);
   return Object.freeze({ scheme: 'bearer', token, claims, jkt: undefined, jtiHash: undefined, nonce: undefined });
+}
+
+/** The route's word on unbound tokens, else the verifier's `allowBearer`; a value other than the two refuses. */
+function unboundTokensOf(config: DpopVerifierConfig, policy: DpopPolicy | undefined): UnboundTokenPolicy {
+  const declared = policy?.unboundTokens;
+  if (declared === undefined) return config.allowBearer ? 'accept-as-bearer' : DEFAULT_UNBOUND_TOKENS;
+  return declared === 'accept-as-bearer' ? 'accept-as-bearer' : 'refuse';
 }
 
 function checkPolicy(claims: AccessTokenClaims, policy: DpopPolicy | undefined): void {

@@ -1,3 +1,4 @@
+import type { UnboundTokenPolicy } from '../dpop/check-scheme-binding.js';
 import type { ConfirmationMethod } from '../token/access-token.js';
 
 /**
@@ -13,6 +14,13 @@ export interface BindingPolicy {
   readonly scopes?: readonly string[];
   /** SPIFFE IDs allowed to call this handler (H11); absent means any authenticated workload. */
   readonly callers?: readonly string[];
+  /**
+   * DPoP routes only: an unbound access token sent as `Authorization: Bearer` is refused
+   * (`'refuse'`, the default: E5, `invalid_token` with the DPoP challenge) or served
+   * (`'accept-as-bearer'`, for public clients whose authorization server binds only the refresh
+   * token). A DPoP- or certificate-bound token is never accepted as Bearer either way (E5, E21).
+   */
+  readonly unboundTokens?: UnboundTokenPolicy;
 }
 
 export const BINDING_POLICY = Symbol('hybrid-estate:binding-policy');

@@ -42,12 +42,13 @@ export class BindingGuard implements CanActivate {
     const request = http.getRequest();
     const response = http.getResponse();
     try {
-      const { token, claims, jkt, jtiHash } = await verifyHttpRequest(verifier, request, response, policy);
+      const { scheme, token, claims, jkt, jtiHash } = await verifyHttpRequest(verifier, request, response, policy);
       attachPrincipal(request, {
         subject: claims.sub,
         clientId: claims.client_id,
         scopes: scopesOf(claims.scope),
-        confirmation: 'dpop',
+        // A Bearer request passed only as an unbound token on an accept-as-bearer route: say so.
+        confirmation: scheme === 'bearer' ? 'bearer' : 'dpop',
         thumbprint: jkt ?? '',
         caller: undefined,
         actorChain: [],
@@ -55,12 +56,12 @@ export class BindingGuard implements CanActivate {
         subjectToken: new SubjectToken(token, ACCESS_TOKEN_TYPE, claims.exp),
       });
       // The one log line of an accepted request: its text is built only when debug is on.
-      if (Logger.isLevelEnabled('debug')) this.logger.debug(`accepted dpop jkt=${jkt} jti#=${jtiHash}`);
+      if (Logger.isLevelEnabled('debug')) this.logger.debug(scheme === 'bearer' ? 'accepted unbound bearer' : `accepted dpop jkt=${jkt} jti#=${jtiHash}`);
       return true;
     } catch (error) {
       const refusal = this.toBindingError(error);
       this.logger.warn(`refused http type=${refusal.type} code=${refusal.code} status=${refusal.status}`);
-      throw new HttpException(prepareHttpRefusal(refusal, verifier.algorithms, response), refusal.status, { cause: error });
+      throw new HttpException(prepareHttpRefusal(refusal, verifier.algorithms, response, policy), refusal.status, { cause: error });
     }
   }
 

@@ -79,14 +79,18 @@ export async function verifyHttpRequest(
 
 /**
  * E22, E23: the challenge and headers of a refusal, set on the response before the exception
- * unwinds, so Nest's own exception layer sends them with the body on either adapter.
+ * unwinds, so Nest's own exception layer sends them with the body on either adapter. A route that
+ * accepts unbound tokens as Bearer names both schemes it supports, DPoP first, in one field value
+ * (RFC 9449 §7.2: "Section 11.6.1 of [RFC9110] allows a protected resource to indicate support for
+ * multiple authentication schemes (i.e., Bearer and DPoP) with the WWW-Authenticate header field").
  */
-export function prepareHttpRefusal(error: BindingError, algorithms: readonly string[], response: AdapterResponse): object {
+export function prepareHttpRefusal(error: BindingError, algorithms: readonly string[], response: AdapterResponse, policy?: BindingPolicy): object {
   if (error.status === 503) {
     response.header('Retry-After', '1');
   } else {
     const missing = error.type === 'missing_credentials';
-    response.header('WWW-Authenticate', dpopChallenge(algorithms, missing ? undefined : error));
+    const dpop = dpopChallenge(algorithms, missing ? undefined : error);
+    response.header('WWW-Authenticate', policy?.unboundTokens === 'accept-as-bearer' ? `${dpop}, Bearer` : dpop);
   }
   if (error.nonce !== undefined) sendNonce(response, error.nonce);
   if (error.type === 'missing_credentials') return { error_description: 'a DPoP-bound access token is required' };

@@ -3,14 +3,20 @@ import type { ConfirmationMethod } from '../token/access-token.js';
 import type { SubjectToken } from './subject-token.js';
 
 /** The verified caller, as the guard hands it to the handler. Never holds a token or a proof. */
+/**
+ * How the token was held: `dpop` or `mtls` (bound, proven), or `bearer`: an unbound token that a
+ * route with `unboundTokens: 'accept-as-bearer'` served without any proof of possession.
+ */
+export type PrincipalConfirmation = ConfirmationMethod | 'bearer';
+
 export interface BoundPrincipal {
   /** The end user (`sub`). */
   readonly subject: string;
   /** The OAuth client the end user used (`client_id`), when the token names it. */
   readonly clientId: string | undefined;
   readonly scopes: readonly string[];
-  readonly confirmation: ConfirmationMethod;
-  /** RFC 7638 thumbprint of the DPoP key, or `x5t#S256` of the sender certificate. */
+  readonly confirmation: PrincipalConfirmation;
+  /** RFC 7638 thumbprint of the DPoP key, or `x5t#S256` of the sender certificate; '' for bearer. */
   readonly thumbprint: string;
   /** The SPIFFE ID of the workload that sent the message; undefined at the edge. */
   readonly caller: string | undefined;
@@ -43,7 +49,7 @@ class FrozenPrincipal implements BoundPrincipal {
   readonly subject: string;
   readonly clientId: string | undefined;
   readonly scopes: readonly string[];
-  readonly confirmation: ConfirmationMethod;
+  readonly confirmation: PrincipalConfirmation;
   readonly thumbprint: string;
   readonly caller: string | undefined;
   readonly actorChain: readonly string[];

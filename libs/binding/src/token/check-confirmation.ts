@@ -40,6 +40,34 @@ export function checkConfirmationMethod(claims: AccessTokenClaims, required: Con
 }
 
 /**
+ * E5, E21: a token presented without any proof (the Bearer scheme) confirms no key. RFC 9449 §7.2
+ * "such a protected resource MUST reject a DPoP-bound access token received as a bearer token":
+ * `cnf.jkt` is `SchemeDowngrade`. A certificate-bound token (`x5t#S256`) is `ConfirmationMethod`:
+ * the edge has no client certificate to check it against (E21), and without one it is a
+ * downgrade too. Any other `cnf` member (RFC 7800 §3.1 `jwk`, `jwe`, `kid`, `jku`) also binds the
+ * token to a key the presenter must prove, so it is `ConfirmationMethod` as well: a bound token of
+ * a kind we cannot check is never taken for an unbound one. An empty `cnf` object binds nothing.
+ * Does not decide whether an unbound token is welcome: the route's policy does (checkSchemeBinding).
+ */
+export function checkNoConfirmation(claims: AccessTokenClaims): void {
+  const cnf: unknown = claims.cnf;
+  if (cnf === undefined) return;
+  if (cnf === null || typeof cnf !== 'object' || Array.isArray(cnf)) {
+    throw new BindingError(FailureType.TokenMalformed, 'cnf claim is not an object');
+  }
+  const method = confirmationMethodOf(claims);
+  if (method === 'dpop') {
+    throw new BindingError(FailureType.SchemeDowngrade, 'DPoP-bound token presented with the Bearer scheme');
+  }
+  if (method === 'mtls') {
+    throw new BindingError(FailureType.ConfirmationMethod, 'certificate-bound token presented with the Bearer scheme');
+  }
+  if (Object.keys(cnf).length > 0) {
+    throw new BindingError(FailureType.ConfirmationMethod, 'token is bound by a confirmation method this resource cannot check');
+  }
+}
+
+/**
  * E20: RFC 9449 §7.1 "confirm that the public key to which the access token is bound matches the
  * public key from the DPoP proof": `cnf.jkt` is a non-empty string equal to the RFC 7638
  * thumbprint of the proof's `jwk`, compared in constant time. Other `cnf` members are ignored.
