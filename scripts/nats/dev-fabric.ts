@@ -1,8 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_IDENTITY, ESTATE_IDENTITIES, spiffeIdOf } from '#estate';
-import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate, type KeyAlgorithm } from '../../certs/pki.js';
+import { CertificateRenewer } from '../../certs/certificate-renewer.js';
+import type { CertificateRenewerOptions, RenewerLog } from '../../certs/renewer-settings.js';
+import { createCertificateAuthority, issueCertificate, loadCertificateAuthority, type Authority, type IssuedCertificate, type KeyAlgorithm } from '../../certs/pki.js';
 import type { IdentityPermissions } from './permission-table.js';
 import { provisionAsAdmin } from './provision-jetstream.js';
 import { startNatsServer, type NatsSupervisor } from './supervisor.js';
@@ -16,6 +18,9 @@ import { startNatsServer, type NatsSupervisor } from './supervisor.js';
  * 4. JetStream provisioned as admin, as the operator does (the REVOCATIONS stream and the state
  *    buckets every serving workload needs: provision-jetstream.ts).
  * `stop` stops the server and deletes the keys.
+ * With `rotation`, a CertificateRenewer (certs/certificate-renewer.ts) issues steps 1-2 into the
+ * folder and keeps renewing them; the broker admits only the client keys the renewer pins
+ * (`nats-pins.conf`) and reloads on every change the renewer reports (SECURITY.md L1, L4, L5).
  */
 export interface CertificateFiles {
   readonly certFile: string;
@@ -27,8 +32,11 @@ export interface DevFabric {
   readonly url: string;
   /** Holds `ca.crt`, `nats.crt/key` and `<identity>.crt/key`: a CERTS_DIR for libs/estate. */
   readonly certsDir: string;
+  /** The CA at start. With rotation it is the renewer's first CA: after a rollover, no longer the issuer. */
   readonly ca: Authority;
   readonly supervisor: NatsSupervisor;
+  /** With `rotation` only: the renewer that keeps the folder's certificates fresh. */
+  readonly renewer?: CertificateRenewer;
   files(name: string): CertificateFiles;
   /** The environment `loadEstateConfig` (and the apps' main.js) read to join this fabric (overrides win). */
   env(overrides?: Readonly<Record<string, string>>): Record<string, string>;
@@ -49,9 +57,66 @@ export interface DevFabricOptions {
   readonly permissions?: readonly IdentityPermissions[];
   /** Provision JetStream as admin. Default: on with the estate's table, off with another (its admin may lack the rights). */
   readonly provision?: boolean;
+  /**
+   * Short-lived certificates renewed live, with broker pins. A certificate written with
+   * writeCertificate() is then refused by the broker (its key is not pinned) unless the test
+   * means exactly that.
+   */
+  readonly rotation?: DevFabricRotation;
+}
+
+/** The renewer's settings a fabric passes on (certs/renewer-settings.ts); the folder, key algorithm and callback are the fabric's. */
+export interface DevFabricRotation extends Pick<CertificateRenewerOptions, 'caTtlSeconds' | 'caRolloverFraction' | 'autoCaRollover' | 'bundlePropagationSeconds' | 'retryInitialMs' | 'retryMaxMs'> {
+  readonly leafTtlSeconds: number;
+  /** Default: warnings to stderr, the rest dropped. */
+  readonly log?: RenewerLog;
 }
 
 const CA_VALIDITY_DAYS = 1; // days; a fabric lives for one test file or one bench run
+const CA_VALIDITY_S = CA_VALIDITY_DAYS * 86_400; // seconds
+
+const QUIET_LOG: RenewerLog = (level, message) => {
+  if (level === 'warn') console.error(`fabric renewer: ${message}`);
+};
+
+/**
+ * Reloads run one at a time and a burst coalesces: a request made while one runs is served by
+ * one more reload after it (which reads every file as it is then), shared by every request made
+ * meanwhile. Each request resolves once a reload that started after it has finished.
+ */
+function coalescedReloads(reload: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  const start = (): Promise<void> => {
+    const current = reload().finally(() => {
+      if (running === current) running = undefined;
+    });
+    running = current;
+    return current;
+  };
+  return () => {
+    if (running === undefined) return start();
+    queued ??= running.catch(() => undefined).then(() => {
+      queued = undefined;
+      return start();
+    });
+    return queued;
+  };
+}
+
+/** Starts the renewer on the folder and waits until every leaf is there (a fabric cannot start without them). */
+async function startRenewer(certsDir: string, rotation: DevFabricRotation, keyAlgorithm: KeyAlgorithm, reload: () => Promise<void>): Promise<{ renewer: CertificateRenewer; ca: Authority }> {
+  const { leafTtlSeconds, log, ...rest } = rotation;
+  const renewer = new CertificateRenewer({ ...rest, dir: certsDir, leafTtlSeconds, keyAlgorithm, log: log ?? QUIET_LOG, onChange: reload });
+  await renewer.start();
+  const missing = Object.values(renewer.status().leaves).filter((leaf) => leaf.notAfter === undefined);
+  if (missing.length > 0) {
+    await renewer.stop();
+    throw new Error(`the fabric's renewer could not issue ${missing.map((leaf) => `${leaf.name} (${leaf.lastError ?? 'no reason'})`).join(', ')}`);
+  }
+  const ca = await loadCertificateAuthority(await readFile(join(certsDir, 'ca.crt'), 'utf8'), await readFile(join(certsDir, 'ca.key'), 'utf8'));
+  return { renewer, ca };
+}
 
 export async function startDevFabric(options: DevFabricOptions): Promise<DevFabric> {
   const certsDir = await mkdtemp(join(tmpdir(), `estate-${options.purpose}-certs-`));
@@ -73,18 +138,30 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
     ...overrides,
   });
   let supervisor: NatsSupervisor | undefined;
+  let renewer: CertificateRenewer | undefined;
   try {
     const keyAlgorithm = options.keyAlgorithm ?? 'ES256';
-    const ca = await createCertificateAuthority({ commonName: `estate ${options.purpose} CA`, validityDays: CA_VALIDITY_DAYS, keyAlgorithm });
-    await writeFile(join(certsDir, 'ca.crt'), ca.certificatePem);
-    await writeCertificate('nats', await issueCertificate(ca, { commonName: 'nats', usage: 'server', keyAlgorithm }));
-    for (const identity of ESTATE_IDENTITIES) {
-      await writeCertificate(identity, await issueCertificate(ca, { commonName: identity, spiffeId: spiffeIdOf(identity), usage: 'client', keyAlgorithm }));
+    let ca: Authority;
+    if (options.rotation === undefined) {
+      ca = await createCertificateAuthority({ commonName: `estate ${options.purpose} CA`, validitySeconds: CA_VALIDITY_S, keyAlgorithm });
+      await writeFile(join(certsDir, 'ca.crt'), ca.certificatePem);
+      // As long as the CA: nothing renews these leaves.
+      const notAfter = ca.notAfter;
+      await writeCertificate('nats', await issueCertificate(ca, { commonName: 'nats', usage: 'server', keyAlgorithm, notAfter }));
+      for (const identity of ESTATE_IDENTITIES) {
+        await writeCertificate(identity, await issueCertificate(ca, { commonName: identity, spiffeId: spiffeIdOf(identity), usage: 'client', keyAlgorithm, notAfter }));
+      }
+    } else {
+      // Every change the renewer reports (leaf, bundle, pins) is a reload; before the broker runs there is nothing to reload.
+      const reload = coalescedReloads(() => supervisor?.reload() ?? Promise.resolve());
+      ({ renewer, ca } = await startRenewer(certsDir, options.rotation, keyAlgorithm, reload));
     }
     supervisor = await startNatsServer({
       tls: files('nats'),
       probe: files(ADMIN_IDENTITY),
       ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
+      // The option supervisor.ts/render-nats-config.ts take for `tls { include <pins> }`.
+      ...(renewer === undefined ? {} : { pinsFile: renewer.pinsFile }),
     });
     const running = supervisor;
     if (options.provision ?? options.permissions === undefined) await provisionAsAdmin(env(running.url)());
@@ -94,6 +171,7 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
       certsDir,
       ca,
       supervisor: running,
+      ...(renewer === undefined ? {} : { renewer }),
       files,
       env: env(running.url),
       writeCertificate,
@@ -101,6 +179,7 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
         if (stopped) return;
         stopped = true;
         try {
+          await renewer?.stop(); // first, so no reload is asked of a stopping server
           await running.stop();
         } finally {
           await rm(certsDir, { recursive: true, force: true });
@@ -108,6 +187,7 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
       },
     };
   } catch (error) {
+    await renewer?.stop();
     await supervisor?.stop();
     await rm(certsDir, { recursive: true, force: true });
     throw error;
