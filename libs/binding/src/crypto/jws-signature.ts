@@ -57,8 +57,9 @@ const pkcs1 = (digest: Digest): JwsAlgorithmEntry =>
   });
 
 // RFC 8037 §3.1: EdDSA with Ed25519 signs the JWS Signing Input itself (RFC 8032 §5.1.6, no
-// pre-hash: digest `null`), a 64-octet signature. `Ed25519` is the same algorithm under its
-// fully-specified name (RFC 9864 §2.2). Ed448 is accepted nowhere in the library.
+// pre-hash: digest `null`), a 64-octet signature. `Ed25519` is the same algorithm under the fully
+// specified name RFC 9864 registers (it deprecates the polymorphic `EdDSA`). Ed448 is accepted
+// nowhere in the library.
 const ed25519: JwsAlgorithmEntry = Object.freeze({
   digest: null,
   keyType: 'ed25519',

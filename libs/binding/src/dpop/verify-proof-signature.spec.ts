@@ -36,6 +36,22 @@ describe('verifyProofSignature', () => {
     }
   });
 
+  it('E8, E11: a proof of every algorithm an allow-list may name verifies through the key cache, and only under its own alg', async () => {
+    const all = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'];
+    // RSA keys fit two algorithms: the same key and signature under the other one must fail (E11).
+    const relabel: Readonly<Record<string, string>> = { PS256: 'RS256', PS384: 'RS384', PS512: 'RS512', RS256: 'PS256', RS384: 'PS384', RS512: 'PS512' };
+    for (const alg of all) {
+      const client = await createProofClient(alg);
+      const proof = await signProof(client, { jti: alg });
+      expect(text(await verify(proof, all))).toEqual({ jti: alg });
+      const other = relabel[alg];
+      if (other === undefined) continue;
+      const { payload, signature } = splitCompactJws(proof);
+      const relabelled = `${base64urlJson({ typ: 'dpop+jwt', alg: other, jwk: client.publicJwk })}.${payload}.${signature}`;
+      expect(await rejectionOf(verify(relabelled, all))).toMatchObject({ type: FailureType.ProofSignature, code: 'invalid_dpop_proof' });
+    }
+  });
+
   it('E11: a proof signed with another key than its jwk fails', async () => {
     const [holder, thief] = [await createProofClient(), await createProofClient()];
     const proof = await signProof(thief, proofClaims('token'), { jwk: holder.publicJwk });
