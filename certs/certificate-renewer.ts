@@ -1,6 +1,6 @@
-import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { AuthoritySet } from './authority-set.js';
+import { CaRollover } from './ca-rollover.js';
 import { writeFileAtomically } from './atomic-write.js';
 import { readOptionalFile } from './ca-files.js';
 import type { CertificateChange, RenewerStatus } from './certificate-change.js';
@@ -10,9 +10,9 @@ import { readLeafOnDisk, writeLeafFiles } from './leaf-files.js';
 import { halfLife, MAX_BACKDATE_S } from './lifetime.js';
 import { PINS_FILE, renderPinsFile } from './pins-file.js';
 import { issueCertificate } from './pki.js';
-import { MAX_TIMER_DELAY_MS } from './renewer-clock.js';
 import { renewerSettings, type CertificateRenewerOptions, type RenewerSettings } from './renewer-settings.js';
 import { authorityStatus, LeafRecord } from './renewer-status.js';
+import { RenewerTimers } from './renewer-timers.js';
 import { certificateThumbprint } from './spki-pin.js';
 import { issuedBy } from './trust-bundle.js';
 
@@ -36,20 +36,29 @@ export class CertificateRenewer {
   readonly #settings: RenewerSettings;
   readonly #ledger: IssuedLedger;
   readonly #records = new Map<string, LeafRecord>();
-  readonly #timers = new Map<string, { handle: unknown; atMs: number }>();
+  readonly #timers: RenewerTimers;
   #authorities: AuthoritySet | undefined;
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #rollover: CaRollover;
   #pinsContent: string | undefined;
-  #caFailures = 0;
-  #lastCaError: string | undefined;
-  #stopped = false;
 
   constructor(options: CertificateRenewerOptions) {
     this.#settings = renewerSettings(options);
     this.dir = this.#settings.dir;
     this.pinsFile = join(this.dir, PINS_FILE);
     this.#ledger = new IssuedLedger(this.dir, this.#settings.beforeWrite);
+    this.#timers = new RenewerTimers(this.#settings.clock, (key, error) => this.#settings.log('warn', `${key}: ${reasonOf(error)}`));
     for (const spec of this.#settings.leaves) this.#records.set(spec.name, new LeafRecord(spec));
+    this.#rollover = new CaRollover({
+      settings: this.#settings,
+      timers: this.#timers,
+      ledger: this.#ledger,
+      authorities: () => this.#started(),
+      emit: (change) => this.#emit(change),
+      reissueAll: async () => {
+        for (const record of this.#records.values()) await this.#renew(record);
+      },
+      backoff: (failures) => this.#backoff(failures),
+    });
   }
 
   /**
@@ -58,7 +67,7 @@ export class CertificateRenewer {
    * Rejects only when there is no usable CA bundle at all.
    */
   async start(): Promise<void> {
-    await this.#run(async () => {
+    await this.#timers.run(async () => {
       const { authorities, created } = await AuthoritySet.open(this.#settings);
       this.#authorities = authorities;
       if (created) await this.#emit({ kind: 'bundle', reason: 'created', authorities: 1 });
@@ -68,38 +77,31 @@ export class CertificateRenewer {
       this.#pinsContent = await readOptionalFile(this.pinsFile);
       for (const record of this.#records.values()) await this.#adopt(record);
       await this.#writePins();
-      this.#armAuthorityTimers();
+      this.#rollover.arm();
     });
   }
 
   /** Clears every timer and waits for the step under way. The files stay. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const { handle } of this.#timers.values()) this.#settings.clock.clearTimer(handle);
-    this.#timers.clear();
-    await this.idle();
+  stop(): Promise<void> {
+    return this.#timers.stop();
   }
 
   /** Resolves once no step is running or queued (tests call it after advancing a manual clock). */
-  async idle(): Promise<void> {
-    let tail: Promise<unknown>;
-    do {
-      tail = this.#tail;
-      await tail;
-    } while (tail !== this.#tail);
+  idle(): Promise<void> {
+    return this.#timers.idle();
   }
 
   status(): RenewerStatus {
     const authorities = this.#authorities;
-    const promoteAt = this.#timers.get('ca:promote')?.atMs;
-    const rolloverAt = this.#timers.get('ca:rollover')?.atMs;
+    const promoteAt = this.#timers.dueAt('ca:promote');
+    const rolloverAt = this.#timers.dueAt('ca:rollover');
     return Object.freeze({
-      leaves: Object.freeze(Object.fromEntries([...this.#records].map(([name, record]) => [name, record.status(this.#timers.get(`leaf:${name}`)?.atMs)]))),
-      authorities: authorities === undefined ? [] : authorityStatus(authorities, (thumbprint) => this.#timers.get(`ca:remove:${thumbprint}`)?.atMs),
+      leaves: Object.freeze(Object.fromEntries([...this.#records].map(([name, record]) => [name, record.status(this.#timers.dueAt(`leaf:${name}`))]))),
+      authorities: authorities === undefined ? [] : authorityStatus(authorities, (thumbprint) => this.#timers.dueAt(`ca:remove:${thumbprint}`)),
       ...(promoteAt === undefined ? {} : { promoteAt: new Date(promoteAt) }),
       ...(rolloverAt === undefined ? {} : { rolloverAt: new Date(rolloverAt) }),
       pins: this.#ledger.pins(this.#now()).length,
-      ...(this.#lastCaError === undefined ? {} : { lastCaError: this.#lastCaError }),
+      ...(this.#rollover.lastError === undefined ? {} : { lastCaError: this.#rollover.lastError }),
     });
   }
 
@@ -107,12 +109,12 @@ export class CertificateRenewer {
   renewNow(name: string): Promise<void> {
     const record = this.#records.get(name);
     if (record === undefined) return Promise.reject(new TypeError(`no leaf named "${name}"`));
-    return this.#run(() => this.#renew(record));
+    return this.#timers.run(() => this.#renew(record));
   }
 
   /** L4 step 1 now: a new CA enters the bundle; leaves follow after the propagation delay. Rejects if it failed. */
   rolloverCa(): Promise<void> {
-    return this.#run(() => this.#beginRollover());
+    return this.#timers.run(() => this.#rollover.begin());
   }
 
   /**
@@ -121,7 +123,7 @@ export class CertificateRenewer {
    * Returns whether the renewer knew the certificate (and had not revoked it already).
    */
   revoke(x5tS256: string): Promise<boolean> {
-    return this.#run(async () => {
+    return this.#timers.run(async () => {
       if (!(await this.#ledger.revoke(x5tS256))) return false;
       this.#settings.log('info', `revoked x5t#S256 ${x5tS256}: no longer pinned`);
       const owner = [...this.#records.values()].find((record) => record.thumbprint === x5tS256);
@@ -133,7 +135,7 @@ export class CertificateRenewer {
 
   /** Keeps a valid leaf on disk until its half-life; otherwise issues now. Either way it stays pinned until it expires. */
   async #adopt(record: LeafRecord): Promise<void> {
-    const authorities = this.#authorities!;
+    const authorities = this.#started();
     const onDisk = await readLeafOnDisk(this.dir, record.spec, authorities.certificates(), this.#now());
     if (onDisk !== undefined) {
       this.#scheduleExpiry(await this.#ledger.record(onDisk.leafPem));
@@ -143,7 +145,7 @@ export class CertificateRenewer {
       const shortLived = window.notAfter.getTime() - window.notBefore.getTime() <= (this.#settings.leafTtlSeconds + MAX_BACKDATE_S) * 1_000;
       record.adopted(window.notAfter, certificateThumbprint(onDisk.certificate.raw));
       if (fromCurrent && shortLived && halfLife(window) > this.#now()) {
-        this.#schedule(`leaf:${record.spec.name}`, halfLife(window), () => this.#renew(record));
+        this.#timers.schedule(`leaf:${record.spec.name}`, halfLife(window), () => this.#renew(record));
         return;
       }
     }
@@ -154,7 +156,7 @@ export class CertificateRenewer {
   async #renew(record: LeafRecord): Promise<void> {
     const { spec } = record;
     try {
-      const authority = await this.#authorities!.issuer();
+      const authority = await this.#started().issuer();
       const issued = await issueCertificate(authority, {
         commonName: spec.name,
         usage: spec.usage,
@@ -172,83 +174,18 @@ export class CertificateRenewer {
       record.renewed(new Date(this.#now()), leaf.notAfter, leaf.thumbprint);
       this.#settings.log('info', `issued ${spec.name} until ${leaf.notAfter.toISOString()} (x5t#S256 ${leaf.thumbprint})`);
       await this.#emit({ kind: 'leaf', name: spec.name, notAfter: leaf.notAfter, thumbprint: leaf.thumbprint });
-      this.#schedule(`leaf:${spec.name}`, halfLife(window), () => this.#renew(record));
+      this.#timers.schedule(`leaf:${spec.name}`, halfLife(window), () => this.#renew(record));
     } catch (error) {
       const failures = record.failed(new Date(this.#now()), reasonOf(error));
       const delayMs = this.#backoff(failures);
       this.#settings.log('warn', `renewal of ${spec.name} failed (attempt ${failures}): ${reasonOf(error)}; retrying in ${delayMs} ms`);
-      this.#schedule(`leaf:${spec.name}`, this.#now() + delayMs, () => this.#renew(record));
-    }
-  }
-
-  async #beginRollover(): Promise<void> {
-    const authorities = this.#authorities;
-    if (authorities === undefined) throw new Error('the renewer is not started');
-    if (authorities.next() !== undefined) return;
-    await authorities.beginRollover();
-    this.#settings.log('info', `CA rollover: ${authorities.next()!.subject.replaceAll('\n', ', ')} is in the bundle; it issues in ${this.#settings.bundlePropagationMs} ms`);
-    await this.#emit({ kind: 'bundle', reason: 'ca-added', authorities: authorities.bundle.length });
-    this.#armAuthorityTimers();
-  }
-
-  /** L4 step 2: the next CA issues; every leaf is issued under it at once, not at its half-life. */
-  async #promote(): Promise<void> {
-    await this.#authorities!.promote();
-    this.#settings.log('info', 'CA rollover: the new CA issues now; re-issuing every leaf');
-    for (const record of this.#records.values()) await this.#renew(record);
-    this.#armAuthorityTimers();
-  }
-
-  /** L4 step 3: a retiring CA leaves the bundle, but never before the last leaf it issued has expired. */
-  async #retire(ca: X509Certificate): Promise<void> {
-    const removeAt = this.#lastLeafExpiry(ca);
-    if (removeAt > this.#now()) {
-      this.#schedule(`ca:remove:${certificateThumbprint(ca.raw)}`, removeAt, () => this.#caStep(() => this.#retire(ca)));
-      return;
-    }
-    await this.#authorities!.remove(ca);
-    this.#settings.log('info', `CA rollover: ${ca.subject.replaceAll('\n', ', ')} left the bundle`);
-    await this.#emit({ kind: 'bundle', reason: 'ca-removed', authorities: this.#authorities!.bundle.length });
-  }
-
-  #lastLeafExpiry(ca: X509Certificate): number {
-    const issued = this.#ledger.entries().filter((leaf) => issuedBy(leaf.certificate, ca));
-    return Math.max(this.#now(), ...issued.map((leaf) => leaf.notAfter.getTime()));
-  }
-
-  #armAuthorityTimers(): void {
-    const authorities = this.#authorities!;
-    const next = authorities.next();
-    const current = authorities.current();
-    if (next !== undefined) {
-      this.#cancel('ca:rollover');
-      this.#schedule('ca:promote', (authorities.nextSinceMs() ?? this.#now()) + this.#settings.bundlePropagationMs, () => this.#caStep(() => this.#promote()));
-    } else if (current !== undefined && this.#settings.autoCaRollover) {
-      const notBefore = new Date(current.validFrom).getTime();
-      const rolloverAt = notBefore + (new Date(current.validTo).getTime() - notBefore) * this.#settings.caRolloverFraction;
-      this.#schedule('ca:rollover', rolloverAt, () => this.#caStep(() => this.#beginRollover()));
-    }
-    for (const ca of authorities.retiring()) {
-      this.#schedule(`ca:remove:${certificateThumbprint(ca.raw)}`, this.#lastLeafExpiry(ca), () => this.#caStep(() => this.#retire(ca)));
-    }
-  }
-
-  /** A CA step from a timer: on failure, reported, then every CA timer is armed again after a backoff. */
-  async #caStep(step: () => Promise<void>): Promise<void> {
-    try {
-      await step();
-      this.#caFailures = 0;
-    } catch (error) {
-      this.#lastCaError = reasonOf(error);
-      const delayMs = this.#backoff(++this.#caFailures);
-      this.#settings.log('warn', `CA step failed (attempt ${this.#caFailures}): ${this.#lastCaError}; retrying in ${delayMs} ms`);
-      this.#schedule('ca:retry', this.#now() + delayMs, async () => this.#armAuthorityTimers());
+      this.#timers.schedule(`leaf:${spec.name}`, this.#now() + delayMs, () => this.#renew(record));
     }
   }
 
   /** L5: at its notAfter a leaf loses its pin and leaves the ledger. */
   #scheduleExpiry(leaf: IssuedLeaf): void {
-    this.#schedule(`expire:${leaf.thumbprint}`, leaf.notAfter.getTime(), async () => {
+    this.#timers.schedule(`expire:${leaf.thumbprint}`, leaf.notAfter.getTime(), async () => {
       if (leaf.notAfter.getTime() > this.#now()) return this.#scheduleExpiry(leaf); // a timer that fired early
       await this.#ledger.prune(this.#now());
       await this.#writePins();
@@ -273,38 +210,17 @@ export class CertificateRenewer {
     }
   }
 
+  #started(): AuthoritySet {
+    if (this.#authorities === undefined) throw new Error('the renewer is not started');
+    return this.#authorities;
+  }
+
   #backoff(failures: number): number {
     return Math.min(this.#settings.retryMaxMs, this.#settings.retryInitialMs * 2 ** Math.min(failures - 1, 30));
   }
 
   #now(): number {
     return this.#settings.clock.now();
-  }
-
-  #run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task);
-    this.#tail = result.catch(() => undefined);
-    return result;
-  }
-
-  /** One timer per key; a later schedule replaces it. Waits longer than a Node timer can are taken in steps. */
-  #schedule(key: string, atMs: number, task: () => Promise<void>): void {
-    if (this.#stopped) return;
-    this.#cancel(key);
-    const delayMs = Math.max(0, atMs - this.#now());
-    const step = delayMs > MAX_TIMER_DELAY_MS;
-    const handle = this.#settings.clock.setTimer(() => {
-      this.#timers.delete(key);
-      if (step) return this.#schedule(key, atMs, task);
-      this.#run(task).catch((error: unknown) => this.#settings.log('warn', `${key}: ${reasonOf(error)}`));
-    }, step ? MAX_TIMER_DELAY_MS : delayMs);
-    this.#timers.set(key, { handle, atMs });
-  }
-
-  #cancel(key: string): void {
-    const timer = this.#timers.get(key);
-    if (timer !== undefined) this.#settings.clock.clearTimer(timer.handle);
-    this.#timers.delete(key);
   }
 }
 

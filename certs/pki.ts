@@ -1,6 +1,7 @@
 import { randomBytes, webcrypto } from 'node:crypto';
 import { DEFAULT_KEY_ALGORITHM, webCryptoProfile, type KeyAlgorithm, type SignatureAlgorithm } from './key-algorithm.js';
 import { DEFAULT_LEAF_TTL_S, validityWindow, type ValidityWindow } from './lifetime.js';
+import { alternativeNames } from './subject-alternative-names.js';
 import { x509 } from './x509-provider.js';
 
 /**
@@ -13,10 +14,6 @@ export type { KeyAlgorithm, SignatureAlgorithm } from './key-algorithm.js';
 export type CryptoKeyHandle = webcrypto.CryptoKey;
 
 type JsonName = Array<Record<string, string[]>>;
-interface JsonGeneralName {
-  readonly type: 'url' | 'dns' | 'ip';
-  readonly value: string;
-}
 
 export interface IssuedCertificate {
   readonly certificatePem: string;
@@ -85,8 +82,7 @@ export const DEFAULT_CA_VALIDITY_DAYS = 30; // days
  */
 export const DEFAULT_LEAF_VALIDITY_DAYS = 7; // days
 export { DEFAULT_LEAF_TTL_S } from './lifetime.js';
-export const DEFAULT_SERVER_DNS_NAMES: readonly string[] = Object.freeze(['localhost', 'nats']);
-export const DEFAULT_SERVER_IP_ADDRESSES: readonly string[] = Object.freeze(['127.0.0.1', '::1']);
+export { DEFAULT_SERVER_DNS_NAMES, DEFAULT_SERVER_IP_ADDRESSES } from './subject-alternative-names.js';
 const ORGANIZATION = 'hybrid-estate';
 const DAY_S = 86_400; // seconds
 
@@ -217,27 +213,6 @@ export async function createIntermediateAuthority(parent: Authority, options: Au
     ],
   });
   return buildAuthority(keys, certificate, commonName, keyAlgorithm, [derOf(certificate), ...parent.chainDer]);
-}
-
-function alternativeNames(options: CertificateOptions): JsonGeneralName[] {
-  const server = options.usage === 'server';
-  const uris = [...(options.spiffeId === undefined ? [] : [spiffeUri(options.spiffeId)]), ...(options.extraUriSans ?? [])];
-  const dns = options.dnsNames ?? (server ? DEFAULT_SERVER_DNS_NAMES : []);
-  const ips = options.ipAddresses ?? (server ? DEFAULT_SERVER_IP_ADDRESSES : []);
-  return [
-    ...uris.map((value): JsonGeneralName => ({ type: 'url', value })),
-    ...dns.map((value): JsonGeneralName => ({ type: 'dns', value })),
-    ...ips.map((value): JsonGeneralName => ({ type: 'ip', value })),
-  ];
-}
-
-/** A SPIFFE ID is spiffe://<trust domain>/<path>, nothing else (SPIFFE ID spec §2). */
-function spiffeUri(value: string): string {
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  if (url?.protocol !== 'spiffe:' || url.hostname === '' || url.port !== '' || url.username !== '' || url.search !== '' || url.hash !== '' || url.pathname.length < 2) {
-    throw new TypeError(`not a SPIFFE ID: "${value}"`);
-  }
-  return value;
 }
 
 /**

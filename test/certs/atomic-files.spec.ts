@@ -75,5 +75,5 @@ describe('CertificateRenewer: atomic files (L1, L6)', () => {
     expect(await temporaryFiles(fixture.dir)).toEqual([]);
     // What the reader saw, for the record: mismatches are the key-first window, refused by checkPrivateKey.
     process.stdout.write(`atomic-files: ${seen.reads} reads, ${seen.accepted.length} distinct pairs accepted, ${seen.mismatched} new-key/old-certificate reads refused\n`);
-  });
+  }, 60_000);
 });

@@ -74,7 +74,7 @@ describe('CertificateRenewer: CA rollover (L4)', () => {
 
     // And the new CA rolls over at half its own life in turn.
     expect(renewer.status().rolloverAt).toEqual(new Date(notBeforeMs(newCa!) + 330_000));
-  });
+  }, 60_000); // some 200 real issuances: seconds on a busy 2-core machine
 
   it('L4: rolloverCa() on demand, and a renewer restarted during the propagation delay resumes it', async () => {
     fixture = await startRenewerFixture({ caTtlSeconds: 600, autoCaRollover: false, bundlePropagationSeconds: PROPAGATION_MS / 1_000 });
@@ -97,5 +97,5 @@ describe('CertificateRenewer: CA rollover (L4)', () => {
     expect(await bundleCertificates(fixture.dir)).toHaveLength(1);
     expect(everyLeafIssuerWasTrusted(fixture.changes)).toBe(true);
     expect(notAfterMs(newCa!)).toBeGreaterThan(lastOld);
-  });
+  }, 30_000);
 });
