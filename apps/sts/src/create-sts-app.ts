@@ -10,7 +10,7 @@ import {
   type Clock,
   type RemoteKeySet,
 } from '#binding';
-import { natsMicroserviceOptions, openEstateLink, openHopReplayStore, STS_ISSUER, type EstateLink } from '#estate';
+import { estateServerNats, openEstateLink, openHopReplayStore, startEstateOperations, STS_ISSUER, type EstateLink, type EstateLinkOptions, type OperationsServer } from '#estate';
 import { createTokenExchange } from './exchange/token-exchange.js';
 import type { SubjectTokenVerifiers } from './exchange/verify-subject-token.js';
 import { serveJwks } from './jwks-responder.js';
@@ -27,22 +27,31 @@ export interface StsApp {
   /** The signing keys, for an operator's (or a test's) immediate rotation. */
   readonly keys: StsKeyRing;
   readonly link: EstateLink;
+  /** The operations server (/healthz, /readyz) when OPS_PORT is set. */
+  readonly operations: OperationsServer | undefined;
 }
 
 export interface StsAppOptions {
   readonly logger?: false | LogLevel[];
   readonly clock?: Clock;
+  /** How the certificate files are watched; tests shorten the poll. */
+  readonly identity?: EstateLinkOptions['identity'];
 }
 
 /**
- * Builds the STS once from its configuration: its link to the fabric (revocations, estate CA),
+ * Builds the STS once from its configuration: its link to the fabric (revocations, estate CA; its
+ * certificate, trust bundle and connections follow renewals, L3/L4: `sts.jwks` moves with the link),
  * its key ring served on `sts.jwks` and rotated on a timer, the external issuer's key set, the
  * exchange, and the Nest microservice that answers `sts.exchange`. Used by main.ts and the tests.
  */
 export async function createStsApp(config: StsConfig, options: StsAppOptions = {}): Promise<StsApp> {
   const clock = options.clock ?? systemClock;
   const logger = new Logger('Sts');
-  const link = await openEstateLink(config.estate, { onRevocationProblem: (problem) => logger.error(`revocation feed: ${problem.kind}`) });
+  const link = await openEstateLink(config.estate, {
+    onRevocationProblem: (problem) => logger.error(`revocation feed: ${problem.kind}`),
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
+  });
+  let operations: OperationsServer | undefined;
   try {
     const keys = await StsKeyRing.open(config.keysFile, config.tokenTtlSeconds + KEY_RETENTION_MARGIN_S, clock);
     const jwks = serveJwks(link.connection, keys);
@@ -63,13 +72,16 @@ export async function createStsApp(config: StsConfig, options: StsAppOptions = {
       ttlSeconds: config.tokenTtlSeconds,
       clock,
     });
-    const closers = [() => replay.close(), () => link.close(), () => jwks.unsubscribe(), () => clearInterval(rotation)];
+    operations = await startEstateOperations(link);
+    const ops = operations;
+    const closers = [() => replay.close(), () => link.close(), () => jwks.unsubscribe(), () => clearInterval(rotation), () => ops?.close()];
     const app = await NestFactory.createMicroservice(StsModule.register(exchange, closers), {
-      ...natsMicroserviceOptions(config.estate),
+      strategy: estateServerNats(link),
       logger: options.logger ?? ['error', 'warn', 'log'],
     });
-    return { app, keys, link };
+    return { app, keys, link, operations };
   } catch (error) {
+    await operations?.close();
     await link.close();
     throw error;
   }

@@ -48,11 +48,26 @@ export {
   natsClientOptions,
   natsConnectionOptions,
   natsMicroserviceOptions,
+  natsTlsOptions,
+  type NatsTlsOptions,
 } from './nats/nats-connection-options.js';
+export { RotatingConnection } from './nats/rotating-connection.js';
+export { RotatingServerNats } from './nats/rotating-server-nats.js';
+export { RotatingClientNats } from './nats/rotating-client-nats.js';
 export { natsRecord } from './nats/nats-record.js';
 export { NatsRequestTimeoutError, requestWithTimeout } from './nats/request-with-timeout.js';
 export { PrivateFileError, readPrivateFile, writePrivateFile } from './files/private-file.js';
 export { openEstateLink, startEstateRevocationFeed, type EstateLink, type EstateLinkOptions } from './workload/estate-link.js';
+// Certificate lifecycle (SECURITY.md L1-L4, L6): renewed files followed live, readiness, operations port
+export {
+  DEFAULT_IDENTITY_DEBOUNCE_MS, DEFAULT_IDENTITY_POLL_MS, IdentityWatcher, type IdentityListener, type IdentityWatcherOptions,
+} from './workload/identity-watcher.js';
+export { DEFAULT_ROTATION_RETRY_MS, WorkloadIdentity, type TlsRotatable, type WorkloadIdentityOptions } from './workload/workload-identity.js';
+export { estateClientNats, estateServerNats } from './workload/estate-transports.js';
+export { startEstateOperations } from './workload/estate-operations.js';
+export { Readiness, type ReadinessCheck } from './ops/readiness.js';
+export { certificateReadiness, DEFAULT_CERT_READY_MARGIN_FRACTION, type CertificateReadinessOptions } from './ops/certificate-readiness.js';
+export { DEFAULT_OPS_HOST, OperationsServer, type OperationsRoute, type OperationsServerOptions } from './ops/operations-server.js';
 export { estateOutboundClient, HOP_PROOF_WINDOW_S, hopBindingOptions, openHopReplayStore, STS_ISSUER } from './workload/workload-binding.js';
 export { closeOnShutdown, type Closer } from './workload/close-on-shutdown.js';
 export { isStateBucketFull, openStateBucket, stateBucketFullException } from './workload/state-bucket.js';

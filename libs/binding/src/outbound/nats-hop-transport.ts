@@ -18,6 +18,9 @@ export interface HopTransport {
   request(request: HopTransportRequest): Promise<unknown>;
 }
 
+/** What the transport uses of a Nest ClientProxy: ClientNats and its subclasses (whatever their status type). */
+export type OutboundClientProxy = Pick<ClientProxy, 'send' | 'status'>;
+
 const ERROR_VALUE = /^[a-z][a-z0-9_]{0,63}$/;
 
 /**
@@ -35,7 +38,7 @@ const ERROR_VALUE = /^[a-z][a-z0-9_]{0,63}$/;
  *   short lower-case identifiers are replaced, so nothing odd from a callee travels further.
  * Does not retry: whether a second attempt makes sense is the caller's decision.
  */
-export function clientProxyTransport(client: ClientProxy): HopTransport {
+export function clientProxyTransport(client: OutboundClientProxy): HopTransport {
   return Object.freeze({
     async request({ stage, subject, payload, headers, timeoutMs }: HopTransportRequest): Promise<unknown> {
       const header = natsHeaders();
@@ -59,7 +62,7 @@ export function clientProxyTransport(client: ClientProxy): HopTransport {
  * Errors as soon as the client reports its connection lost (now, or while the request waits):
  * Nest's ClientNats keeps a pending request until its timeout even after the broker has gone.
  */
-function connectionLost(client: ClientProxy, stage: OutboundStage, subject: string): Observable<never> {
+function connectionLost(client: OutboundClientProxy, stage: OutboundStage, subject: string): Observable<never> {
   return (client.status as Observable<unknown>).pipe(
     filter((status) => status === 'disconnected'),
     take(1),

@@ -1,4 +1,3 @@
-import type { ClientProxy } from '@nestjs/microservices';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { pinnedSigner } from '../hop/rotating-hop-proof-signer.js';
 import type { HopProofSigner } from '../hop/sign-hop-proof.js';
@@ -6,7 +5,7 @@ import { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../nest/rpc-binding.js';
 import { SubjectToken } from '../nest/subject-token.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES, DEFAULT_REFRESH_BEFORE_EXPIRY_S, ExchangedTokenCache } from './exchanged-token-cache.js';
-import { clientProxyTransport, type HopTransport } from './nats-hop-transport.js';
+import { clientProxyTransport, type HopTransport, type OutboundClientProxy } from './nats-hop-transport.js';
 import { OutboundRefusedError } from './outbound-errors.js';
 import { createTokenExchanger, type ExchangeInput } from './token-exchanger.js';
 
@@ -22,8 +21,8 @@ const SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 
 export interface OutboundClientOptions {
-  /** This workload's connected ClientNats (libs/estate natsClientOptions). */
-  readonly client: ClientProxy;
+  /** This workload's connected ClientNats, or a subclass (libs/estate estateClientNats). */
+  readonly client: OutboundClientProxy;
   /**
    * Signs with this workload's certificate key: the STS binds the tokens it issues to that
    * certificate. A RotatingHopProofSigner follows renewals; each call pins its current signer.

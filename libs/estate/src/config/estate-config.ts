@@ -13,7 +13,8 @@ import { loadTlsIdentity, type TlsIdentity } from './tls-identity.js';
  * which overrides the file CERTS_DIR would give; NATS_CONNECT_TIMEOUT_MS,
  * NATS_REQUEST_TIMEOUT_MS, NATS_RECONNECT_WAIT_MS; for a workload that receives hops,
  * HOP_REPLAY_STORE (`jetstream`, the default, or `memory`), and HOP_REPLAY_MAX_ENTRIES and
- * HOP_REPLAY_MAX_PER_SENDER for the in-memory store (H6).
+ * HOP_REPLAY_MAX_PER_SENDER for the in-memory store (H6); CERT_READY_MARGIN_S (L6) and OPS_PORT
+ * (the operations server: /healthz, /readyz on 127.0.0.1, off when unset).
  */
 export interface EstateConfig<I extends EstateIdentity = EstateIdentity> {
   readonly identity: I;
@@ -25,6 +26,13 @@ export interface EstateConfig<I extends EstateIdentity = EstateIdentity> {
   readonly reconnectWaitMs: number;
   /** Where a receiver claims hop-proof `jti`s (H6), and the in-memory store's bounds. */
   readonly hopReplay: HopReplayLimits;
+  /**
+   * L6: not ready with less than this many seconds of certificate validity left (CERT_READY_MARGIN_S);
+   * undefined: DEFAULT_CERT_READY_MARGIN_FRACTION of the certificate's lifetime.
+   */
+  readonly certReadyMarginS?: number | undefined;
+  /** The operations HTTP port on 127.0.0.1 (OPS_PORT; 0 picks a free one); undefined: no such server. */
+  readonly opsPort?: number | undefined;
 }
 
 /**
@@ -57,6 +65,7 @@ export const DEFAULT_HOP_REPLAY_MAX_ENTRIES = 200_000; // entries
 /** About 1,400 hops/s from one sender certificate (one replica of a caller). */
 export const DEFAULT_HOP_REPLAY_MAX_PER_SENDER = 100_000; // entries
 const MAX_HOP_REPLAY_ENTRIES = 10_000_000; // entries: ~4.5 GB worst case, beyond any sane setting
+const MAX_CERT_READY_MARGIN_S = 30 * 86_400; // seconds: a margin beyond a month is a typo
 
 export interface LoadEstateConfigOptions {
   /** The instant the certificate's validity is checked at; tests freeze it. */
@@ -111,6 +120,8 @@ export function loadEstateConfig<I extends EstateIdentity>(env: Env, identity: I
     requestTimeoutMs: integerVariable(env, 'NATS_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 50, 120_000),
     reconnectWaitMs: integerVariable(env, 'NATS_RECONNECT_WAIT_MS', DEFAULT_RECONNECT_WAIT_MS, 50, 60_000),
     hopReplay: hopReplayLimits(env),
+    certReadyMarginS: optionalVariable(env, 'CERT_READY_MARGIN_S') === undefined ? undefined : integerVariable(env, 'CERT_READY_MARGIN_S', 0, 0, MAX_CERT_READY_MARGIN_S),
+    opsPort: optionalVariable(env, 'OPS_PORT') === undefined ? undefined : integerVariable(env, 'OPS_PORT', 0, 0, 65535),
   });
 }
 

@@ -118,3 +118,24 @@ export function loadTlsIdentity(sources: TlsIdentitySources): TlsIdentity {
   Object.defineProperty(identity, 'key', { value: keyPem, enumerable: false });
   return Object.freeze(identity as typeof identity & { key: string });
 }
+
+/**
+ * Reads the files of `identity` again (a renewer rewrote them) under the same rules as at start-up.
+ * Throws EstateConfigError naming the file and the reason (never the content) when the new set is
+ * not usable yet: a key that does not match the certificate (renewal half done), an unreadable or
+ * truncated file, a certificate not yet or no longer valid, or one that does not chain to the bundle.
+ */
+export function reloadTlsIdentity(identity: TlsIdentity, spiffeId: string, now: Date): TlsIdentity {
+  return loadTlsIdentity({
+    cert: { variable: 'NATS_CERT', path: identity.certFile },
+    key: { variable: 'NATS_KEY', path: identity.keyFile },
+    ca: { variable: 'NATS_CA', path: identity.caFile },
+    spiffeId,
+    now,
+  });
+}
+
+/** Whether two identities hold the same certificate, key and bundle (a rewrite with the same content). */
+export function sameTlsIdentity(a: TlsIdentity, b: TlsIdentity): boolean {
+  return a.cert === b.cert && a.key === b.key && a.ca === b.ca;
+}

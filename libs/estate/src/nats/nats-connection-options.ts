@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from '@nats-io/transport-node';
 import { Transport, type NatsOptions } from '@nestjs/microservices';
 import type { EstateConfig } from '../config/estate-config.js';
+import type { TlsIdentity } from '../config/tls-identity.js';
 import { inboxPrefixOf, queueGroupOf, type Workload } from '../identity/estate-identity.js';
 
 /** Client pings this often, so a dead broker is noticed in about 3 x 10 s, not the default 4 min. */
@@ -16,7 +17,7 @@ export function natsConnectionOptions(config: EstateConfig): ConnectionOptions {
   return {
     servers: [...config.servers],
     name: config.identity,
-    tls: { cert: config.tls.cert, key: config.tls.key, ca: config.tls.ca },
+    tls: natsTlsOptions(config.tls),
     inboxPrefix: inboxPrefixOf(config.identity),
     // Without a client certificate the server drops the connection after the TLS handshake and
     // the client only notices by timing out: keep the wait short.
@@ -34,6 +35,18 @@ export function natsConnectionOptions(config: EstateConfig): ConnectionOptions {
     pingInterval: DEFAULT_PING_INTERVAL_MS,
     maxPingOut: DEFAULT_MAX_PINGS_OUT,
   };
+}
+
+/** The client's TLS credentials: PEM text, so a renewed identity is what the next connection presents. */
+export interface NatsTlsOptions {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
+/** TLS options for `connect()` from an identity (the one loaded at start-up, or a renewed one). */
+export function natsTlsOptions(identity: TlsIdentity): NatsTlsOptions {
+  return { cert: identity.cert, key: identity.key, ca: identity.ca };
 }
 
 /**

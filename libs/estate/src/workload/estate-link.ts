@@ -1,7 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  createCertificatePathValidator,
-  createHopProofSigner,
   createNatsKeySet,
   MemoryRevocationList,
   startRevocationFeed,
@@ -12,24 +10,35 @@ import {
   type RevocationFeedProblem,
 } from '#binding';
 import type { EstateConfig } from '../config/estate-config.js';
-import { TRUST_DOMAIN } from '../identity/estate-identity.js';
 import { EstateStreams, EstateSubjects } from '../identity/estate-subjects.js';
 import { natsConnectionOptions } from '../nats/nats-connection-options.js';
+import { RotatingConnection } from '../nats/rotating-connection.js';
+import { Readiness } from '../ops/readiness.js';
+import { WorkloadIdentity, type TlsRotatable, type WorkloadIdentityOptions } from './workload-identity.js';
 
 /**
  * What every workload on the fabric needs besides its Nest transport, built once at start-up from
- * its configuration: a plain NATS connection (for the revocation feed, the STS keys and KV state),
- * the estate CA as the anchor of hop-proof certificates (H3), a signer for its own hop proofs, the
- * revocation list fed from `estate.revocations` (H12) and the STS's keys over `sts.jwks` (H8).
- * Wiring only: every check is libs/binding's.
+ * its configuration and following its certificate as it is renewed (SECURITY.md L1-L4, L6): a
+ * plain NATS connection (for the revocation feed, the STS keys and KV state) that moves to each
+ * renewed certificate make-before-break, the trust bundle as the anchors of hop-proof
+ * certificates (H3, reloaded when it changes), a signer for its own hop proofs (the current key
+ * and `x5c`), the revocation list fed from `estate.revocations` (H12), the STS's keys over
+ * `sts.jwks` (H8), and its readiness. Wiring only: every check is libs/binding's.
  */
 export interface EstateLink {
   readonly config: EstateConfig;
+  /** Always the current connection: keep this reference, it survives renewals. */
   readonly connection: NatsConnection;
   readonly certificates: CertificatePathValidator;
   readonly signer: HopProofSigner;
   readonly revocations: MemoryRevocationList;
   readonly stsKeys: NatsKeySet;
+  /** The certificate files as renewed; `identity.current` is the one in use. */
+  readonly identity: WorkloadIdentity;
+  /** L6: the certificate's margin of validity, for /readyz; apps add their own checks. */
+  readonly readiness: Readiness;
+  /** Moves `transport` (a RotatingServerNats or RotatingClientNats) to every renewed certificate. */
+  follow(transport: TlsRotatable): void;
   close(): Promise<void>;
 }
 
@@ -37,24 +46,33 @@ export interface EstateLinkOptions {
   /** Where feed problems go (a malformed or unstorable revocation); never token material. */
   readonly onRevocationProblem?: (problem: RevocationFeedProblem) => void;
   readonly stsJwksCooldownMs?: number;
+  /** How the certificate files are watched (debounce, poll); tests shorten them. */
+  readonly identity?: WorkloadIdentityOptions;
 }
 
 /**
  * Connects and resolves once the revocations in force are known: a service must not serve before
  * (fail closed). Rejects when the broker refuses the certificate, or the revocation stream is missing.
+ * The feed, the STS key set, the KV buckets and replay stores opened on `connection` follow it
+ * through renewals: RotatingConnection moves their subscriptions and sends their requests to the
+ * current connection.
  */
 export async function openEstateLink(config: EstateConfig, options: EstateLinkOptions = {}): Promise<EstateLink> {
-  const connection = await connect(natsConnectionOptions(config));
+  const identity = WorkloadIdentity.start(config, options.identity);
+  let rotating: RotatingConnection | undefined;
   let feed: RevocationFeed | undefined;
   try {
+    rotating = await RotatingConnection.open(natsConnectionOptions(config), config.requestTimeoutMs);
+    const connection = rotating.connection;
+    identity.follow(rotating);
     const revocations = new MemoryRevocationList();
     feed = await startEstateRevocationFeed(connection, revocations, options.onRevocationProblem);
-    const opened = feed;
+    const opened = { feed, rotating };
     return Object.freeze({
       config,
       connection,
-      certificates: createCertificatePathValidator({ trustAnchorsPem: config.tls.ca, trustDomain: TRUST_DOMAIN }),
-      signer: createHopProofSigner({ privateKey: config.tls.key, certificateChainPem: config.tls.cert }),
+      certificates: identity.certificates,
+      signer: identity.signer,
       revocations,
       stsKeys: createNatsKeySet({
         connection,
@@ -62,14 +80,19 @@ export async function openEstateLink(config: EstateConfig, options: EstateLinkOp
         timeoutMs: Math.min(config.requestTimeoutMs, 60_000),
         ...(options.stsJwksCooldownMs === undefined ? {} : { cooldownMs: options.stsJwksCooldownMs }),
       }),
+      identity,
+      readiness: new Readiness().add('certificate', identity.readiness),
+      follow: (transport: TlsRotatable) => void identity.follow(transport),
       async close() {
-        await opened.close();
-        if (!connection.isClosed()) await connection.close();
+        identity.close();
+        await opened.feed.close();
+        await opened.rotating.close();
       },
     });
   } catch (error) {
+    identity.close();
     await feed?.close();
-    await connection.close();
+    await rotating?.close();
     throw error;
   }
 }

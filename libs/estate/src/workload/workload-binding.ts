@@ -76,7 +76,7 @@ export async function openHopReplayStore(link: EstateLink): Promise<ReplayStore 
  * (its certificate signs the proofs), through its connected ClientNats, each request bounded by
  * the configured NATS_REQUEST_TIMEOUT_MS.
  */
-export function estateOutboundClient(link: EstateLink, client: ClientProxy, options: { readonly exchangeTimeoutMs?: number } = {}): OutboundClient {
+export function estateOutboundClient(link: EstateLink, client: Pick<ClientProxy, 'send' | 'status'>, options: { readonly exchangeTimeoutMs?: number } = {}): OutboundClient {
   return createOutboundClient({
     client,
     signer: link.signer,
