@@ -1,9 +1,9 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Kvm } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CappedReplayStore, JetStreamReplayStore, MemoryReplayStore, type ClosableReplayStore } from '#binding';
-import { EstateConfigError, kvBucketOf, natsConnectionOptions } from '#estate';
+import { EstateConfigError, kvBucketOf, natsConnectionOptions, natsTlsOptions, RotatingConnection } from '#estate';
 import type { EdgeConfig } from './edge-config.js';
+import type { EdgeIdentity } from './edge-identity.js';
 
 /**
  * E17: where the edge claims proof `jti`s, opened once at start-up and closed with the app.
@@ -18,19 +18,22 @@ import type { EdgeConfig } from './edge-config.js';
 export class EdgeReplayStore implements OnApplicationShutdown {
   private constructor(
     readonly store: ClosableReplayStore,
-    private readonly connection?: NatsConnection,
+    private readonly rotating?: RotatingConnection,
   ) {}
 
-  static async open(config: EdgeConfig): Promise<EdgeReplayStore> {
+  /** Its connection follows the edge's renewed certificate, make-before-break (L3: EdgeIdentity). */
+  static async open(config: EdgeConfig, edge: EdgeIdentity): Promise<EdgeReplayStore> {
     const limits = { maxEntries: config.replayMemory.maxEntries, maxEntriesPerScope: config.replayMemory.maxEntriesPerKey };
     if (config.replayStore === 'memory' || config.nats === undefined) return new EdgeReplayStore(new MemoryReplayStore(limits));
-    const connection = await connect(natsConnectionOptions(config.nats));
+    const rotating = await RotatingConnection.open({ ...natsConnectionOptions(config.nats), tls: natsTlsOptions(edge.identity!.current) }, config.nats.requestTimeoutMs);
+    const connection = rotating.connection;
     try {
       const shared = await JetStreamReplayStore.open(await new Kvm(connection).open(kvBucketOf('edge')), { connection });
       if (shared.maxTtlSeconds < config.iatPastSeconds + config.iatFutureSeconds) {
         throw new EstateConfigError('REPLAY_STORE', `the edge bucket keeps claims ${shared.maxTtlSeconds} s, less than the proof window DPOP_IAT_PAST_S + DPOP_IAT_FUTURE_S; provision it again`);
       }
-      return new EdgeReplayStore(new CappedReplayStore(shared, limits), connection);
+      edge.identity!.follow(rotating);
+      return new EdgeReplayStore(new CappedReplayStore(shared, limits), rotating);
     } catch (error) {
       await connection.close().catch(() => undefined);
       throw error;
@@ -39,6 +42,6 @@ export class EdgeReplayStore implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.store.close?.();
-    await this.connection?.close().catch(() => undefined);
+    await this.rotating?.close().catch(() => undefined);
   }
 }

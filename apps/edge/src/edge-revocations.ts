@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { LoadingRevocationList, MemoryRevocationList, type RevocationFeed } from '#binding';
-import { natsConnectionOptions, startEstateRevocationFeed, type EstateConfig } from '#estate';
+import { natsConnectionOptions, natsTlsOptions, RotatingConnection, startEstateRevocationFeed, type EstateConfig, type WorkloadIdentity } from '#estate';
 import type { EdgeConfig } from './edge-config.js';
+import type { EdgeIdentity } from './edge-identity.js';
 
 /** After a failed start of the feed (the stream not provisioned yet), the next try waits this long. */
 export const EDGE_REVOCATION_RETRY_MS = 2_000; // milliseconds
@@ -18,17 +18,18 @@ export const EDGE_REVOCATION_RETRY_MS = 2_000; // milliseconds
 @Injectable()
 export class EdgeRevocations implements OnApplicationShutdown {
   private readonly logger = new Logger('EdgeRevocations');
-  private connection: NatsConnection | undefined;
+  private connection: RotatingConnection | undefined;
   private feed: RevocationFeed | undefined;
   private closed = false;
 
   private constructor(readonly list: LoadingRevocationList | undefined) {}
 
-  static open(config: EdgeConfig): EdgeRevocations {
+  /** Its connection follows the edge's renewed certificate, make-before-break (L3: EdgeIdentity). */
+  static open(config: EdgeConfig, edge: EdgeIdentity): EdgeRevocations {
     if (config.nats === undefined) return new EdgeRevocations(undefined);
     const memory = new MemoryRevocationList();
     const revocations = new EdgeRevocations(new LoadingRevocationList(memory));
-    void revocations.load(config.nats, memory);
+    void revocations.load(config.nats, memory, edge.identity!);
     return revocations;
   }
 
@@ -37,12 +38,15 @@ export class EdgeRevocations implements OnApplicationShutdown {
    * the edge shuts down: a broker that is down, or a stream not provisioned yet, at start-up is
    * waited for (503 meanwhile), not a failed start.
    */
-  private async load(nats: EstateConfig<'edge'>, memory: MemoryRevocationList): Promise<void> {
+  private async load(nats: EstateConfig<'edge'>, memory: MemoryRevocationList, identity: WorkloadIdentity): Promise<void> {
     while (!this.closed && this.feed === undefined) {
       try {
-        this.connection ??= await connect(natsConnectionOptions(nats));
+        if (this.connection === undefined) {
+          this.connection = await RotatingConnection.open({ ...natsConnectionOptions(nats), tls: natsTlsOptions(identity.current) }, nats.requestTimeoutMs);
+          identity.follow(this.connection);
+        }
         if (this.closed) break;
-        this.feed = await startEstateRevocationFeed(this.connection, memory, (problem) => this.logger.warn(`revocation feed: ${problem.kind}`));
+        this.feed = await startEstateRevocationFeed(this.connection.connection, memory, (problem) => this.logger.warn(`revocation feed: ${problem.kind}`));
         this.list?.loaded();
         this.logger.log('revocations in force loaded; applying estate.revocations');
       } catch (error) {

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { BindingModule } from '#binding';
 import { createEdgeBinding } from './edge-binding.js';
+import { EdgeIdentity } from './edge-identity.js';
 import { EdgeReplayStore } from './edge-replay-store.js';
 import { EdgeRevocations } from './edge-revocations.js';
 import { EDGE_CONFIG } from './edge-config.provider.js';
@@ -18,10 +19,11 @@ export class EdgeModule {
       module: EdgeConfigModule,
       providers: [
         { provide: EDGE_CONFIG, useValue: config },
-        { provide: EdgeRevocations, useFactory: () => EdgeRevocations.open(config) },
-        { provide: EdgeReplayStore, useFactory: () => EdgeReplayStore.open(config) },
+        { provide: EdgeIdentity, useFactory: () => EdgeIdentity.open(config) },
+        { provide: EdgeRevocations, inject: [EdgeIdentity], useFactory: (identity: EdgeIdentity) => EdgeRevocations.open(config, identity) },
+        { provide: EdgeReplayStore, inject: [EdgeIdentity], useFactory: (identity: EdgeIdentity) => EdgeReplayStore.open(config, identity) },
       ],
-      exports: [EDGE_CONFIG, EdgeRevocations, EdgeReplayStore],
+      exports: [EDGE_CONFIG, EdgeIdentity, EdgeRevocations, EdgeReplayStore],
     };
     return {
       module: EdgeModule,
@@ -31,7 +33,7 @@ export class EdgeModule {
       ],
       controllers: [MeController, HealthController, ResourceMetadataController, OrdersController],
       // Orders over NATS when NATS_URL is set; without it the order routes answer 503.
-      providers: [{ provide: OrdersLink, useFactory: () => OrdersLink.open(config) }],
+      providers: [{ provide: OrdersLink, inject: [EdgeIdentity], useFactory: (identity: EdgeIdentity) => OrdersLink.open(config, identity) }],
     };
   }
 }

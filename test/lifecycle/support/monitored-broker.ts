@@ -15,6 +15,10 @@ export interface BrokerConnection {
 }
 
 const READY_TIMEOUT_MS = 10_000; // milliseconds
+const RELOAD_TIMEOUT_MS = 10_000; // milliseconds
+const LOG_LIMIT_CHARS = 256 * 1024;
+const RELOADED = /Reloaded server configuration/g;
+const RELOAD_FAILED = /Failed to reload server configuration: [^\n]*/;
 
 /**
  * A second nats-server with the fabric's own configuration (its certificates, users, permissions)
@@ -24,12 +28,16 @@ const READY_TIMEOUT_MS = 10_000; // milliseconds
  * data folder. NATS_SERVER_BIN, else `nats-server` on PATH.
  */
 export class MonitoredBroker {
+  #log = '';
+
   private constructor(
     readonly url: string,
     private readonly monitorUrl: string,
     private readonly child: ChildProcess,
     private readonly dir: string,
-  ) {}
+  ) {
+    child.stderr?.on('data', (chunk: Buffer) => (this.#log = (this.#log + chunk.toString('utf8')).slice(-LOG_LIMIT_CHARS)));
+  }
 
   static async start(fabric: EstateFabric): Promise<MonitoredBroker> {
     const dir = await mkdtemp(join(tmpdir(), 'estate-monitored-nats-'));
@@ -41,10 +49,27 @@ export class MonitoredBroker {
       .concat(`\nhttp: "127.0.0.1:${httpPort}"\n`);
     const configPath = join(dir, 'nats.conf');
     await writeFile(configPath, config, { mode: 0o600 });
-    const child = spawn(process.env['NATS_SERVER_BIN'] ?? 'nats-server', ['-c', configPath], { stdio: 'ignore' });
+    const child = spawn(process.env['NATS_SERVER_BIN'] ?? 'nats-server', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     const broker = new MonitoredBroker(`tls://127.0.0.1:${port}`, `http://127.0.0.1:${httpPort}`, child, dir);
     await broker.waitReady(fabric);
     return broker;
+  }
+
+  /**
+   * SIGHUP: the broker re-reads its configuration and the files it names (certificate, key, CA
+   * bundle), as an operator or a renewer makes it do after a rewrite. Resolves once it says so.
+   */
+  async reload(): Promise<void> {
+    const before = this.#log.match(RELOADED)?.length ?? 0;
+    const failedBefore = this.#log.length;
+    this.child.kill('SIGHUP');
+    const deadline = Date.now() + RELOAD_TIMEOUT_MS;
+    while ((this.#log.match(RELOADED)?.length ?? 0) <= before) {
+      const failed = RELOAD_FAILED.exec(this.#log.slice(failedBefore));
+      if (failed !== null) throw new Error(`nats-server refused the reload: ${failed[0]}`);
+      if (Date.now() > deadline) throw new Error(`nats-server did not reload within ${RELOAD_TIMEOUT_MS} ms`);
+      await sleep(20);
+    }
   }
 
   /** Every client connection now open, with the user it mapped to and the certificate it presented. */

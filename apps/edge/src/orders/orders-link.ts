@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
-import { createHopProofSigner, createOutboundClient, type OutboundClient } from '#binding';
-import { natsClientOptions, STS_ISSUER } from '#estate';
+import { createOutboundClient, type OutboundClient } from '#binding';
+import { natsClientOptions, natsTlsOptions, RotatingClientNats, STS_ISSUER } from '#estate';
 import type { EdgeConfig } from '../edge-config.js';
+import type { EdgeIdentity } from '../edge-identity.js';
 
 /** The edge waits at most this long for the STS before answering 503. */
 export const EDGE_EXCHANGE_TIMEOUT_MS = 2_000; // milliseconds
@@ -18,17 +18,20 @@ export const EDGE_EXCHANGE_TIMEOUT_MS = 2_000; // milliseconds
 export class OrdersLink implements OnApplicationShutdown {
   private constructor(
     readonly outbound: OutboundClient | undefined,
-    private readonly client: ClientProxy | undefined,
+    private readonly client: RotatingClientNats | undefined,
   ) {}
 
-  static open(config: EdgeConfig): OrdersLink {
+  /** The client and the signer follow the edge's renewed certificate (L2, L3: EdgeIdentity). */
+  static open(config: EdgeConfig, edge: EdgeIdentity): OrdersLink {
     const nats = config.nats;
-    if (nats === undefined) return new OrdersLink(undefined, undefined);
-    const client = ClientProxyFactory.create(natsClientOptions(nats));
+    const identity = edge.identity;
+    if (nats === undefined || identity === undefined) return new OrdersLink(undefined, undefined);
+    const client = new RotatingClientNats({ ...natsClientOptions(nats).options, tls: natsTlsOptions(identity.current) }, nats.requestTimeoutMs);
+    identity.follow(client);
     client.connect().catch((error: unknown) => new Logger('Edge').warn(`NATS not reachable yet: ${error instanceof Error ? error.message : String(error)}`));
     const outbound = createOutboundClient({
       client,
-      signer: createHopProofSigner({ privateKey: nats.tls.key, certificateChainPem: nats.tls.cert }),
+      signer: identity.signer,
       stsAudience: STS_ISSUER,
       timeoutMs: nats.requestTimeoutMs,
       exchangeTimeoutMs: Math.min(nats.requestTimeoutMs, EDGE_EXCHANGE_TIMEOUT_MS),
