@@ -7,6 +7,7 @@ import { JWT_TOKEN_TYPE, SubjectToken, type OutboundClient } from '#binding';
 import { ADMIN_IDENTITY, loadEstateConfig, natsConnectionOptions } from '#estate';
 import type { IssuedCertificate } from '../../certs/pki.js';
 import { ESTATE_PERMISSIONS } from '../../scripts/nats/permission-table.js';
+import { announceRevocation } from '../../scripts/nats/publish-revocation.js';
 import { exchangeAtSts } from '../hops/support/exchange.js';
 import { hopHeaders, sendHop } from '../hops/support/hop-messages.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
@@ -135,6 +136,22 @@ describe('L3: orders\' NATS connections move make-before-break', () => {
     const ordersCertificates = async () => (await estate.broker.connections()).filter((c) => c.authorized_user === ORDERS).map((c) => c.tls_peer_certs?.[0]?.cert_sha256);
     await eventually(3_000, async () => (await ordersCertificates()).length === 3);
     expect(await ordersCertificates()).toEqual([sha256, sha256, sha256]);
+  });
+
+  it('L3, H12: after the STS and orders swap, revocations announced still reach both (their feeds moved with their connections) and sts.jwks still answers (its subscription moved)', async () => {
+    await estate.renew('sts', await estate.issue('sts'));
+    await estate.renew('orders', await estate.issue('orders'));
+    await announceRevocation(tap, { kind: 'sub', value: 'revoked-after-the-swap', ttlSeconds: 60 });
+    await eventually(3_000, () => [estate.orders.link, estate.sts.link].every((link) => link.revocations.isRevoked({ subject: 'revoked-after-the-swap' })));
+
+    const asInventory = await connect(natsConnectionOptions(loadEstateConfig(estate.env(), 'inventory')));
+    try {
+      const jwks = (await asInventory.request('sts.jwks', undefined, { timeout: 3_000 })).json<{ keys: unknown[] }>();
+      expect(jwks.keys.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await asInventory.close();
+    }
+    await expect(placeOrder('after-sts-swap')).resolves.toMatchObject({ status: 'reserved' });
   });
 
   it('L6: a half-written pair (key renamed, certificate not yet) is never used: proofs and connections stay on the current certificate', async () => {
