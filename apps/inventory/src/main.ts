@@ -5,10 +5,10 @@ import { createInventoryApp } from './create-inventory-app.js';
 
 async function main(): Promise<void> {
   const config = loadEstateConfig(process.env, 'inventory');
-  const { app } = await createInventoryApp(config);
+  const { app, operations } = await createInventoryApp(config);
   app.enableShutdownHooks();
   await app.listen();
-  new Logger('Inventory').log(`serving inventory.reserve and inventory.get as ${config.spiffeId}`);
+  new Logger('Inventory').log(`serving inventory.reserve and inventory.get as ${config.spiffeId}${operations === undefined ? '' : `; /healthz and /readyz on 127.0.0.1:${operations.port}`}`);
 }
 
 main().catch((error: unknown) => {

@@ -5,10 +5,10 @@ import { createOrdersApp } from './create-orders-app.js';
 
 async function main(): Promise<void> {
   const config = loadEstateConfig(process.env, 'orders');
-  const { app } = await createOrdersApp(config);
+  const { app, operations } = await createOrdersApp(config);
   app.enableShutdownHooks();
   await app.listen();
-  new Logger('Orders').log(`serving orders.create and orders.get as ${config.spiffeId}`);
+  new Logger('Orders').log(`serving orders.create and orders.get as ${config.spiffeId}${operations === undefined ? '' : `; /healthz and /readyz on 127.0.0.1:${operations.port}`}`);
 }
 
 main().catch((error: unknown) => {

@@ -6,12 +6,13 @@ import { loadStsConfig } from './sts-config.js';
 
 async function main(): Promise<void> {
   const config = loadStsConfig(process.env);
-  const { app, keys } = await createStsApp(config);
+  const { app, keys, operations } = await createStsApp(config);
   app.enableShutdownHooks();
   await app.listen();
   new Logger('Sts').log(
     `serving sts.exchange and sts.jwks as ${config.estate.spiffeId}; external issuer ${config.externalIssuer} for ${config.externalAudience}; ` +
-      `tokens ${config.tokenTtlSeconds}s; signing kid ${keys.current.kid}, rotation ${config.keyRotationSeconds === 0 ? 'off' : `${config.keyRotationSeconds}s`}`,
+      `tokens ${config.tokenTtlSeconds}s; signing kid ${keys.current.kid}, rotation ${config.keyRotationSeconds === 0 ? 'off' : `${config.keyRotationSeconds}s`}` +
+      (operations === undefined ? '' : `; /healthz and /readyz on 127.0.0.1:${operations.port}`),
   );
 }
 
