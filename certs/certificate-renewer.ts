@@ -155,6 +155,7 @@ export class CertificateRenewer {
   /** L1: issue, record and pin, then write key and certificate; L6: on failure, report and retry. */
   async #renew(record: LeafRecord): Promise<void> {
     const { spec } = record;
+    let leaf: IssuedLeaf | undefined;
     try {
       const authority = await this.#started().issuer();
       const issued = await issueCertificate(authority, {
@@ -165,11 +166,11 @@ export class CertificateRenewer {
         keyAlgorithm: this.#settings.keyAlgorithm,
         now: new Date(this.#now()),
       });
-      const leaf = await this.#ledger.record(issued.certificatePem);
-      this.#scheduleExpiry(leaf);
+      leaf = await this.#ledger.record(issued.certificatePem);
       // Pinned (and the broker told) before any workload can present it.
       if (leaf.client) await this.#writePins();
       await writeLeafFiles(this.dir, spec.name, issued.privateKeyPem, issued.certificatePem + authority.chainPem, this.#settings.beforeWrite);
+      this.#scheduleExpiry(leaf);
       const window = { notBefore: new Date(leaf.certificate.validFrom), notAfter: leaf.notAfter };
       record.renewed(new Date(this.#now()), leaf.notAfter, leaf.thumbprint);
       this.#settings.log('info', `issued ${spec.name} until ${leaf.notAfter.toISOString()} (x5t#S256 ${leaf.thumbprint})`);
@@ -179,8 +180,15 @@ export class CertificateRenewer {
       const failures = record.failed(new Date(this.#now()), reasonOf(error));
       const delayMs = this.#backoff(failures);
       this.#settings.log('warn', `renewal of ${spec.name} failed (attempt ${failures}): ${reasonOf(error)}; retrying in ${delayMs} ms`);
+      if (leaf !== undefined) await this.#unpin(leaf);
       this.#timers.schedule(`leaf:${spec.name}`, this.#now() + delayMs, () => this.#renew(record));
     }
+  }
+
+  /** A leaf that never landed is no one's: out of the ledger and the pins (best effort; its expiry timer would catch it). */
+  async #unpin(leaf: IssuedLeaf): Promise<void> {
+    await this.#ledger.discard(leaf.thumbprint);
+    await this.#writePins().catch((error: unknown) => this.#settings.log('warn', `pins not rewritten: ${reasonOf(error)}`));
   }
 
   /** L5: at its notAfter a leaf loses its pin and leaves the ledger. */

@@ -85,6 +85,17 @@ export class IssuedLedger {
     return leaf;
   }
 
+  /**
+   * Forgets a leaf whose files were never (completely) written: nobody holds it, so it must not
+   * stay pinned. Best effort: a file that cannot be removed is pruned at its expiry.
+   */
+  async discard(thumbprint: string): Promise<void> {
+    const leaf = this.#entries.get(thumbprint);
+    if (leaf === undefined) return;
+    this.#entries.delete(thumbprint);
+    await unlink(this.#path(thumbprint, leaf.revoked)).catch(() => undefined);
+  }
+
   /** Marks a leaf revoked (kept until it expires, so a restart does not pin it again). False if unknown or already revoked. */
   async revoke(thumbprint: string): Promise<boolean> {
     const leaf = this.#entries.get(thumbprint);

@@ -139,6 +139,7 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
   });
   let supervisor: NatsSupervisor | undefined;
   let renewer: CertificateRenewer | undefined;
+  let missedReload = false;
   try {
     const keyAlgorithm = options.keyAlgorithm ?? 'ES256';
     let ca: Authority;
@@ -152,17 +153,24 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
         await writeCertificate(identity, await issueCertificate(ca, { commonName: identity, spiffeId: spiffeIdOf(identity), usage: 'client', keyAlgorithm, notAfter }));
       }
     } else {
-      // Every change the renewer reports (leaf, bundle, pins) is a reload; before the broker runs there is nothing to reload.
+      // Every change the renewer reports (leaf, bundle, pins) is a reload. A change while the
+      // broker starts may come after it read its files: it is remembered and reloaded once it runs.
       const reload = coalescedReloads(() => supervisor?.reload() ?? Promise.resolve());
-      ({ renewer, ca } = await startRenewer(certsDir, options.rotation, keyAlgorithm, reload));
+      ({ renewer, ca } = await startRenewer(certsDir, options.rotation, keyAlgorithm, async () => {
+        if (supervisor === undefined) missedReload = true;
+        else await reload();
+      }));
     }
-    supervisor = await startNatsServer({
+    const launching = startNatsServer({
       tls: files('nats'),
       probe: files(ADMIN_IDENTITY),
       ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
       // The option supervisor.ts/render-nats-config.ts take for `tls { include <pins> }`.
       ...(renewer === undefined ? {} : { pinsFile: renewer.pinsFile }),
     });
+    missedReload = false; // what changed before this point is in the files the broker reads at launch
+    supervisor = await launching;
+    if (missedReload) await supervisor.reload();
     const running = supervisor;
     if (options.provision ?? options.permissions === undefined) await provisionAsAdmin(env(running.url)());
     let stopped = false;

@@ -50,6 +50,10 @@ describe('CertificateRenewer: failed renewals (L6)', () => {
     expect(renewer.status().leaves['orders']).toMatchObject({ consecutiveFailures: 3, nextRenewal: new Date(due + 7_000) });
     // The other leaves are renewed as usual meanwhile.
     expect(renewer.status().leaves['edge']?.consecutiveFailures).toBe(0);
+    // A leaf that never landed is not pinned: five identities, and the superseded leaves still valid.
+    const pinned = (await readFile(join(dir, 'nats-pins.conf'), 'utf8')).match(/"[0-9a-f]{64}"/g) ?? [];
+    expect(pinned).toHaveLength(renewer.status().pins);
+    expect(renewer.status().pins).toBeLessThanOrEqual(10);
     failing = false;
     await fixture.advance(4_000);
     expect(renewer.status().leaves['orders']).toMatchObject({ consecutiveFailures: 0, lastRenewal: new Date(due + 7_000), lastError: expect.stringMatching(/EACCES/) });
