@@ -31,6 +31,10 @@ export function natsConnectionOptions(config: EstateConfig): ConnectionOptions {
     // Kept at the client default (false) on purpose: two authorization errors in a row mean this
     // certificate no longer maps to a user (the broker's users changed), which retrying cannot
     // fix. The client closes, the app exits and the orchestrator makes the failure visible.
+    // Certificate renewals do not reconnect: each is a new connection (RotatingConnection,
+    // RotatingServerNats, RotatingClientNats), so a refusal of the renewed certificate leaves the
+    // current connection untouched (retried later); a reconnect after an outage presents the
+    // newest certificate that the broker already accepted.
     ignoreAuthErrorAbort: false,
     pingInterval: DEFAULT_PING_INTERVAL_MS,
     maxPingOut: DEFAULT_MAX_PINGS_OUT,

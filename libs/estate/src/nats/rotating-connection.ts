@@ -56,6 +56,11 @@ export class RotatingConnection {
     return this.#current;
   }
 
+  /** Open, and not between a disconnect and the reconnect after it. */
+  get connected(): boolean {
+    return !this.#isClosed && !this.#statuses.down;
+  }
+
   /** How many renewals moved this connection. */
   get renewals(): number {
     return this.#renewals;

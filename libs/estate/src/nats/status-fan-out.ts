@@ -19,6 +19,11 @@ export class StatusFanOut {
   #down = false;
   #ended = false;
 
+  /** The current connection reported a disconnect and no reconnect since. */
+  get down(): boolean {
+    return this.#down;
+  }
+
   switchTo(connection: NatsConnection): void {
     const wasDown = this.#down;
     this.#current = connection;

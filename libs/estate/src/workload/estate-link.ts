@@ -35,7 +35,7 @@ export interface EstateLink {
   readonly stsKeys: NatsKeySet;
   /** The certificate files as renewed; `identity.current` is the one in use. */
   readonly identity: WorkloadIdentity;
-  /** L6: the certificate's margin of validity, for /readyz; apps add their own checks. */
+  /** L6: the certificate's margin of validity and the broker connection, for /readyz; apps add their own checks. */
   readonly readiness: Readiness;
   /** Moves `transport` (a RotatingServerNats or RotatingClientNats) to every renewed certificate. */
   follow(transport: TlsRotatable): void;
@@ -81,7 +81,9 @@ export async function openEstateLink(config: EstateConfig, options: EstateLinkOp
         ...(options.stsJwksCooldownMs === undefined ? {} : { cooldownMs: options.stsJwksCooldownMs }),
       }),
       identity,
-      readiness: new Readiness().add('certificate', identity.readiness),
+      readiness: new Readiness()
+        .add('certificate', identity.readiness)
+        .add('nats', () => (opened.rotating.connected ? undefined : 'not connected to the NATS broker (reconnecting)')),
       follow: (transport: TlsRotatable) => void identity.follow(transport),
       async close() {
         identity.close();
