@@ -83,6 +83,15 @@ describe('loadEstateConfig', () => {
     expect(config.tls.ca).toContain('BEGIN CERTIFICATE');
   });
 
+  it('L6: CERT_READY_MARGIN_S and OPS_PORT are off unless set; set, they are whole seconds and a port (0: any free one)', () => {
+    const env = { ...URL_ENV, CERTS_DIR: dir };
+    expect(loadEstateConfig(env, 'orders')).toMatchObject({ certReadyMarginS: undefined, opsPort: undefined });
+    expect(loadEstateConfig({ ...env, CERT_READY_MARGIN_S: '600', OPS_PORT: '9464' }, 'orders')).toMatchObject({ certReadyMarginS: 600, opsPort: 9464 });
+    expect(loadEstateConfig({ ...env, OPS_PORT: '0' }, 'orders').opsPort).toBe(0);
+    expect(failure({ ...env, CERT_READY_MARGIN_S: '25%' }, 'orders').message).toMatch(/^CERT_READY_MARGIN_S: must be an integer/);
+    expect(failure({ ...env, OPS_PORT: '70000' }, 'orders').message).toMatch(/^OPS_PORT: must be an integer from 0 to 65535/);
+  });
+
   it('H6: HOP_REPLAY_MAX_ENTRIES and HOP_REPLAY_MAX_PER_SENDER bound the receiver\'s replay store; a sender cap above the total is refused', () => {
     const env = { ...URL_ENV, CERTS_DIR: dir };
     expect(loadEstateConfig({ ...env, HOP_REPLAY_MAX_ENTRIES: '500000', HOP_REPLAY_MAX_PER_SENDER: '250000' }, 'orders').hopReplay).toEqual({ store: 'jetstream', maxEntries: 500_000, maxEntriesPerSender: 250_000 });
