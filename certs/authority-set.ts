@@ -77,8 +77,12 @@ export class AuthoritySet {
     return this.#nextSinceMs;
   }
 
-  /** CAs in the bundle that neither issue nor are about to: they leave once their leaves expired. */
+  /**
+   * CAs in the bundle that neither issue nor are about to: they leave once their leaves expired.
+   * None while no `ca.key` matches: a bundle brought without its key is the operator's, not ours to trim.
+   */
   retiring(): X509Certificate[] {
+    if (this.#current === undefined) return [];
     return this.#bundle.filter((pem) => pem !== this.#current && pem !== this.#next).map((pem) => new X509Certificate(pem));
   }
 

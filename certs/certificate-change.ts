@@ -36,7 +36,8 @@ export interface AuthorityStatus {
   readonly thumbprint: string;
   readonly commonName: string;
   readonly notAfter: Date;
-  readonly role: 'current' | 'next' | 'retiring';
+  /** `trusted`: in the bundle while no `ca.key` matches any CA (a bundle brought without its key). */
+  readonly role: 'current' | 'next' | 'retiring' | 'trusted';
   /** A retiring CA leaves the bundle then: its last leaf's notAfter. */
   readonly removeAt?: Date;
 }

@@ -67,6 +67,7 @@ export class CertificateRenewer {
    * Rejects only when there is no usable CA bundle at all.
    */
   async start(): Promise<void> {
+    if (this.#authorities !== undefined) throw new Error('the renewer is already started');
     await this.#timers.run(async () => {
       const { authorities, created } = await AuthoritySet.open(this.#settings);
       this.#authorities = authorities;

@@ -57,9 +57,10 @@ export class LeafRecord {
 export function authorityStatus(authorities: AuthoritySet, removeAtOf: (thumbprint: string) => number | undefined): AuthorityStatus[] {
   const current = authorities.current();
   const next = authorities.next();
+  const retiring = authorities.retiring();
   return authorities.certificates().map((certificate) => {
     const thumbprint = certificateThumbprint(certificate.raw);
-    const role = current?.raw.equals(certificate.raw) ? 'current' : next?.raw.equals(certificate.raw) ? 'next' : 'retiring';
+    const role = current?.raw.equals(certificate.raw) ? 'current' : next?.raw.equals(certificate.raw) ? 'next' : retiring.some((ca) => ca.raw.equals(certificate.raw)) ? 'retiring' : 'trusted';
     const removeAt = role === 'retiring' ? removeAtOf(thumbprint) : undefined;
     return Object.freeze({
       thumbprint,

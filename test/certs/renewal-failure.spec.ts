@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificateThumbprint } from '../../certs/spki-pin.js';
 import { leafCertificate, pairMatches, startRenewerFixture, temporaryFiles, type RenewerFixture } from './renewer-fixture.js';
@@ -102,5 +102,23 @@ describe('CertificateRenewer: failed renewals (L6)', () => {
     expect(fixture.clock.pending()).toBeGreaterThan(6);
     await fixture.renewer.stop();
     expect(fixture.clock.pending()).toBe(0);
+  });
+});
+
+describe('CertificateRenewer: a CA brought without its key (L6)', () => {
+  it('L6: keeps the valid leaves, reports every renewal as failed for want of ca.key, and never trims the bundle', async () => {
+    fixture = await startRenewerFixture();
+    const { dir } = fixture;
+    await fixture.renewer.stop();
+    await rm(join(dir, 'ca.key'));
+    const bundle = await readFile(join(dir, 'ca.crt'), 'utf8');
+    const renewer = await fixture.restart();
+    expect(renewer.status().authorities.map((authority) => authority.role)).toEqual(['trusted']);
+    expect(renewer.status().authorities[0]?.removeAt).toBeUndefined();
+    const due = renewer.status().leaves['admin']!.nextRenewal!.getTime();
+    await fixture.advanceTo(due + 60_000);
+    expect(renewer.status().leaves['admin']).toMatchObject({ lastError: 'ca.key is missing: only the CA key can sign a renewal' });
+    expect(renewer.status().leaves['admin']!.consecutiveFailures).toBeGreaterThan(5);
+    expect(await readFile(join(dir, 'ca.crt'), 'utf8')).toBe(bundle);
   });
 });
