@@ -25,14 +25,15 @@ export class EdgeReplayStore implements OnApplicationShutdown {
   static async open(config: EdgeConfig, edge: EdgeIdentity): Promise<EdgeReplayStore> {
     const limits = { maxEntries: config.replayMemory.maxEntries, maxEntriesPerScope: config.replayMemory.maxEntriesPerKey };
     if (config.replayStore === 'memory' || config.nats === undefined) return new EdgeReplayStore(new MemoryReplayStore(limits));
-    const rotating = await RotatingConnection.open({ ...natsConnectionOptions(config.nats), tls: natsTlsOptions(edge.identity!.current) }, config.nats.requestTimeoutMs);
+    const openedWith = edge.identity!.current;
+    const rotating = await RotatingConnection.open({ ...natsConnectionOptions(config.nats), tls: natsTlsOptions(openedWith) }, config.nats.requestTimeoutMs);
     const connection = rotating.connection;
     try {
       const shared = await JetStreamReplayStore.open(await new Kvm(connection).open(kvBucketOf('edge')), { connection });
       if (shared.maxTtlSeconds < config.iatPastSeconds + config.iatFutureSeconds) {
         throw new EstateConfigError('REPLAY_STORE', `the edge bucket keeps claims ${shared.maxTtlSeconds} s, less than the proof window DPOP_IAT_PAST_S + DPOP_IAT_FUTURE_S; provision it again`);
       }
-      edge.identity!.follow(rotating);
+      edge.identity!.follow(rotating, openedWith);
       return new EdgeReplayStore(new CappedReplayStore(shared, limits), rotating);
     } catch (error) {
       await connection.close().catch(() => undefined);

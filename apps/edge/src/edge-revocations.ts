@@ -42,8 +42,9 @@ export class EdgeRevocations implements OnApplicationShutdown {
     while (!this.closed && this.feed === undefined) {
       try {
         if (this.connection === undefined) {
-          this.connection = await RotatingConnection.open({ ...natsConnectionOptions(nats), tls: natsTlsOptions(identity.current) }, nats.requestTimeoutMs);
-          identity.follow(this.connection);
+          const openedWith = identity.current;
+          this.connection = await RotatingConnection.open({ ...natsConnectionOptions(nats), tls: natsTlsOptions(openedWith) }, nats.requestTimeoutMs);
+          identity.follow(this.connection, openedWith);
         }
         if (this.closed) break;
         this.feed = await startEstateRevocationFeed(this.connection.connection, memory, (problem) => this.logger.warn(`revocation feed: ${problem.kind}`));

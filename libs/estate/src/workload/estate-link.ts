@@ -11,7 +11,7 @@ import {
 } from '#binding';
 import type { EstateConfig } from '../config/estate-config.js';
 import { EstateStreams, EstateSubjects } from '../identity/estate-subjects.js';
-import { natsConnectionOptions } from '../nats/nats-connection-options.js';
+import { natsConnectionOptions, natsTlsOptions } from '../nats/nats-connection-options.js';
 import { RotatingConnection } from '../nats/rotating-connection.js';
 import { Readiness } from '../ops/readiness.js';
 import { WorkloadIdentity, type TlsRotatable, type WorkloadIdentityOptions } from './workload-identity.js';
@@ -62,9 +62,10 @@ export async function openEstateLink(config: EstateConfig, options: EstateLinkOp
   let rotating: RotatingConnection | undefined;
   let feed: RevocationFeed | undefined;
   try {
-    rotating = await RotatingConnection.open(natsConnectionOptions(config), config.requestTimeoutMs);
+    const openedWith = identity.current;
+    rotating = await RotatingConnection.open({ ...natsConnectionOptions(config), tls: natsTlsOptions(openedWith) }, config.requestTimeoutMs);
     const connection = rotating.connection;
-    identity.follow(rotating);
+    identity.follow(rotating, openedWith);
     const revocations = new MemoryRevocationList();
     feed = await startEstateRevocationFeed(connection, revocations, options.onRevocationProblem);
     const opened = { feed, rotating };

@@ -77,9 +77,14 @@ export class WorkloadIdentity {
     return this.watcher.current;
   }
 
-  /** Moves `target` to every renewed certificate from now on; returns the function that stops it. */
-  follow(target: TlsRotatable): () => void {
+  /**
+   * Moves `target` to every renewed certificate from now on; returns the function that stops it.
+   * `openedWith`: the identity `target` connected with, when it connected before following (an
+   * await apart): if a renewal landed meanwhile, `target` moves to it now.
+   */
+  follow(target: TlsRotatable, openedWith?: TlsIdentity): () => void {
     this.#followers.add(target);
+    if (openedWith !== undefined && openedWith !== this.current) void this.#move(target, this.current);
     return () => this.#followers.delete(target);
   }
 
