@@ -31,6 +31,7 @@ export class CaRollover {
   readonly #context: RolloverContext;
   #failures = 0;
   #lastError: string | undefined;
+  #completed = 0;
 
   constructor(context: RolloverContext) {
     this.#context = context;
@@ -38,6 +39,11 @@ export class CaRollover {
 
   get lastError(): string | undefined {
     return this.#lastError;
+  }
+
+  /** Rollovers whose new CA became the issuer. */
+  get completed(): number {
+    return this.#completed;
   }
 
   /** Step 1. Throws if it failed (the caller of rolloverCa() learns why). */
@@ -71,6 +77,7 @@ export class CaRollover {
   /** Step 2. */
   async #promote(): Promise<void> {
     await this.#context.authorities().promote();
+    this.#completed++;
     this.#context.settings.log('info', 'CA rollover: the new CA issues now; re-issuing every leaf');
     await this.#context.reissueAll();
     this.arm();

@@ -30,6 +30,8 @@ export interface LeafStatus {
   readonly lastErrorAt?: Date;
   /** 0 once a renewal succeeded again. */
   readonly consecutiveFailures: number;
+  /** Leaves this renewer issued under this name since start (a soak counts rotations with it). */
+  readonly issued: number;
 }
 
 export interface AuthorityStatus {
@@ -50,5 +52,7 @@ export interface RenewerStatus {
   /** When an automatic rollover begins. */
   readonly rolloverAt?: Date;
   readonly pins: number;
+  /** Rollovers completed (a new CA became the issuer) since start. */
+  readonly caRollovers: number;
   readonly lastCaError?: string;
 }

@@ -102,6 +102,7 @@ export class CertificateRenewer {
       ...(promoteAt === undefined ? {} : { promoteAt: new Date(promoteAt) }),
       ...(rolloverAt === undefined ? {} : { rolloverAt: new Date(rolloverAt) }),
       pins: this.#ledger.pins(this.#now()).length,
+      caRollovers: this.#rollover.completed,
       ...(this.#rollover.lastError === undefined ? {} : { lastCaError: this.#rollover.lastError }),
     });
   }

@@ -12,6 +12,7 @@ export class LeafRecord {
   #lastError: string | undefined;
   #lastErrorAt: Date | undefined;
   #consecutiveFailures = 0;
+  #issued = 0;
 
   constructor(spec: LeafSpec) {
     this.spec = spec;
@@ -32,6 +33,7 @@ export class LeafRecord {
     this.#notAfter = notAfter;
     this.#thumbprint = thumbprint;
     this.#consecutiveFailures = 0;
+    this.#issued++;
   }
 
   /** Returns the number of failures in a row. */
@@ -50,6 +52,7 @@ export class LeafRecord {
       ...(nextRenewalMs === undefined ? {} : { nextRenewal: new Date(nextRenewalMs) }),
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError, lastErrorAt: this.#lastErrorAt! }),
       consecutiveFailures: this.#consecutiveFailures,
+      issued: this.#issued,
     });
   }
 }

@@ -78,6 +78,7 @@ describe('CertificateRenewer: issuance (L1)', () => {
     // x.5 s issues from the whole second x.
     expect(leafChanges(fixture, 'orders').map((change) => change.atMs - started)).toEqual([0, 13_500, 26_500, 39_500, 52_500]);
     expect(leafChanges(fixture, 'nats')).toHaveLength(5);
+    expect(fixture.renewer.status().leaves['orders']?.issued).toBe(5);
   });
 
   it('L1: a restarted renewer keeps valid leaves and their half-life, and replaces a 7-day leaf from npm run certs', async () => {

@@ -60,6 +60,7 @@ describe('CertificateRenewer: CA rollover (L4)', () => {
     await expect(access(join(dir, 'ca-next.key'))).rejects.toThrow(/ENOENT/);
     expect(newCa!.checkPrivateKey(createPrivateKey(await readFile(join(dir, 'ca.key'), 'utf8')))).toBe(true);
     expect(renewer.status().authorities.map((authority) => authority.role)).toEqual(['retiring', 'current']);
+    expect(renewer.status().caRollovers).toBe(1);
 
     // 3. The old CA stays exactly until the last leaf it issued has expired.
     const lastOldLeafExpiry = Math.max(...fixture.changes.filter((change) => change.kind === 'leaf' && change.issuer === oldCa!.subject).map((change) => (change.kind === 'leaf' ? change.notAfter.getTime() : 0)));
