@@ -25,9 +25,10 @@ export class RotatingClientNats extends ClientNats {
   }
 
   async rotate(tls: NatsTlsOptions): Promise<void> {
-    const previous = this.natsClient as NatsConnection | null;
-    // Not connected yet: the next connect() presents the new certificate.
+    // The next connect() presents the new certificate; one under way finishes first, then moves.
     (this.options as { tls?: NatsTlsOptions }).tls = { ...tls };
+    if (this.natsClient === null && this.connectionPromise !== null) await this.connectionPromise.catch(() => undefined);
+    const previous = this.natsClient as NatsConnection | null;
     if (previous === null) return;
     const next = await connect({ ...this.options });
     this.natsClient = next;
