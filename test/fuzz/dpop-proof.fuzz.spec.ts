@@ -83,7 +83,9 @@ const failingClaims: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
     { htu: '/orders' },
     { iat: NOW - 3_600 },
     { iat: NOW + 3_600 },
-    { iat: NOW + 0.5 },
+    // E10: a fractional iat is a NumericDate (RFC 7519 §2) and passes inside the window; just outside, it fails (E16).
+    { iat: NOW - 60.5 },
+    { iat: NOW + 10.5 },
     { iat: String(NOW) },
     { jti: '' },
     { jti: 'j'.repeat(257) },
