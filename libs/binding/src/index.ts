@@ -34,7 +34,7 @@ export { BINDING_OPTIONS, type BindingModuleOptions } from './nest/binding-optio
 export { BINDING_POLICY, type BindingPolicy } from './nest/binding-policy.js';
 export { BindingGuard } from './nest/binding.guard.js';
 export { Bound } from './nest/bound.decorator.js';
-export { Principal, principalOf, type BoundPrincipal } from './nest/principal.js';
+export { Principal, principalOf, type BoundPrincipal, type PrincipalConfirmation } from './nest/principal.js';
 export { SubjectToken } from './nest/subject-token.js';
 export { ACCESS_TOKEN_TYPE } from './nest/http-binding.js';
 export { HOP_PROOF_HEADER, HOP_TOKEN_HEADER, JWT_TOKEN_TYPE, type HopRefusal } from './nest/rpc-binding.js';
@@ -76,6 +76,7 @@ export {
 // DPoP at the edge (E1-E17, E19)
 export { createDpopVerifier, type DpopPolicy, type DpopRequest, type DpopVerification, type DpopVerifier } from './dpop/verify-dpop-request.js';
 export { DEFAULT_ALLOW_BEARER, type DpopVerifierOptions } from './dpop/dpop-verifier-options.js';
+export { DEFAULT_UNBOUND_TOKENS, type UnboundTokenPolicy } from './dpop/check-scheme-binding.js';
 export { DEFAULT_DPOP_ALGORITHMS, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS } from './dpop/proof-algorithms.js';
 export { DEFAULT_MAX_PROOF_LENGTH, parseAuthorization, type AuthorizationScheme, type RequestCredentials } from './dpop/parse-authorization.js';
 export { checkSingleCredentialMechanism } from './dpop/check-credential-mechanisms.js';
