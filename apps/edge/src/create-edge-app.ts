@@ -17,6 +17,9 @@ export async function createEdgeApp(config: EdgeConfig): Promise<INestApplicatio
   const app = await NestFactory.create(EdgeModule.register(config), adapter, {
     logger: ['error', 'warn', 'log'],
   });
+  // On Express, Node's own answer says Connection: close but resets a client still sending its
+  // oversized headers; a 'clientError' listener replaces it with the same handler as on Fastify.
+  if (config.httpAdapter === 'express') app.getHttpServer().on('clientError', closeOnClientError);
   if (config.corsOrigins.length > 0) app.enableCors(dpopCorsOptions(config.corsOrigins));
   app.enableShutdownHooks();
   return app;
