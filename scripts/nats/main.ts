@@ -1,22 +1,44 @@
 import { resolve } from 'node:path';
+import { ensureNatsServer } from './ensure-nats-server.js';
+import type { NatsServerBinary } from './find-nats-server.js';
+import { PINNED_NATS_SERVER_MODULE_QUERY, PINNED_NATS_SERVER_VERSION } from './nats-server-release.js';
 import { provisionAsAdmin } from './provision-jetstream.js';
 import { renderNatsConfig } from './render-nats-config.js';
 import { startNatsServer } from './supervisor.js';
 
 /**
  * The nats-server of the estate, for people (the demo, docker-compose), from dist/ after
- * `tsc -b scripts/nats/tsconfig.json`:
+ * `npm run build`:
  *
- *   node dist/scripts/nats/main.js serve    # own free port (or NATS_PORT), certs from CERTS_DIR
- *   node dist/scripts/nats/main.js config   # print the configuration (for a container)
- *   node dist/scripts/nats/main.js provision  # as admin: the REVOCATIONS stream and state buckets
+ *   node dist/scripts/nats/main.js ensure-server  # find or build the pinned nats-server; one line
+ *   node dist/scripts/nats/main.js serve          # own free port (or NATS_PORT), certs from CERTS_DIR
+ *   node dist/scripts/nats/main.js config         # print the configuration (for a container)
+ *   node dist/scripts/nats/main.js provision      # as admin: the REVOCATIONS stream and buckets
  *
- * `serve` provisions JetStream itself once the server is ready. `provision` reads NATS_URL and
- * CERTS_DIR (admin.crt, admin.key, ca.crt) like every app (libs/estate).
- *
- * Environment: CERTS_DIR (default certs/out, as `npm run certs` writes it), NATS_HOST
- * (default 127.0.0.1), NATS_PORT; for `config` also NATS_STORE_DIR (default /data).
+ * `ensure-server` is what `npm test` and `npm run estate` run first, so a fresh clone builds the
+ * broker itself (with Go) before anything starts one. `serve` provisions JetStream itself once
+ * the server is ready. `provision` reads NATS_URL and CERTS_DIR (admin.crt, admin.key, ca.crt)
+ * like every app (libs/estate).
  */
+const USAGE = `usage: node dist/scripts/nats/main.js <command>
+
+  ensure-server  find the pinned nats-server v${PINNED_NATS_SERVER_VERSION} (NATS_SERVER_BIN, .bin/, PATH), or build it
+                 into .bin/ with \`go install ${PINNED_NATS_SERVER_MODULE_QUERY}\`; prints
+                 "nats-server v<version> (<where it came from>: <path>)"
+  serve          run the estate's nats-server with mTLS on a free port (or NATS_PORT) and provision JetStream
+  config         print the rendered nats-server configuration (for a container)
+  provision      as admin: the REVOCATIONS stream, the replay and state buckets (NATS_URL, CERTS_DIR)
+
+environment: CERTS_DIR (default certs/out), NATS_HOST (default 127.0.0.1), NATS_PORT,
+  NATS_STORE_DIR (config; default /data), NATS_SERVER_BIN (a v${PINNED_NATS_SERVER_VERSION} binary),
+  NATS_SERVER_ALLOW_UNPINNED=1 (run another release anyway, with a warning; experiments only)
+`;
+
+/** The one line the estate and CI show: `nats-server v2.15.3 (.bin: /path/.bin/nats-server)`. */
+function describeBinary(binary: NatsServerBinary): string {
+  return `nats-server v${binary.version} (${binary.source}: ${binary.path})`;
+}
+
 function port(raw: string | undefined, fallback: number | undefined): number | undefined {
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
@@ -25,6 +47,14 @@ function port(raw: string | undefined, fallback: number | undefined): number | u
 }
 
 async function main(command: string | undefined): Promise<void> {
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (command === 'ensure-server') {
+    console.log(describeBinary(await ensureNatsServer()));
+    return;
+  }
   const certsDir = resolve(process.env['CERTS_DIR']?.trim() || 'certs/out');
   const host = process.env['NATS_HOST']?.trim() || '127.0.0.1';
   const tls = { certFile: `${certsDir}/nats.crt`, keyFile: `${certsDir}/nats.key`, caFile: `${certsDir}/ca.crt` };
@@ -38,7 +68,11 @@ async function main(command: string | undefined): Promise<void> {
     console.log(`provisioned stream ${provisioned.revocationStream}, buckets ${[...provisioned.replayBuckets, ...provisioned.stateBuckets].join(', ')}`);
     return;
   }
-  if (command !== 'serve') throw new Error('usage: main.js serve | config | provision');
+  if (command !== 'serve') {
+    process.stderr.write(command === undefined ? USAGE : `nats: unknown command "${command}"\n${USAGE}`);
+    process.exitCode = 1;
+    return;
+  }
   const requested = port(process.env['NATS_PORT'], undefined);
   const supervisor = await startNatsServer({
     tls,
@@ -46,6 +80,7 @@ async function main(command: string | undefined): Promise<void> {
     host,
     ...(requested === undefined ? {} : { port: requested }),
   });
+  console.log(`nats-server v${supervisor.version} (${supervisor.binarySource})`);
   await provisionAsAdmin({ NATS_URL: supervisor.url, CERTS_DIR: certsDir });
   console.log(`nats-server ready: NATS_URL=${supervisor.url} CERTS_DIR=${certsDir} (Ctrl-C stops it)`);
   const stop = (): void => {

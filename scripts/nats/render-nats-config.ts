@@ -1,14 +1,24 @@
+import { isAbsolute, relative } from 'node:path';
 import { spiffeIdOf } from '#estate';
 import { JETSTREAM_ACCOUNT_INFO, kvProvisionerSubjects, kvUserSubjects, streamProvisionerSubjects, streamReaderSubjects } from './jetstream-subjects.js';
 import { ESTATE_PERMISSIONS, type IdentityPermissions } from './permission-table.js';
 
 /**
- * Renders the nats-server configuration from the permission table. It uses only keys that
- * nats-server 2.9.10 (Debian's) accepts and 2.12 still reads: no `handshake_first`,
- * `min_version` or OCSP keys, no `accounts` block (users live in the global account, which
- * has JetStream), no `no_auth_user`. Users are mapped from the client certificate's URI SAN
- * (`verify_and_map`): the server also tries e-mail and DNS SANs and the subject DN, but no
- * user here is named like one, and the CA issues workload certificates with one URI SAN only.
+ * Renders the nats-server configuration from the permission table, for the pinned release
+ * (nats-server-release.ts, 2.15.3; Debian's 2.9.10 is no longer a target, SECURITY.md T5):
+ * - `tls { verify_and_map }`: a client certificate from the estate CA is required and its URI SAN
+ *   is the user (T1, T2, T4). The server also tries e-mail and DNS SANs and the subject DN, but no
+ *   user here is named like one, and the CA issues workload certificates with one URI SAN only.
+ * - `min_version: "1.3"`: TLS 1.2 clients are refused (T5); TLS 1.3 has no renegotiation, no
+ *   static-RSA or CBC suites, and encrypts the client certificate.
+ * - optional `include` of a pins file (`pinned_certs`, pinsFile below): only the pinned keys are
+ *   admitted, and on reload the server closes connections whose key is no longer pinned.
+ * - no `accounts` block (users live in the global account, which has JetStream), never
+ *   `no_auth_user`, no websocket, MQTT or leafnode listener (the pre-auth crash advisories were
+ *   in those), no monitoring port (compose adds one on its private network).
+ * Not used: `handshake_first` (TLS before the server's INFO). nats.js 3 does it only when the
+ * client sets `tls.handshakeFirst`, which libs/estate does not, so requiring it would lock every
+ * workload out; its "auto" fallback mode admits INFO-first clients anyway and so adds nothing.
  */
 export interface NatsConfigOptions {
   readonly host: string;
@@ -19,10 +29,22 @@ export interface NatsConfigOptions {
   readonly tlsTimeoutSeconds?: number;
   readonly jetStreamDir: string;
   readonly permissions?: readonly IdentityPermissions[];
+  /**
+   * A file holding `pinned_certs: [ "<hex SHA-256 of SPKI>", ... ]` (the certificate renewer
+   * writes it), included inside the tls block. It must exist when the server starts or reloads,
+   * and pin at least one key: an empty list means no pinning to nats-server. An absolute path
+   * needs configDir: nats-server joins every include path to the config file's folder, absolute
+   * ones too (conf/parse.go), so it is written relative to that folder.
+   */
+  readonly pinsFile?: string;
+  /** The folder the rendered file will be written to; needed for an absolute pinsFile. */
+  readonly configDir?: string;
 }
 
 export const DEFAULT_SERVER_NAME = 'estate-nats';
 export const DEFAULT_TLS_TIMEOUT_S = 2; // seconds
+/** nats-server's spelling; TLS 1.3 only (SECURITY.md T5). */
+export const TLS_MIN_VERSION = '1.3';
 const JETSTREAM_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
 const JETSTREAM_MAX_FILE_BYTES = 1024 * 1024 * 1024;
 
@@ -68,6 +90,13 @@ function userBlock(entry: IdentityPermissions): string[] {
   ];
 }
 
+/** The include path nats-server resolves to pinsFile (see NatsConfigOptions.pinsFile). */
+function includePath(pinsFile: string, configDir: string | undefined): string {
+  if (!isAbsolute(pinsFile)) return pinsFile;
+  if (configDir === undefined) throw new TypeError(`pinsFile ${pinsFile} is absolute: give configDir, since nats-server resolves includes against the config file's folder`);
+  return relative(configDir, pinsFile);
+}
+
 export function renderNatsConfig(options: NatsConfigOptions): string {
   const permissions = options.permissions ?? ESTATE_PERMISSIONS;
   if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) throw new TypeError(`port out of range: ${options.port}`);
@@ -88,7 +117,9 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
     `  key_file: ${quote(options.tls.keyFile)}`,
     `  ca_file: ${quote(options.tls.caFile)}`,
     '  verify_and_map: true',
+    `  min_version: ${quote(TLS_MIN_VERSION)}`,
     `  timeout: ${options.tlsTimeoutSeconds ?? DEFAULT_TLS_TIMEOUT_S}`,
+    ...(options.pinsFile === undefined ? [] : ['  # Only these client keys; rewritten by the certificate renewer, applied on reload.', `  include ${quote(includePath(options.pinsFile, options.configDir))}`]),
     '}',
     '',
     'authorization {',

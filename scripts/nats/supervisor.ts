@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthorizationError, connect } from '@nats-io/transport-node';
-import { findNatsServer } from './find-nats-server.js';
+import { ensureNatsServer } from './ensure-nats-server.js';
+import { givenNatsServer, type NatsServerBinary, type NatsServerSource } from './find-nats-server.js';
 import { findFreePort } from './free-port.js';
+import { assertPinsFilePinsSomething } from './nats-server-pins.js';
+import { signalReload } from './nats-server-reload.js';
 import type { IdentityPermissions } from './permission-table.js';
 import { renderNatsConfig } from './render-nats-config.js';
 
@@ -14,6 +17,8 @@ import { renderNatsConfig } from './render-nats-config.js';
  * configuration rendered from the permission table, its own temporary data folder. "Ready"
  * means a client presenting a valid estate certificate completed a round trip, not merely that
  * the port is open. Never touches a nats-server it did not start (e.g. one on 4222).
+ * The binary is the pinned release (ensureNatsServer: found, or built once with Go); reload()
+ * applies new certificate, trust-bundle and pin files without a restart (SECURITY.md L1, L4, T5).
  */
 export interface NatsSupervisorOptions {
   /** The server's certificate, key and the estate CA it verifies clients against. */
@@ -24,8 +29,10 @@ export interface NatsSupervisorOptions {
   /** Default: a free port, picked again if another process takes it first. */
   readonly port?: number;
   readonly permissions?: readonly IdentityPermissions[];
-  /** Default: findNatsServer(). */
+  /** Default: ensureNatsServer() (the pinned release, built if missing). A given binary is not version-checked. */
   readonly binary?: string;
+  /** A `pinned_certs` file included in the tls block (render-nats-config.ts); must pin at least one key. */
+  readonly pinsFile?: string;
   readonly readyTimeoutMs?: number;
   readonly stopTimeoutMs?: number;
   /** Adds -DV: protocol tracing into logs(). */
@@ -34,10 +41,15 @@ export interface NatsSupervisorOptions {
 
 export const DEFAULT_READY_TIMEOUT_MS = 10_000; // milliseconds
 export const DEFAULT_STOP_TIMEOUT_MS = 5_000; // milliseconds
+/** A reload re-reads config and certificate files: fast, but a busy 2-core machine can stall it. */
+export const DEFAULT_RELOAD_TIMEOUT_MS = 15_000; // milliseconds
 const PROBE_TIMEOUT_MS = 1_000; // milliseconds
 const PROBE_INTERVAL_MS = 100; // milliseconds
 const PORT_ATTEMPTS = 3;
 const LOG_LIMIT_CHARS = 64 * 1024;
+
+/** What reload() may change: files and permissions, never the port or data folder. */
+export type NatsReloadChanges = Partial<Pick<NatsSupervisorOptions, 'tls' | 'pinsFile' | 'permissions'>>;
 
 export class NatsSupervisor {
   readonly host: string;
@@ -48,16 +60,25 @@ export class NatsSupervisor {
   #exited: Promise<void> = Promise.resolve();
   #log = '';
   #stopped = false;
-  readonly #options: NatsSupervisorOptions;
+  #options: NatsSupervisorOptions;
   readonly #binary: string;
+  /** Told every chunk of server output (reload() waits on them). */
+  readonly #outputListeners = new Set<(chunk: string) => void>();
+  #reloads: Promise<unknown> = Promise.resolve();
+  /** The binary's version, e.g. `2.15.3` ('unknown' for a given binary that did not say). */
+  readonly version: string;
+  /** Where the binary came from ('given' for options.binary). */
+  readonly binarySource: NatsServerSource;
   // If the test process dies without stop(), do not leave a server running behind it.
   readonly #killOnExit = (): void => {
     this.#child?.kill('SIGKILL');
   };
 
-  private constructor(options: NatsSupervisorOptions, binary: string, dataDir: string, port: number) {
+  private constructor(options: NatsSupervisorOptions, binary: NatsServerBinary, dataDir: string, port: number) {
     this.#options = options;
-    this.#binary = binary;
+    this.#binary = binary.path;
+    this.version = binary.version;
+    this.binarySource = binary.source;
     this.host = options.host ?? '127.0.0.1';
     this.dataDir = dataDir;
     this.configPath = join(dataDir, 'nats.conf');
@@ -66,7 +87,7 @@ export class NatsSupervisor {
 
   /** Starts a server and resolves once it accepts an authenticated client. */
   static async start(options: NatsSupervisorOptions): Promise<NatsSupervisor> {
-    const binary = options.binary ?? findNatsServer();
+    const binary = options.binary === undefined ? await ensureNatsServer() : givenNatsServer(options.binary);
     const dataDir = await mkdtemp(join(tmpdir(), 'estate-nats-'));
     const host = options.host ?? '127.0.0.1';
     const supervisor = new NatsSupervisor(options, binary, dataDir, options.port ?? (await findFreePort(host)));
@@ -117,6 +138,20 @@ export class NatsSupervisor {
     await this.#launch();
   }
 
+  /**
+   * Re-renders the configuration (with `changes` applied), sends SIGHUP and resolves once the
+   * server logged `Reloaded server configuration`. Rejects with the server's own words if it
+   * logged a reload failure instead (it then keeps running on the previous configuration), or
+   * after reloadTimeoutMs. The server re-reads certificate, key, CA and pins files on reload: a
+   * client connecting afterwards sees the new certificate, existing connections stay (except
+   * those whose key is no longer pinned, which the server closes). Reloads run one at a time.
+   */
+  reload(changes: NatsReloadChanges = {}, reloadTimeoutMs = DEFAULT_RELOAD_TIMEOUT_MS): Promise<void> {
+    const next = this.#reloads.then(() => this.#reload(changes, reloadTimeoutMs));
+    this.#reloads = next.catch(() => undefined);
+    return next;
+  }
+
   /** Kills the process abruptly (SIGKILL), as a crash would; data and port are kept for restart(). */
   async kill(): Promise<void> {
     this.#assertNotStopped();
@@ -140,7 +175,31 @@ export class NatsSupervisor {
     if (this.#stopped) throw new Error('this nats-server supervisor was stopped');
   }
 
-  async #launch(): Promise<void> {
+  async #reload(changes: NatsReloadChanges, timeoutMs: number): Promise<void> {
+    this.#assertNotStopped();
+    const child = this.#child;
+    if (child === undefined || !this.running) throw new Error('nats-server is not running: nothing to reload');
+    const previous = this.#options;
+    this.#options = { ...previous, ...changes };
+    try {
+      await this.#writeConfig();
+      await signalReload({
+        child,
+        onOutput: (listener) => {
+          this.#outputListeners.add(listener);
+          return () => this.#outputListeners.delete(listener);
+        },
+        logTail: () => this.#log.slice(-4000),
+        timeoutMs,
+      });
+    } catch (error) {
+      this.#options = previous; // the server still runs the previous configuration
+      throw error;
+    }
+  }
+
+  async #writeConfig(): Promise<void> {
+    if (this.#options.pinsFile !== undefined) await assertPinsFilePinsSomething(this.#options.pinsFile);
     const config = renderNatsConfig({
       host: this.host,
       port: this.#port,
@@ -148,8 +207,13 @@ export class NatsSupervisor {
       // nats-server keeps its streams in <store_dir>/jetstream; restarts find them again.
       jetStreamDir: this.dataDir,
       ...(this.#options.permissions === undefined ? {} : { permissions: this.#options.permissions }),
+      ...(this.#options.pinsFile === undefined ? {} : { pinsFile: this.#options.pinsFile, configDir: dirname(this.configPath) }),
     });
     await writeFile(this.configPath, config, { mode: 0o600 });
+  }
+
+  async #launch(): Promise<void> {
+    await this.#writeConfig();
     const args = ['-c', this.configPath, ...(this.#options.trace === true ? ['-DV'] : [])];
     const child = spawn(this.#binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
@@ -163,7 +227,9 @@ export class NatsSupervisor {
       });
     });
     const append = (chunk: Buffer): void => {
-      this.#log = (this.#log + chunk.toString('utf8')).slice(-LOG_LIMIT_CHARS);
+      const text = chunk.toString('utf8');
+      this.#log = (this.#log + text).slice(-LOG_LIMIT_CHARS);
+      for (const listener of this.#outputListeners) listener(text);
     };
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
