@@ -6,6 +6,7 @@ import { renderNatsConfig } from '../../scripts/nats/render-nats-config.js';
 import { startNatsServer, type NatsSupervisor } from '../../scripts/nats/supervisor.js';
 import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
 import { publishRefusal, subscriptionRefusal } from '../support/permission-violations.js';
+import { PROCESS_START_TIMEOUT_MS } from './support/timeouts.js';
 
 // The broker configuration rendered from the permission table: what it must and must not say,
 // and that an identity given nothing gets nothing (an absent permission section means "all").
@@ -28,8 +29,27 @@ describe('rendered nats-server configuration', () => {
     expect(rendered).not.toMatch(/no_auth_user|password|token|nkey|accounts|\$SYS/);
   });
 
-  it('uses only keys nats-server 2.9.10 accepts (it refuses unknown tls keys)', () => {
-    expect(rendered).not.toMatch(/handshake_first|min_version|ocsp|cipher_suites|curve_preferences/);
+  it('T5: client TLS is 1.3 only (min_version in the tls block); no handshake_first, which nats.js clients do not send', () => {
+    expect(rendered).toMatch(/tls \{[^}]*min_version: "1\.3"[^}]*\}/);
+    expect(rendered).not.toMatch(/handshake_first|cipher_suites|websocket|mqtt|leafnodes|http_port/);
+  });
+
+  it('T1: a pins file is included inside the tls block only when given', () => {
+    expect(rendered).not.toContain('include');
+    const pinned = renderNatsConfig({
+      host: '127.0.0.1',
+      port: 4443,
+      tls: { certFile: '/certs/nats.crt', keyFile: '/certs/nats.key', caFile: '/certs/ca.crt' },
+      jetStreamDir: '/data',
+      pinsFile: '/certs/nats-pins.conf',
+      configDir: '/etc/nats',
+    });
+    // nats-server joins include paths to the config file's folder, absolute ones too.
+    expect(pinned).toMatch(/tls \{[^}]*include "\.\.\/\.\.\/certs\/nats-pins\.conf"\n\}/);
+    const bare = { host: '127.0.0.1', port: 1, tls: { certFile: 'c', keyFile: 'k', caFile: 'a' }, jetStreamDir: '/d' };
+    expect(renderNatsConfig({ ...bare, pinsFile: 'nats-pins.conf' })).toContain('include "nats-pins.conf"');
+    expect(() => renderNatsConfig({ ...bare, pinsFile: '/certs/nats-pins.conf' })).toThrow(/configDir/);
+    expect(() => renderNatsConfig({ ...bare, pinsFile: 'p"ins' })).toThrow(TypeError);
   });
 
   it('refuses values that could break out of a quoted string', () => {
@@ -63,7 +83,7 @@ describe('an identity given nothing gets nothing', () => {
     fabric = await startEstateFabric();
     const admin = ESTATE_PERMISSIONS.find((entry) => entry.identity === 'admin')!;
     bare = await startNatsServer({ tls: fabric.files('nats'), probe: fabric.files('admin'), permissions: [admin, nothing] });
-  });
+  }, PROCESS_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await bare?.stop();
@@ -78,6 +98,10 @@ describe('an identity given nothing gets nothing', () => {
     try {
       expect((await publishRefusal(connection, 'anything.at.all')).operation).toBe('publish');
       expect((await subscriptionRefusal(connection.subscribe('>'))).operation).toBe('subscription');
+      // T5: the advisories' "queue subscribe with deny rules" class: a queue does not get past deny.
+      const queued = await subscriptionRefusal(connection.subscribe('orders.create', { queue: 'orders' }));
+      expect([queued.operation, queued.subject, queued.queue]).toEqual(['subscription', 'orders.create', 'orders']);
+      expect((await subscriptionRefusal(connection.subscribe('>', { queue: 'inventory' }))).queue).toBe('inventory');
     } finally {
       await connection.close();
     }

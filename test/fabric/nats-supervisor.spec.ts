@@ -4,9 +4,10 @@ import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import { issueCertificate } from '../../certs/pki.js';
-import { findNatsServer, NatsServerMissingError } from '../../scripts/nats/find-nats-server.js';
+import { PINNED_NATS_SERVER_VERSION } from '../../scripts/nats/nats-server-release.js';
 import { startNatsServer } from '../../scripts/nats/supervisor.js';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
+import { PROCESS_START_TIMEOUT_MS } from './support/timeouts.js';
 
 // The supervisor that every e2e test and the demo rely on: real readiness, restarts on the same
 // port (fault tests), clean stops, and clear failures.
@@ -15,7 +16,7 @@ let fabric: EstateFabric;
 
 beforeAll(async () => {
   fabric = await startEstateFabric();
-});
+}, PROCESS_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await fabric?.stop();
@@ -110,12 +111,9 @@ describe('NatsSupervisor', () => {
     await expect(startNatsServer({ tls: broken, probe: fabric.files('admin') })).rejects.toThrow(/nats-server exited \(1\) before it was ready:[\s\S]*missing\.crt/);
   });
 
-  it('a missing nats-server binary fails with what is missing and how to install it', () => {
-    expect(() => findNatsServer({ NATS_SERVER_BIN: '/nonexistent/nats-server' })).toThrow(NatsServerMissingError);
-    expect(() => findNatsServer({ NATS_SERVER_BIN: '/nonexistent/nats-server' })).toThrow(
-      /NATS_SERVER_BIN=\/nonexistent\/nats-server is not an executable file\. Install it with `sudo apt-get install nats-server`/,
-    );
-    expect(findNatsServer({ PATH: '' })).toMatch(/\/nats-server$/);
+  it('T5: runs the pinned release (ensureNatsServer) and says where it came from', () => {
+    expect(fabric.supervisor.version).toBe(PINNED_NATS_SERVER_VERSION);
+    expect(['NATS_SERVER_BIN', '.bin', '.bin (built now)', 'PATH', 'well-known folder']).toContain(fabric.supervisor.binarySource);
   });
 
   it('a binary that cannot be run is reported at once, not after the ready timeout', async () => {

@@ -14,6 +14,7 @@ import {
 } from '#estate';
 import { NEVER, type Observable } from 'rxjs';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
+import { PROCESS_START_TIMEOUT_MS } from './support/timeouts.js';
 
 // A request/reply between two Nest apps over the mTLS fabric, wired only with libs/estate's
 // options: a Transport.NATS microservice (orders) with a @MessagePattern handler, and a
@@ -77,7 +78,7 @@ beforeAll(async () => {
   class OrdersModule {}
   orders = await NestFactory.createMicroservice(OrdersModule, { ...natsMicroserviceOptions(config), logger: false });
   await orders.listen();
-});
+}, PROCESS_START_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const context of callers) await context.close();
