@@ -1,10 +1,13 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_IDENTITY, ESTATE_IDENTITIES, spiffeIdOf } from '#estate';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { RevocationFeed } from '#binding';
+import { ADMIN_IDENTITY, ESTATE_IDENTITIES, inboxPrefixOf, spiffeIdOf } from '#estate';
 import { CertificateRenewer } from '../../certs/certificate-renewer.js';
 import type { CertificateRenewerOptions, RenewerLog } from '../../certs/renewer-settings.js';
 import { createCertificateAuthority, issueCertificate, loadCertificateAuthority, type Authority, type IssuedCertificate, type KeyAlgorithm } from '../../certs/pki.js';
+import { followBrokerRevocations } from './broker-revocations.js';
 import type { IdentityPermissions } from './permission-table.js';
 import { provisionAsAdmin } from './provision-jetstream.js';
 import { startNatsServer, type NatsSupervisor } from './supervisor.js';
@@ -20,7 +23,10 @@ import { startNatsServer, type NatsSupervisor } from './supervisor.js';
  * `stop` stops the server and deletes the keys.
  * With `rotation`, a CertificateRenewer (certs/certificate-renewer.ts) issues steps 1-2 into the
  * folder and keeps renewing them; the broker admits only the client keys the renewer pins
- * (`nats-pins.conf`) and reloads on every change the renewer reports (SECURITY.md L1, L4, L5).
+ * (`nats-pins.conf`) and reloads on every change the renewer reports (SECURITY.md L1, L4, L5);
+ * once JetStream is provisioned, the operator hears `estate.revocations` and every revoked
+ * certificate loses its pin (broker-revocations.ts), so the broker closes it too. The demo passes
+ * `certsDir` (certs/out/): then that folder is used and kept, not a temporary one.
  */
 export interface CertificateFiles {
   readonly certFile: string;
@@ -42,7 +48,7 @@ export interface DevFabric {
   env(overrides?: Readonly<Record<string, string>>): Record<string, string>;
   /** Writes another certificate (e.g. a rogue or expired one) next to the others. */
   writeCertificate(name: string, issued: IssuedCertificate): Promise<CertificateFiles>;
-  /** Stops the server and deletes the keys. Safe to call twice. */
+  /** Stops the server and deletes the keys (not a given `certsDir`). Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -63,6 +69,8 @@ export interface DevFabricOptions {
    * means exactly that.
    */
   readonly rotation?: DevFabricRotation;
+  /** With `rotation` only: this folder (created if missing, kept on stop) instead of a temporary one. */
+  readonly certsDir?: string;
 }
 
 /** The renewer's settings a fabric passes on (certs/renewer-settings.ts); the folder, key algorithm and callback are the fabric's. */
@@ -118,8 +126,35 @@ async function startRenewer(certsDir: string, rotation: DevFabricRotation, keyAl
   return { renewer, ca };
 }
 
+const OPERATOR_RECONNECT_WAIT_MS = 250; // milliseconds
+
+/**
+ * The operator's connection that hears revocations for the broker's pins. It names the files, not
+ * their content: nats.js reads them again on every reconnect, so when the broker closes it at the
+ * admin certificate's expiry it comes back with the renewed one (renewed at half-life), and the
+ * feed replays what it missed meanwhile. Nothing is in flight on it to lose.
+ */
+async function connectOperator(url: string, files: CertificateFiles): Promise<NatsConnection> {
+  return connect({
+    servers: url,
+    name: 'broker-revocations',
+    inboxPrefix: inboxPrefixOf(ADMIN_IDENTITY),
+    tls: { certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFile },
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: OPERATOR_RECONNECT_WAIT_MS,
+    // Its own certificate expiring is an authorization error at the next handshake until the
+    // renewed files are read: keep trying rather than give up after two.
+    ignoreAuthErrorAbort: true,
+  });
+}
+
 export async function startDevFabric(options: DevFabricOptions): Promise<DevFabric> {
-  const certsDir = await mkdtemp(join(tmpdir(), `estate-${options.purpose}-certs-`));
+  if (options.certsDir !== undefined && options.rotation === undefined) throw new TypeError('a given certsDir needs rotation: only the renewer keeps a lasting folder fresh');
+  const keepCerts = options.certsDir !== undefined;
+  const certsDir = options.certsDir ?? (await mkdtemp(join(tmpdir(), `estate-${options.purpose}-certs-`)));
+  if (keepCerts) await mkdir(certsDir, { recursive: true, mode: 0o700 });
+  const removeCerts = (): Promise<void> => (keepCerts ? Promise.resolve() : rm(certsDir, { recursive: true, force: true }));
   const files = (name: string): CertificateFiles => ({
     certFile: join(certsDir, `${name}.crt`),
     keyFile: join(certsDir, `${name}.key`),
@@ -139,6 +174,8 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
   });
   let supervisor: NatsSupervisor | undefined;
   let renewer: CertificateRenewer | undefined;
+  let operator: NatsConnection | undefined;
+  let revocations: RevocationFeed | undefined;
   let missedReload = false;
   try {
     const keyAlgorithm = options.keyAlgorithm ?? 'ES256';
@@ -172,7 +209,19 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
     supervisor = await launching;
     if (missedReload) await supervisor.reload();
     const running = supervisor;
-    if (options.provision ?? options.permissions === undefined) await provisionAsAdmin(env(running.url)());
+    const provision = options.provision ?? options.permissions === undefined;
+    if (provision) await provisionAsAdmin(env(running.url)());
+    if (renewer !== undefined && provision) {
+      operator = await connectOperator(running.url, files(ADMIN_IDENTITY));
+      const pins = renewer;
+      revocations = await followBrokerRevocations({
+        connection: operator,
+        renewer: pins,
+        onRevoked: (outcome) => {
+          if ('error' in outcome) console.error(`fabric: could not unpin revoked certificate ${outcome.thumbprint}: ${String(outcome.error)}`);
+        },
+      });
+    }
     let stopped = false;
     return {
       url: running.url,
@@ -187,17 +236,21 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
         if (stopped) return;
         stopped = true;
         try {
-          await renewer?.stop(); // first, so no reload is asked of a stopping server
+          await revocations?.close();
+          await operator?.close();
+          await renewer?.stop(); // before the server, so no reload is asked of a stopping server
           await running.stop();
         } finally {
-          await rm(certsDir, { recursive: true, force: true });
+          await removeCerts();
         }
       },
     };
   } catch (error) {
+    await revocations?.close();
+    await operator?.close();
     await renewer?.stop();
     await supervisor?.stop();
-    await rm(certsDir, { recursive: true, force: true });
+    await removeCerts();
     throw error;
   }
 }

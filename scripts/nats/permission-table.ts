@@ -16,7 +16,8 @@ import {
  * - revocations (H12): admin announces them on `estate.revocations`, which the REVOCATIONS stream
  *   captures; the serving workloads (sts, orders, inventory) hear them live and read the stream's
  *   history (INFO and MSG.GET only: no consumer, no write). Only admin creates or changes streams
- *   and buckets.
+ *   and buckets. Admin also hears them (L5): the certificate renewer, which runs as the operator,
+ *   removes a revoked leaf's pin so the broker closes its connections (broker-revocations.ts).
  * - durable state: orders and inventory each get a second bucket, `<workload>-state`, apart from
  *   their own bucket (whose `max_age` may bound replay claims).
  */
@@ -75,11 +76,11 @@ export const ESTATE_PERMISSIONS: readonly IdentityPermissions[] = Object.freeze(
   Object.freeze({
     identity: ADMIN_IDENTITY,
     publish: Object.freeze([EstateSubjects.revocations]),
-    subscribe: Object.freeze([ownInbox(ADMIN_IDENTITY)]),
+    subscribe: Object.freeze([ownInbox(ADMIN_IDENTITY), EstateSubjects.revocations]),
     allowResponses: false,
     kvBuckets: Object.freeze([]),
     provisionsKvBuckets: Object.freeze([...WORKLOADS.map(kvBucketOf), ...STATEFUL.map(stateBucketOf)]),
-    readsStreams: Object.freeze([]),
+    readsStreams: Object.freeze([EstateStreams.revocations]),
     provisionsStreams: Object.freeze([EstateStreams.revocations]),
   }),
 ]);
