@@ -11,7 +11,8 @@ import {
  *
  * Deliberately narrow, each a one-line change here if a later issue needs more:
  * - inventory calls nothing, so it may not request `sts.exchange`; it only fetches `sts.jwks`.
- * - nobody publishes to an inbox: replies go out through `allow_responses`.
+ * - a responder publishes only into the inboxes of those that may call it (answeredInboxes);
+ *   callers publish to no inbox.
  * - admin serves nothing, so it gets no `allow_responses`.
  * - revocations (H12): admin announces them on `estate.revocations`, which the REVOCATIONS stream
  *   captures; the serving workloads (sts, orders, inventory) hear them live and read the stream's
@@ -47,15 +48,65 @@ function ownInbox(identity: EstateIdentity): string {
   return `${inboxPrefixOf(identity)}.>`;
 }
 
+/**
+ * Whether some subject matches both patterns (NATS wildcards: `*` one token, `>` one or more
+ * trailing tokens): may a publisher allowed `a` reach a subscriber of `b`?
+ */
+export function subjectsOverlap(a: string, b: string): boolean {
+  const left = a.split('.');
+  const right = b.split('.');
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    if (left[i] === '>' || right[i] === '>') return true;
+    if (left[i] !== '*' && right[i] !== '*' && left[i] !== right[i]) return false;
+  }
+  return left.length === right.length;
+}
+
 /** Workloads that keep durable state (orders, stock) in a bucket of their own. */
 const STATEFUL: readonly Workload[] = Object.freeze(['orders', 'inventory']);
 
-function workload(identity: Workload, rights: { readonly publish: readonly string[]; readonly serves: readonly string[] }): IdentityPermissions {
+interface WorkloadRights {
+  /** Subjects it calls. */
+  readonly publish: readonly string[];
+  /** Subjects it answers, in its own queue group. */
+  readonly serves: readonly string[];
+}
+
+/** The call graph: who calls what (publish) and who answers what (serves). */
+const RIGHTS: Readonly<Record<Workload, WorkloadRights>> = Object.freeze({
+  // The edge serves HTTP, not NATS: it calls the STS and orders, and listens to revocations.
+  edge: { publish: [EstateSubjects.stsExchange, EstateSubjects.stsJwks, 'orders.*'], serves: [] },
+  // The STS only answers: token exchange and its keys.
+  sts: { publish: [], serves: [EstateSubjects.stsExchange, EstateSubjects.stsJwks] },
+  orders: { publish: [EstateSubjects.stsExchange, EstateSubjects.stsJwks, 'inventory.*'], serves: ['orders.>'] },
+  inventory: { publish: [EstateSubjects.stsJwks], serves: ['inventory.>'] },
+});
+
+/**
+ * The inbox prefixes a workload answers into: those of every identity allowed to publish to a
+ * subject it serves. Why not `allow_responses` alone: nats-server forgets which replies a client
+ * may send whenever its configuration is reloaded (every user is registered again, and with it an
+ * empty response map: server/client.go setPermissions), and the estate reloads it on every
+ * certificate renewal, pin change and bundle change (SECURITY.md L1, L4, L5). A request received
+ * before a reload would then go unanswered. Granting the callers' inbox prefixes keeps replies
+ * flowing across reloads; a responder still cannot reach any other identity's inbox, and the
+ * inboxes it can reach are per request (`<prefix>.<random NUID>`), known only to whoever was sent
+ * the request.
+ */
+function answeredInboxes(responder: Workload): string[] {
+  const served = RIGHTS[responder].serves;
+  const callers = WORKLOADS.filter((caller) => RIGHTS[caller].publish.some((subject) => served.some((mine) => subjectsOverlap(subject, mine))));
+  return callers.map(ownInbox);
+}
+
+function workload(identity: Workload): IdentityPermissions {
+  const rights = RIGHTS[identity];
   return Object.freeze({
     identity,
-    publish: Object.freeze([...rights.publish]),
+    publish: Object.freeze([...rights.publish, ...answeredInboxes(identity)]),
     subscribe: Object.freeze([...rights.serves.map((subject) => served(identity, subject)), ownInbox(identity), EstateSubjects.revocations]),
-    // Also answers JetStream flow-control requests, should a KV watcher ever need them.
+    // Replies also go to the callers' inboxes granted above (answeredInboxes). Kept for JetStream
+    // flow-control requests, should a KV watcher ever need them.
     allowResponses: true,
     kvBuckets: Object.freeze([kvBucketOf(identity), ...(STATEFUL.includes(identity) ? [stateBucketOf(identity)] : [])]),
     provisionsKvBuckets: Object.freeze([]),
@@ -67,12 +118,7 @@ function workload(identity: Workload, rights: { readonly publish: readonly strin
 }
 
 export const ESTATE_PERMISSIONS: readonly IdentityPermissions[] = Object.freeze([
-  // The edge serves HTTP, not NATS: it calls the STS and orders, and listens to revocations.
-  workload('edge', { publish: [EstateSubjects.stsExchange, EstateSubjects.stsJwks, 'orders.*'], serves: [] }),
-  // The STS only answers: token exchange and its keys.
-  workload('sts', { publish: [], serves: [EstateSubjects.stsExchange, EstateSubjects.stsJwks] }),
-  workload('orders', { publish: [EstateSubjects.stsExchange, EstateSubjects.stsJwks, 'inventory.*'], serves: ['orders.>'] }),
-  workload('inventory', { publish: [EstateSubjects.stsJwks], serves: ['inventory.>'] }),
+  ...WORKLOADS.map(workload),
   Object.freeze({
     identity: ADMIN_IDENTITY,
     publish: Object.freeze([EstateSubjects.revocations]),

@@ -100,9 +100,13 @@ describe('T3: publications', () => {
     }
   });
 
-  it('T3: sts publishes nothing but replies', async () => {
+  it('T3: sts publishes nothing but replies; a responder answers only into the inboxes of those that may call it', async () => {
     expectViolation(await publishRefusal(as('sts'), 'orders.create'), 'publish', 'orders.create');
-    expectViolation(await publishRefusal(as('sts'), '_INBOX.edge.forged'), 'publish', '_INBOX.edge.forged');
+    // Nobody calls the STS as admin, and the edge never calls inventory: no reply can go there.
+    expectViolation(await publishRefusal(as('sts'), '_INBOX.admin.forged'), 'publish', '_INBOX.admin.forged');
+    expectViolation(await publishRefusal(as('inventory'), '_INBOX.edge.forged'), 'publish', '_INBOX.edge.forged');
+    // A pure caller answers nobody.
+    expectViolation(await publishRefusal(as('edge'), '_INBOX.orders.forged'), 'publish', '_INBOX.orders.forged');
   });
 
   it('T3 legitimate: the call graph works: edge -> sts, edge -> orders, orders -> inventory, inventory -> sts.jwks', async () => {
