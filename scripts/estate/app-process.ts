@@ -113,6 +113,19 @@ export class AppProcess {
     }
   }
 
+  /**
+   * Resolves once the process has printed something `pattern` matches (its output so far counts),
+   * rejects after `timeoutMs` or when it exits first. For a step that waits on what an app did.
+   */
+  async waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.kept)) {
+      if (!this.running) throw new Error(`${this.name} exited before printing ${pattern}:\n${this.tail()}`);
+      if (Date.now() >= deadline) throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.tail()}`);
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+  }
+
   tail(lines = 15): string {
     return this.kept.split('\n').slice(-lines).join('\n');
   }

@@ -2,25 +2,28 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
-import { ensureDevCertificates } from '../../certs/ensure-dev-certs.js';
 import { NatsServerMissingError } from '../nats/find-nats-server.js';
-import { provisionAsAdmin } from '../nats/provision-jetstream.js';
-import { startNatsServer, type NatsSupervisor } from '../nats/supervisor.js';
+import { startDevFabric, type DevFabric } from '../nats/dev-fabric.js';
 import { AppProcess } from './app-process.js';
 import { estateApps, estateLayout } from './estate-layout.js';
+import { ESTATE_USAGE, EstateUsageError, parseEstateArguments, type EstateArguments } from './estate-arguments.js';
 import { runWalkthrough } from './walkthrough.js';
 import { WalkthroughReport } from './walkthrough-report.js';
 
 /**
- * `npm run estate [-- --once]`: the whole estate on this machine, then a walkthrough of the
- * hybrid flow with two attacks refused. Certificates are generated if missing (certs/out/),
- * nats-server runs with mTLS on a free port, each app runs as a child process with a readiness
- * check. Without --once it keeps running for the SPA until Ctrl-C; with --once it exits after
- * the walkthrough, 0 only if every step went as expected. Nothing is left running either way.
+ * `npm run estate [-- --once] [--cert-ttl 30s]`: the whole estate on this machine, then a
+ * walkthrough of the hybrid flow with two attacks refused. A certificate renewer keeps certs/out/
+ * short-lived (1 h by default, renewed at half-life, SECURITY.md L1); the pinned nats-server runs
+ * with mTLS on a free port, admits only the keys the renewer pins and reloads on every renewal;
+ * each app runs as a child process with a readiness check and follows its certificate files.
+ * Without --once it keeps running for the SPA until Ctrl-C; with --once it exits after the
+ * walkthrough, 0 only if every step went as expected. Nothing is left running either way.
  */
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+/** NATS_CONNECT_TIMEOUT_MS of the apps: a refused certificate fails a start in seconds. */
+const CONNECT_TIMEOUT_MS = 5_000; // milliseconds
 
-async function main(once: boolean): Promise<number> {
+async function main({ once, certTtlSeconds }: EstateArguments): Promise<number> {
   // The report is this process's whole output; the apps log to their files. Nest's own logger
   // (the walkthrough's NATS client in attack 2) would interleave with it.
   Logger.overrideLogger(false);
@@ -28,33 +31,28 @@ async function main(once: boolean): Promise<number> {
   const shown = (dir: string): string => relative(process.cwd(), dir) || '.';
   const report = new WalkthroughReport();
   const apps: AppProcess[] = [];
-  let nats: NatsSupervisor | undefined;
+  let fabric: DevFabric | undefined;
   const stopAll = async (): Promise<void> => {
     await Promise.allSettled(apps.map((app) => app.stop()));
-    await nats?.stop();
+    await fabric?.stop();
   };
   process.once('exit', () => apps.forEach((app) => app.killNow()));
   try {
     await mkdir(join(layout.stateDir, 'logs'), { recursive: true, mode: 0o700 });
-    report.heading(`Estate PKI (${shown(layout.certsDir)}, generated; keys 0600, never committed)`);
-    await report.run('CA and one certificate per workload, one SPIFFE ID each', async () => {
-      const outcomes = await ensureDevCertificates({ dir: layout.certsDir, caValidityDays: 30, leafValidityDays: 7, keyAlgorithm: 'ES256' });
-      return outcomes.map((outcome) => `${outcome.name.padEnd(10)} ${outcome.action.padEnd(8)} until ${outcome.notAfter.toISOString()}`).join('\n');
+    report.heading(`Estate PKI and NATS (${shown(layout.certsDir)}: generated, keys 0600, never committed)`);
+    const started = await report.run(`CA, one ${certTtlSeconds} s certificate per workload (one SPIFFE ID each, renewed at half-life), mTLS nats-server, JetStream as the operator`, async () => {
+      fabric = await startDevFabric({ purpose: 'estate', connectTimeoutMs: CONNECT_TIMEOUT_MS, certsDir: layout.certsDir, rotation: { leafTtlSeconds: certTtlSeconds } });
+      const { supervisor, renewer } = fabric;
+      const leaves = Object.entries(renewer!.status().leaves).map(([name, leaf]) => `${name.padEnd(10)} until ${leaf.notAfter?.toISOString() ?? '?'}`);
+      return [
+        // One line for people and scripts alike: which broker runs, and where it came from.
+        `nats-server v${supervisor.version} (${supervisor.binarySource}; TLS 1.3 only, pinned client keys: ${renewer!.pinsFile})`,
+        `NATS_URL=${supervisor.url}`,
+        ...leaves,
+      ].join('\n');
     });
-
-    report.heading('NATS with mutual TLS (users are URI SANs, least-privilege permissions)');
-    const natsStarted = await report.run('nats-server of our own, on a free port', async () => {
-      const files = (name: string) => ({ certFile: join(layout.certsDir, `${name}.crt`), keyFile: join(layout.certsDir, `${name}.key`) });
-      nats = await startNatsServer({ tls: { ...files('nats'), caFile: join(layout.certsDir, 'ca.crt') }, probe: files('admin') });
-      return `NATS_URL=${nats.url}`;
-    });
-    if (!natsStarted || nats === undefined) return 1;
-    const natsUrl = nats.url;
-    const provisioned = await report.run('JetStream, as the operator (admin): revocation stream, state buckets', async () => {
-      const result = await provisionAsAdmin({ NATS_URL: natsUrl, CERTS_DIR: layout.certsDir });
-      return `stream ${result.revocationStream}; buckets ${result.stateBuckets.join(', ')}`;
-    });
-    if (!provisioned) return 1;
+    if (!started || fabric === undefined) return 1;
+    const natsUrl = fabric.url;
 
     report.heading(`The apps (logs in ${shown(join(layout.stateDir, 'logs'))})`);
     for (const spec of estateApps(layout, natsUrl)) {
@@ -73,6 +71,7 @@ async function main(once: boolean): Promise<number> {
       mobileStateDir: join(layout.stateDir, 'mobile'),
       natsUrl,
       certsDir: layout.certsDir,
+      renewal: { renewer: fabric.renewer!, apps },
     });
 
     report.heading(report.allPassed ? 'Every step went as expected' : 'Some steps did not go as expected (see above)');
@@ -99,7 +98,23 @@ async function main(once: boolean): Promise<number> {
   }
 }
 
-main(process.argv.includes('--once')).then(
+function run(argv: readonly string[]): Promise<number> {
+  let parsed: EstateArguments | 'help';
+  try {
+    parsed = parseEstateArguments(argv);
+  } catch (error) {
+    if (!(error instanceof EstateUsageError)) throw error;
+    console.error(`estate: ${error.message}\n\n${ESTATE_USAGE}`);
+    return Promise.resolve(2);
+  }
+  if (parsed === 'help') {
+    process.stdout.write(ESTATE_USAGE);
+    return Promise.resolve(0);
+  }
+  return main(parsed);
+}
+
+run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error('estate:', error instanceof Error ? error.stack : error);

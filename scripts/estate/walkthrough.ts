@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { MobileClient } from '#mobile';
 import { forwardClientTokenInward } from './forwarded-token.js';
+import { runLiveRenewal, type LiveRenewalTargets } from './live-renewal.js';
 import { expectThat, type WalkthroughReport } from './walkthrough-report.js';
 
 export interface WalkthroughTargets {
@@ -11,6 +12,8 @@ export interface WalkthroughTargets {
   /** The fabric, for attack 2 (a workload forwarding the client's token inward). */
   readonly natsUrl: string;
   readonly certsDir: string;
+  /** The renewer and the running apps, to renew every certificate live after the first order. */
+  readonly renewal?: Pick<LiveRenewalTargets, 'renewer' | 'apps'>;
 }
 
 async function json(response: Response): Promise<Record<string, unknown>> {
@@ -72,6 +75,20 @@ export async function runWalkthrough(report: WalkthroughReport, targets: Walkthr
     expectThat(response.status === 200 && body['id'] === orderId, `expected 200 with order ${orderId}, got ${response.status} ${JSON.stringify(body)}`);
     return `200 ${JSON.stringify(body)}`;
   });
+
+  if (targets.renewal !== undefined) {
+    await runLiveRenewal(report, {
+      ...targets.renewal,
+      natsUrl: targets.natsUrl,
+      certsDir: targets.certsDir,
+      placeOrder: async () => {
+        expectThat(mobile !== undefined, 'no logged-in client');
+        const response = await mobile!.call(`${edgeUrl}/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'tea', quantity: 1 }) });
+        await response.body?.cancel();
+        return response.status;
+      },
+    });
+  }
 
   report.heading('Attack 1: a stolen access token replayed with the thief\'s own DPoP key');
   await report.run('the edge refuses it: 401 invalid_token (cnf.jkt names another key, E20)', async () => {

@@ -98,21 +98,28 @@ export class WorkloadIdentity {
     this.signer.use(signerOf(identity));
     if (identity.ca !== previous.ca) this.certificates.use(validatorOf(identity));
     this.#logger.log(`certificate renewed: ${identity.certFile}, valid until ${identity.notAfter.toISOString()}${identity.ca === previous.ca ? '' : '; trust bundle reloaded'}`);
-    await Promise.all([...this.#followers].map((target) => this.#move(target, identity)));
+    const moved = await Promise.all([...this.#followers].map((target) => this.#move(target, identity)));
+    // What an operator (and the demo) waits on: from here on nothing of this workload uses the previous certificate.
+    if (moved.every(Boolean)) this.#logger.log(`every NATS connection moved to the renewed certificate, x5t#S256 ${this.signer.certificateThumbprint}`);
   }
 
-  async #move(target: TlsRotatable, identity: TlsIdentity): Promise<void> {
-    if (this.watcher.current !== identity || !this.#followers.has(target)) return;
+  /** Resolves whether `target` now runs on `identity`; on failure it retries in the background. */
+  async #move(target: TlsRotatable, identity: TlsIdentity): Promise<boolean> {
+    if (this.watcher.current !== identity || !this.#followers.has(target)) return false;
     try {
       await target.rotate(natsTlsOptions(identity));
+      return true;
     } catch (error) {
       this.#logger.warn(`a NATS connection stays on the previous certificate, retrying in ${this.#retryMs} ms: ${error instanceof Error ? error.message : String(error)}`);
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
-        void this.#move(target, identity);
+        void this.#move(target, identity).then((moved) => {
+          if (moved) this.#logger.log(`a NATS connection moved to the renewed certificate after a retry, x5t#S256 ${this.signer.certificateThumbprint}`);
+        });
       }, this.#retryMs);
       timer.unref();
       this.#timers.add(timer);
+      return false;
     }
   }
 }
