@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PINNED_NATS_SERVER_VERSION } from '../../scripts/nats/nats-server-release.js';
 import { freePort } from '../support/free-port.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 /**
  * `npm run estate -- --once`, the README's first command, as a newcomer runs it: the built
@@ -16,6 +18,7 @@ import { freePort } from '../support/free-port.js';
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ESTATE_MAIN = join(ROOT, 'dist/scripts/estate/main.js');
 const RUN_TIMEOUT_MS = 90_000; // milliseconds: certificates, nats-server, six apps, the walkthrough
+const PINNED = PINNED_NATS_SERVER_VERSION.replaceAll('.', '\\.');
 
 interface EstateRun {
   readonly code: number | null;
@@ -101,7 +104,7 @@ describe('npm run estate -- --once (the main job)', () => {
 
   afterAll(async () => {
     await rm(work, { recursive: true, force: true });
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   it('walks every step, refuses both attacks and exits 0', () => {
     expect({ code: run.code, failed: run.output.match(/^ *\d+\. FAIL .*$/gm) }).toEqual({ code: 0, failed: null });
@@ -110,6 +113,11 @@ describe('npm run estate -- --once (the main job)', () => {
       /ok {4}GET \/v1\/me at the edge/,
       /ok {4}POST \/v1\/orders/,
       /ok {4}GET \/v1\/orders\/:id/,
+      // L1-L3, L5: every certificate renewed live, each workload moved, the old ones revoked, an order still placed.
+      /ok {4}renew every workload certificate and the broker's now/,
+      /ok {4}revoke every superseded certificate on estate\.revocations/,
+      /ok {4}an order placed now still goes through every hop/,
+      /no app restarted \(same pids\)/,
       /ok {4}the edge refuses it: 401 invalid_token/,
       /ok {4}orders refuses it/,
       /Every step went as expected/,
@@ -118,6 +126,10 @@ describe('npm run estate -- --once (the main job)', () => {
     }
     expect(run.output).toMatch(/^ {12}201 \{"id":"[0-9a-f-]{36}","owner":"alice","sku":"tea","quantity":2,"status":"reserved"/m);
     expect(run.output).toMatch(/refused: \{"code":"invalid_token","type":"token_signature"/);
+  });
+
+  it('T5: prints the broker it runs as one line starting `nats-server v<pinned>`, with where it came from', () => {
+    expect(run.output).toMatch(new RegExp(`^ {12}nats-server v${PINNED} \\((NATS_SERVER_BIN|\\.bin|\\.bin \\(built now\\)|PATH|well-known folder);`, 'm'));
   });
 
   it('leaves nothing running: no app port and not the broker answers after it exits', async () => {
@@ -140,19 +152,38 @@ describe('npm run estate -- --once (the main job)', () => {
   });
 });
 
-describe('npm run estate without nats-server', () => {
-  it('says how to install it and exits 1, leaving nothing behind', async () => {
+describe('npm run estate without a suitable nats-server (T5)', () => {
+  async function refused(binary: (work: string) => Promise<string>): Promise<EstateRun> {
     const work = await mkdtemp(join(tmpdir(), 'estate-nonats-'));
     try {
       const edge = await freePort();
-      const run = await runEstate({ EDGE_PORT: String(edge), CERTS_DIR: join(work, 'certs'), ESTATE_DIR: join(work, 'state'), NATS_SERVER_BIN: join(work, 'no-such-nats-server') });
-      expect(run.code).toBe(1);
-      expect(run.output).toMatch(/nats-server is missing/);
-      expect(run.output).toMatch(/apt-get install nats-server/);
+      const run = await runEstate({ EDGE_PORT: String(edge), CERTS_DIR: join(work, 'certs'), ESTATE_DIR: join(work, 'state'), NATS_SERVER_BIN: await binary(work) });
       expect(await listening(edge)).toBe(false);
+      return run;
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  it('T5: a missing binary: exits 1 naming the pinned release and the command that builds it, leaving nothing behind', async () => {
+    const run = await refused(async (work) => join(work, 'no-such-nats-server'));
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/nats-server is missing/);
+    expect(run.output).toContain(`go install github.com/nats-io/nats-server/v2@v${PINNED_NATS_SERVER_VERSION}`);
+    expect(run.output).not.toMatch(/apt-get/);
+  }, RUN_TIMEOUT_MS);
+
+  it('T5: an older release (Debian\'s 2.9.10) is refused with the pinned version and the build command', async () => {
+    const run = await refused(async (work) => {
+      const fake = join(work, 'nats-server');
+      await writeFile(fake, '#!/bin/sh\necho "nats-server: v2.9.10"\n');
+      await chmod(fake, 0o755);
+      return fake;
+    });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain(`nats-server v${PINNED_NATS_SERVER_VERSION} is required`);
+    expect(run.output).toContain('v2.9.10');
+    expect(run.output).toContain(`go install github.com/nats-io/nats-server/v2@v${PINNED_NATS_SERVER_VERSION}`);
   }, RUN_TIMEOUT_MS);
 });
 
