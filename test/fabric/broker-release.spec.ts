@@ -5,7 +5,7 @@ import { PINNED_NATS_SERVER_VERSION } from '../../scripts/nats/nats-server-relea
 import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
 import { liveSubscription, subscriptionRefusal } from '../support/permission-violations.js';
 import { rawNatsConnect, type RawNatsSession } from './support/raw-nats.js';
-import { PROCESS_START_TIMEOUT_MS } from './support/timeouts.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // SECURITY.md T5: the broker is the pinned release, speaks TLS 1.3 only, and refuses the
 // permission-bypass classes the nats-io advisories name for older releases (2.9.10 among them):
@@ -34,13 +34,13 @@ beforeAll(async () => {
   for (const identity of ESTATE_IDENTITIES) {
     connections.set(identity, await connect(natsConnectionOptions(loadEstateConfig(fabric.env(), identity))));
   }
-}, PROCESS_START_TIMEOUT_MS);
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const session of raws) session.close();
   for (const connection of connections.values()) await connection.close();
   await fabric?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 /** The -ERR line nats-server sends for a refused subscription (server/client.go). */
 function subscriptionViolation(subject: string, queue?: string): RegExp {

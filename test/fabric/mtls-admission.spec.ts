@@ -3,7 +3,7 @@ import { AuthorizationError, connect, type NatsConnection } from '@nats-io/trans
 import { loadEstateConfig, natsConnectionOptions, spiffeIdOf } from '#estate';
 import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type CertificateOptions } from '../../certs/pki.js';
 import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_START_TIMEOUT_MS } from './support/timeouts.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // SECURITY.md T1, T2, T4: who the broker lets in at all. Every refusal must come promptly (not
 // by running into the connect timeout) and for the stated reason, read from the server's log.
@@ -12,11 +12,11 @@ let fabric: EstateFabric;
 
 beforeAll(async () => {
   fabric = await startEstateFabric();
-}, PROCESS_START_TIMEOUT_MS);
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await fabric?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 const HOUR_MS = 3_600_000;
 /** Refused within this: the connect timeout is only a backstop. */

@@ -6,7 +6,7 @@ import { renderNatsConfig } from '../../scripts/nats/render-nats-config.js';
 import { startNatsServer, type NatsSupervisor } from '../../scripts/nats/supervisor.js';
 import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
 import { publishRefusal, subscriptionRefusal } from '../support/permission-violations.js';
-import { PROCESS_START_TIMEOUT_MS } from './support/timeouts.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // The broker configuration rendered from the permission table: what it must and must not say,
 // and that an identity given nothing gets nothing (an absent permission section means "all").
@@ -83,12 +83,12 @@ describe('an identity given nothing gets nothing', () => {
     fabric = await startEstateFabric();
     const admin = ESTATE_PERMISSIONS.find((entry) => entry.identity === 'admin')!;
     bare = await startNatsServer({ tls: fabric.files('nats'), probe: fabric.files('admin'), permissions: [admin, nothing] });
-  }, PROCESS_START_TIMEOUT_MS);
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await bare?.stop();
     await fabric?.stop();
-  });
+  }, PROCESS_HOOK_TIMEOUT_MS);
 
   it('T3: empty publish and subscribe lists render as deny-all and the server enforces them', async () => {
     const config = renderNatsConfig({ host: '127.0.0.1', port: 1, tls: fabric.files('nats'), jetStreamDir: '/d', permissions: [nothing] });

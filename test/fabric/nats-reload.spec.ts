@@ -7,7 +7,7 @@ import { spiffeIdOf } from '#estate';
 import { createCertificateAuthority, issueCertificate } from '../../certs/pki.js';
 import { startNatsServer, type NatsSupervisor } from '../../scripts/nats/supervisor.js';
 import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type CertificateFiles, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_START_TIMEOUT_MS } from './support/timeouts.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // NatsSupervisor.reload(): SIGHUP, answered by the server's own log line, so a certificate, trust
 // bundle or pin change reaches nats-server without a restart (SECURITY.md L1, L4, L5 at the
@@ -19,13 +19,13 @@ const opened: NatsConnection[] = [];
 
 beforeAll(async () => {
   fabric = await startEstateFabric();
-}, PROCESS_START_TIMEOUT_MS);
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.allSettled(opened.map((connection) => connection.close()));
   await pinned?.stop();
   await fabric?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 /** Write + rename, as a renewer does: the server never reads half a file. */
 async function replace(path: string, text: string): Promise<void> {

@@ -7,7 +7,7 @@ import { issueCertificate } from '../../certs/pki.js';
 import { PINNED_NATS_SERVER_VERSION } from '../../scripts/nats/nats-server-release.js';
 import { startNatsServer } from '../../scripts/nats/supervisor.js';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_START_TIMEOUT_MS } from './support/timeouts.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // The supervisor that every e2e test and the demo rely on: real readiness, restarts on the same
 // port (fault tests), clean stops, and clear failures.
@@ -16,11 +16,11 @@ let fabric: EstateFabric;
 
 beforeAll(async () => {
   fabric = await startEstateFabric();
-}, PROCESS_START_TIMEOUT_MS);
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await fabric?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 async function echoRoundTrip(responder: NatsConnection, caller: NatsConnection, subject: string): Promise<string> {
   const served = responder.subscribe(subject, {

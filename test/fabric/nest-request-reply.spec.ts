@@ -14,7 +14,7 @@ import {
 } from '#estate';
 import { NEVER, type Observable } from 'rxjs';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_START_TIMEOUT_MS } from './support/timeouts.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // A request/reply between two Nest apps over the mTLS fabric, wired only with libs/estate's
 // options: a Transport.NATS microservice (orders) with a @MessagePattern handler, and a
@@ -78,13 +78,13 @@ beforeAll(async () => {
   class OrdersModule {}
   orders = await NestFactory.createMicroservice(OrdersModule, { ...natsMicroserviceOptions(config), logger: false });
   await orders.listen();
-}, PROCESS_START_TIMEOUT_MS);
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const context of callers) await context.close();
   await orders?.close();
   await fabric?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 describe('Nest request/reply over the mTLS fabric', () => {
   it('edge calls orders.create through a ClientProxy and the handler sees payload, subject and headers', async () => {

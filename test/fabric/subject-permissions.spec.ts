@@ -4,7 +4,7 @@ import { connect, PermissionViolationError, type NatsConnection } from '@nats-io
 import { ESTATE_IDENTITIES, EstateSubjects, loadEstateConfig, natsConnectionOptions, type EstateIdentity } from '#estate';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
 import { liveSubscription, publishRefusal, requestRefusal, subscriptionRefusal } from '../support/permission-violations.js';
-import { PROCESS_START_TIMEOUT_MS } from './support/timeouts.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 // SECURITY.md T3: each identity publishes and subscribes only where permission-table.ts says,
 // and the broker itself refuses the rest. Every refusal sits beside the allowed variant.
@@ -23,12 +23,12 @@ beforeAll(async () => {
   for (const identity of ESTATE_IDENTITIES) {
     connections.set(identity, await connect(natsConnectionOptions(loadEstateConfig(fabric.env(), identity))));
   }
-}, PROCESS_START_TIMEOUT_MS);
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const connection of connections.values()) await connection.close();
   await fabric?.stop();
-});
+}, PROCESS_HOOK_TIMEOUT_MS);
 
 function expectViolation(error: PermissionViolationError, operation: 'publish' | 'subscription', subject: string): void {
   expect(error).toBeInstanceOf(PermissionViolationError);
