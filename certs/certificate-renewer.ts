@@ -164,6 +164,7 @@ export class CertificateRenewer {
         commonName: spec.name,
         usage: spec.usage,
         ...(spec.spiffeId === undefined ? {} : { spiffeId: spec.spiffeId }),
+        ...(spec.dnsNames === undefined ? {} : { dnsNames: spec.dnsNames }),
         lifetimeSeconds: this.#settings.leafTtlSeconds,
         keyAlgorithm: this.#settings.keyAlgorithm,
         now: new Date(this.#now()),

@@ -59,7 +59,11 @@ export interface CertificateOptions {
   readonly dnsNames?: readonly string[];
   /** Server default: 127.0.0.1 and ::1. Client default: none. */
   readonly ipAddresses?: readonly string[];
-  readonly usage: 'client' | 'server';
+  /**
+   * `route`: a broker node's cluster route certificate, which both accepts routes (serverAuth) and
+   * opens them (clientAuth, which Go checks on the accepting side), with server host names.
+   */
+  readonly usage: 'client' | 'server' | 'route';
   /** Default: backdated to absorb clock skew between hosts, by a minute or a tenth of the lifetime if shorter (lifetime.ts). */
   readonly notBefore?: Date;
   /** Default: `lifetimeSeconds` from now, never past the CA's own notAfter. */
@@ -215,6 +219,12 @@ export async function createIntermediateAuthority(parent: Authority, options: Au
   return buildAuthority(keys, certificate, commonName, keyAlgorithm, [derOf(certificate), ...parent.chainDer]);
 }
 
+function extendedKeyUsages(usage: CertificateOptions['usage']): string[] {
+  if (usage === 'client') return [x509.ExtendedKeyUsage.clientAuth];
+  if (usage === 'server') return [x509.ExtendedKeyUsage.serverAuth];
+  return [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
+}
+
 /**
  * A leaf certificate issued by `ca`. Client (workload) certificates carry the clientAuth EKU,
  * the digitalSignature key usage, CA:false and their SPIFFE ID as the one URI SAN; server
@@ -239,7 +249,7 @@ export async function issueCertificate(ca: Authority, options: CertificateOption
       new x509.BasicConstraintsExtension(false, undefined, true),
       // ECDSA and EdDSA keys only sign (RFC 5480 §3, RFC 8410 §5): no keyEncipherment.
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([options.usage === 'client' ? x509.ExtendedKeyUsage.clientAuth : x509.ExtendedKeyUsage.serverAuth]),
+      new x509.ExtendedKeyUsageExtension(extendedKeyUsages(options.usage)),
       ...(names.length === 0 ? [] : [new x509.SubjectAlternativeNameExtension(names)]),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(ca.publicKey),

@@ -14,7 +14,7 @@ export const DEFAULT_SERVER_DNS_NAMES: readonly string[] = Object.freeze(['local
 export const DEFAULT_SERVER_IP_ADDRESSES: readonly string[] = Object.freeze(['127.0.0.1', '::1']);
 
 export function alternativeNames(options: CertificateOptions): JsonGeneralName[] {
-  const server = options.usage === 'server';
+  const server = options.usage !== 'client'; // server and route leaves name hosts
   const uris = [...(options.spiffeId === undefined ? [] : [spiffeUri(options.spiffeId)]), ...(options.extraUriSans ?? [])];
   const dns = options.dnsNames ?? (server ? DEFAULT_SERVER_DNS_NAMES : []);
   const ips = options.ipAddresses ?? (server ? DEFAULT_SERVER_IP_ADDRESSES : []);

@@ -5,11 +5,14 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { RevocationFeed } from '#binding';
 import { ADMIN_IDENTITY, ESTATE_IDENTITIES, inboxPrefixOf, spiffeIdOf } from '#estate';
 import { CertificateRenewer } from '../../certs/certificate-renewer.js';
+import { clusterRouteLeaves, ESTATE_LEAVES, ROUTE_SPIFFE_ID, routeLeafName } from '../../certs/estate-leaves.js';
 import type { CertificateRenewerOptions, RenewerLog } from '../../certs/renewer-settings.js';
 import { createCertificateAuthority, issueCertificate, loadCertificateAuthority, type Authority, type IssuedCertificate, type KeyAlgorithm } from '../../certs/pki.js';
 import { followBrokerRevocations } from './broker-revocations.js';
 import type { IdentityPermissions } from './permission-table.js';
 import { provisionAsAdmin } from './provision-jetstream.js';
+import { startNatsCluster, type NatsCluster } from './cluster-supervisor.js';
+import { provisionCluster } from './cluster-provision.js';
 import { startNatsServer, type NatsSupervisor } from './supervisor.js';
 
 /**
@@ -27,6 +30,10 @@ import { startNatsServer, type NatsSupervisor } from './supervisor.js';
  * once JetStream is provisioned, the operator hears `estate.revocations` and every revoked
  * certificate loses its pin (broker-revocations.ts), so the broker closes it too. The demo passes
  * `certsDir` (certs/out/): then that folder is used and kept, not a temporary one.
+ * With `cluster`, step 3 is three nats-server nodes (cluster-supervisor.ts) joined by mutual-TLS
+ * routes, each with its own route certificate (`nats-route-<n>`, issued and renewed like the
+ * others; T6), every node reloading on a change; JetStream is provisioned at R3 (S1) once the
+ * cluster has elected its JetStream leader, and `url` lists every node.
  */
 export interface CertificateFiles {
   readonly certFile: string;
@@ -35,7 +42,12 @@ export interface CertificateFiles {
 }
 
 export interface DevFabric {
+  /** NATS_URL: the broker's URL, or every node's, comma-separated, on a cluster. */
   readonly url: string;
+  /** Every node's URL (one without `cluster`). */
+  readonly urls: readonly string[];
+  /** With `cluster` only: the nodes; `supervisor` is then node 1. */
+  readonly cluster?: NatsCluster;
   /** Holds `ca.crt`, `nats.crt/key` and `<identity>.crt/key`: a CERTS_DIR for libs/estate. */
   readonly certsDir: string;
   /** The CA at start. With rotation it is the renewer's first CA: after a rollover, no longer the issuer. */
@@ -71,6 +83,8 @@ export interface DevFabricOptions {
   readonly rotation?: DevFabricRotation;
   /** With `rotation` only: this folder (created if missing, kept on stop) instead of a temporary one. */
   readonly certsDir?: string;
+  /** Three (or `nodes`) nats-server nodes instead of one; JetStream at R3. Default: one server. */
+  readonly cluster?: boolean | { readonly nodes?: number; readonly monitoring?: boolean };
 }
 
 /** The renewer's settings a fabric passes on (certs/renewer-settings.ts); the folder, key algorithm and callback are the fabric's. */
@@ -113,9 +127,10 @@ function coalescedReloads(reload: () => Promise<void>): () => Promise<void> {
 }
 
 /** Starts the renewer on the folder and waits until every leaf is there (a fabric cannot start without them). */
-async function startRenewer(certsDir: string, rotation: DevFabricRotation, keyAlgorithm: KeyAlgorithm, reload: () => Promise<void>): Promise<{ renewer: CertificateRenewer; ca: Authority }> {
+async function startRenewer(certsDir: string, rotation: DevFabricRotation, keyAlgorithm: KeyAlgorithm, nodes: number, reload: () => Promise<void>): Promise<{ renewer: CertificateRenewer; ca: Authority }> {
   const { leafTtlSeconds, log, ...rest } = rotation;
-  const renewer = new CertificateRenewer({ ...rest, dir: certsDir, leafTtlSeconds, keyAlgorithm, log: log ?? QUIET_LOG, onChange: reload });
+  const leaves = nodes === 0 ? ESTATE_LEAVES : [...ESTATE_LEAVES, ...clusterRouteLeaves(nodes)];
+  const renewer = new CertificateRenewer({ ...rest, dir: certsDir, leafTtlSeconds, keyAlgorithm, leaves, log: log ?? QUIET_LOG, onChange: reload });
   await renewer.start();
   const missing = Object.values(renewer.status().leaves).filter((leaf) => leaf.notAfter === undefined);
   if (missing.length > 0) {
@@ -134,9 +149,9 @@ const OPERATOR_RECONNECT_WAIT_MS = 250; // milliseconds
  * admin certificate's expiry it comes back with the renewed one (renewed at half-life), and the
  * feed replays what it missed meanwhile. Nothing is in flight on it to lose.
  */
-async function connectOperator(url: string, files: CertificateFiles): Promise<NatsConnection> {
+async function connectOperator(urls: readonly string[], files: CertificateFiles): Promise<NatsConnection> {
   return connect({
-    servers: url,
+    servers: [...urls],
     name: 'broker-revocations',
     inboxPrefix: inboxPrefixOf(ADMIN_IDENTITY),
     tls: { certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFile },
@@ -166,6 +181,8 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
     await writeFile(target.certFile, issued.certificatePem);
     return target;
   };
+  const clusterNodes = options.cluster === undefined || options.cluster === false ? 0 : (options.cluster === true ? undefined : options.cluster.nodes) ?? 3;
+  const monitoring = typeof options.cluster === 'object' && options.cluster.monitoring === true;
   const env = (url: string) => (overrides: Readonly<Record<string, string>> = {}): Record<string, string> => ({
     NATS_URL: url,
     CERTS_DIR: certsDir,
@@ -173,6 +190,7 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
     ...overrides,
   });
   let supervisor: NatsSupervisor | undefined;
+  let cluster: NatsCluster | undefined;
   let renewer: CertificateRenewer | undefined;
   let operator: NatsConnection | undefined;
   let revocations: RevocationFeed | undefined;
@@ -189,30 +207,45 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
       for (const identity of ESTATE_IDENTITIES) {
         await writeCertificate(identity, await issueCertificate(ca, { commonName: identity, spiffeId: spiffeIdOf(identity), usage: 'client', keyAlgorithm, notAfter }));
       }
+      for (const leaf of clusterRouteLeaves(clusterNodes)) {
+        await writeCertificate(leaf.name, await issueCertificate(ca, { commonName: leaf.name, spiffeId: ROUTE_SPIFFE_ID, usage: 'route', keyAlgorithm, notAfter, ...(leaf.dnsNames === undefined ? {} : { dnsNames: leaf.dnsNames }) }));
+      }
     } else {
       // Every change the renewer reports (leaf, bundle, pins) is a reload. A change while the
       // broker starts may come after it read its files: it is remembered and reloaded once it runs.
-      const reload = coalescedReloads(() => supervisor?.reload() ?? Promise.resolve());
-      ({ renewer, ca } = await startRenewer(certsDir, options.rotation, keyAlgorithm, async () => {
+      const reload = coalescedReloads(() => cluster?.reload() ?? supervisor?.reload() ?? Promise.resolve());
+      ({ renewer, ca } = await startRenewer(certsDir, options.rotation, keyAlgorithm, clusterNodes, async () => {
         if (supervisor === undefined) missedReload = true;
         else await reload();
       }));
     }
-    const launching = startNatsServer({
+    const broker = {
       tls: files('nats'),
       probe: files(ADMIN_IDENTITY),
       ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
       // The option supervisor.ts/render-nats-config.ts take for `tls { include <pins> }`.
       ...(renewer === undefined ? {} : { pinsFile: renewer.pinsFile }),
-    });
+    };
+    const launching = clusterNodes === 0
+      ? startNatsServer(broker)
+      : startNatsCluster({ ...broker, nodes: clusterNodes, monitoring, routeUser: ROUTE_SPIFFE_ID, routeTls: (index) => files(routeLeafName(index)) });
     missedReload = false; // what changed before this point is in the files the broker reads at launch
-    supervisor = await launching;
-    if (missedReload) await supervisor.reload();
+    const launched = await launching;
+    if ('nodes' in launched) {
+      cluster = launched;
+      supervisor = launched.node(1);
+    } else {
+      supervisor = launched;
+    }
+    if (missedReload) await (cluster ?? supervisor).reload();
     const running = supervisor;
+    const urls = cluster?.urls ?? [running.url];
+    const url = urls.join(',');
     const provision = options.provision ?? options.permissions === undefined;
-    if (provision) await provisionAsAdmin(env(running.url)());
+    // A cluster serves JetStream once its nodes have routed and elected a leader: retried until then.
+    if (provision) await (cluster === undefined ? provisionAsAdmin(env(url)()) : provisionCluster(env(url)()));
     if (renewer !== undefined && provision) {
-      operator = await connectOperator(running.url, files(ADMIN_IDENTITY));
+      operator = await connectOperator(urls, files(ADMIN_IDENTITY));
       const pins = renewer;
       revocations = await followBrokerRevocations({
         connection: operator,
@@ -224,13 +257,15 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
     }
     let stopped = false;
     return {
-      url: running.url,
+      url,
+      urls,
+      ...(cluster === undefined ? {} : { cluster }),
       certsDir,
       ca,
       supervisor: running,
       ...(renewer === undefined ? {} : { renewer }),
       files,
-      env: env(running.url),
+      env: env(url),
       writeCertificate,
       stop: async () => {
         if (stopped) return;
@@ -239,7 +274,7 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
           await revocations?.close();
           await operator?.close();
           await renewer?.stop(); // before the server, so no reload is asked of a stopping server
-          await running.stop();
+          await (cluster ?? running).stop();
         } finally {
           await removeCerts();
         }
@@ -249,7 +284,7 @@ export async function startDevFabric(options: DevFabricOptions): Promise<DevFabr
     await revocations?.close();
     await operator?.close();
     await renewer?.stop();
-    await supervisor?.stop();
+    await (cluster ?? supervisor)?.stop();
     await removeCerts();
     throw error;
   }

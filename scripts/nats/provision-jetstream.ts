@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ADMIN_IDENTITY, EstateStreams, EstateSubjects, HOP_PROOF_WINDOW_S, integerVariable, kvBucketOf, loadEstateConfig, natsConnectionOptions, stateBucketOf, WORKLOADS, type Env } from '#estate';
 import { provisionKvBucket } from './provision-kv-bucket.js';
 import { provisionReplayBucket } from './provision-replay-bucket.js';
+import { updateStream } from './provision-stream-update.js';
 
 /**
  * The JetStream state of the estate that the operator (the `admin` identity) provisions, because
@@ -35,6 +36,19 @@ const NANOS_PER_SECOND = 1_000_000_000;
 export interface ProvisionOptions {
   /** Each state bucket's quota in bytes. Default DEFAULT_STATE_BUCKET_MAX_BYTES. */
   readonly stateBucketMaxBytes?: number;
+  /**
+   * Copies of every asset (SECURITY.md S1). Default: CLUSTER_REPLICAS when the server the admin
+   * is connected to belongs to a cluster, else 1. An existing asset with another count is updated.
+   */
+  readonly replicas?: number;
+}
+
+/** Every JetStream asset on a cluster: three copies, so one node lost keeps a majority (S1, S2). */
+export const CLUSTER_REPLICAS = 3;
+
+/** What `replicas` defaults to: CLUSTER_REPLICAS on a cluster node (its INFO names the cluster), else 1. */
+export function defaultReplicas(admin: NatsConnection): number {
+  return admin.info?.cluster === undefined || admin.info.cluster === '' ? 1 : CLUSTER_REPLICAS;
 }
 
 /** Each workload's replay bucket: about 400,000 claims a window, some 5,000 proofs/s per workload. */
@@ -44,27 +58,32 @@ export interface ProvisionedJetStream {
   readonly revocationStream: string;
   readonly replayBuckets: readonly string[];
   readonly stateBuckets: readonly string[];
+  readonly replicas: number;
 }
 
 export async function provisionEstateJetStream(admin: NatsConnection, options: ProvisionOptions = {}): Promise<ProvisionedJetStream> {
-  await provisionRevocationStream(admin);
+  const replicas = options.replicas ?? defaultReplicas(admin);
+  await provisionRevocationStream(admin, replicas);
   const replayBuckets = WORKLOADS.map(kvBucketOf);
-  for (const bucket of replayBuckets) await provisionReplayBucket(admin, { bucket, windowSeconds: HOP_PROOF_WINDOW_S, maxBytes: ESTATE_REPLAY_BUCKET_MAX_BYTES });
+  for (const bucket of replayBuckets) await provisionReplayBucket(admin, { bucket, windowSeconds: HOP_PROOF_WINDOW_S, maxBytes: ESTATE_REPLAY_BUCKET_MAX_BYTES, replicas });
   const stateBuckets = [stateBucketOf('orders'), stateBucketOf('inventory')];
-  for (const bucket of stateBuckets) await provisionKvBucket(admin, bucket, { maxBytes: options.stateBucketMaxBytes ?? DEFAULT_STATE_BUCKET_MAX_BYTES });
-  return Object.freeze({ revocationStream: EstateStreams.revocations, replayBuckets: Object.freeze(replayBuckets), stateBuckets: Object.freeze(stateBuckets) });
+  for (const bucket of stateBuckets) await provisionKvBucket(admin, bucket, { maxBytes: options.stateBucketMaxBytes ?? DEFAULT_STATE_BUCKET_MAX_BYTES, replicas });
+  return Object.freeze({ revocationStream: EstateStreams.revocations, replayBuckets: Object.freeze(replayBuckets), stateBuckets: Object.freeze(stateBuckets), replicas });
 }
 
 /**
  * The operator's run: connects as `admin` (NATS_URL, and admin.crt/admin.key/ca.crt in CERTS_DIR,
  * read as every app reads its identity), provisions, and disconnects, even when provisioning fails.
  * STATE_BUCKET_MAX_BYTES, when set, is each state bucket's quota; a bad value is refused first.
+ * JETSTREAM_REPLICAS, when set, is the copies of every asset (else: 3 on a cluster, 1 alone).
  */
 export async function provisionAsAdmin(env: Env): Promise<ProvisionedJetStream> {
   const stateBucketMaxBytes = integerVariable(env, 'STATE_BUCKET_MAX_BYTES', DEFAULT_STATE_BUCKET_MAX_BYTES, MIN_STATE_BUCKET_MAX_BYTES, MAX_STATE_BUCKET_MAX_BYTES);
+  const replicasSet = env['JETSTREAM_REPLICAS'] !== undefined && env['JETSTREAM_REPLICAS'].trim() !== '';
+  const replicas = replicasSet ? integerVariable(env, 'JETSTREAM_REPLICAS', 1, 1, 5) : undefined;
   const admin = await connect({ ...natsConnectionOptions(loadEstateConfig(env, ADMIN_IDENTITY)), reconnect: false });
   try {
-    return await provisionEstateJetStream(admin, { stateBucketMaxBytes });
+    return await provisionEstateJetStream(admin, { stateBucketMaxBytes, ...(replicas === undefined ? {} : { replicas }) });
   } finally {
     await admin.close();
   }
@@ -75,7 +94,7 @@ export async function provisionAsAdmin(env: Env): Promise<ProvisionedJetStream> 
  * REVOCATION_STREAM_MAX_MESSAGES, discarding the oldest first: an old announcement has lapsed
  * before a newer one. File storage survives a broker restart.
  */
-async function provisionRevocationStream(admin: NatsConnection): Promise<void> {
+async function provisionRevocationStream(admin: NatsConnection, replicas: number): Promise<void> {
   const manager = await jetstreamManager(admin);
   const wanted: Partial<StreamConfig> = {
     subjects: [EstateSubjects.revocations],
@@ -85,13 +104,13 @@ async function provisionRevocationStream(admin: NatsConnection): Promise<void> {
     max_age: MAX_REVOCATION_TTL_S * NANOS_PER_SECOND,
     max_msgs: REVOCATION_STREAM_MAX_MESSAGES,
     max_bytes: REVOCATION_STREAM_MAX_BYTES,
-    num_replicas: 1,
+    num_replicas: replicas,
   };
   try {
     const { config } = await manager.streams.info(EstateStreams.revocations);
     const same = config.max_age === wanted.max_age && config.max_msgs === wanted.max_msgs && config.max_bytes === wanted.max_bytes
-      && config.subjects?.length === 1 && config.subjects[0] === EstateSubjects.revocations;
-    if (!same) await manager.streams.update(EstateStreams.revocations, wanted);
+      && config.subjects?.length === 1 && config.subjects[0] === EstateSubjects.revocations && config.num_replicas === replicas;
+    if (!same) await updateStream(admin, EstateStreams.revocations, wanted);
   } catch (error) {
     if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)) throw error;
     await manager.streams.add({ name: EstateStreams.revocations, ...wanted });

@@ -22,6 +22,8 @@ export interface ReplayBucketOptions {
   readonly maxBytes?: number;
   /** `file` survives a broker restart; `memory` forgets every claim then (replays reopen for one window). */
   readonly storage?: 'file' | 'memory';
+  /** Copies kept by a cluster (SECURITY.md S1); default 1. */
+  readonly replicas?: number;
 }
 
 export const DEFAULT_REPLAY_CLOCK_SKEW_S = 5; // seconds between the clocks of two replicas
@@ -38,7 +40,7 @@ export async function provisionReplayBucket(admin: NatsConnection, options: Repl
   const maxBytes = options.maxBytes ?? DEFAULT_REPLAY_BUCKET_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024 * 1024) throw new TypeError('maxBytes must be an integer of at least 1 MiB');
   // The store refuses a ttl above max_age - 1 s; its claims ask for the window.
-  return provisionKvBucket(admin, options.bucket, { maxBytes, maxAgeMs: (window + skew + 1) * 1000, storage: options.storage });
+  return provisionKvBucket(admin, options.bucket, { maxBytes, maxAgeMs: (window + skew + 1) * 1000, storage: options.storage, replicas: options.replicas });
 }
 
 function wholeSeconds(value: unknown, name: string, min: number, max: number): number {

@@ -10,7 +10,7 @@ import { findFreePort } from './free-port.js';
 import { assertPinsFilePinsSomething } from './nats-server-pins.js';
 import { signalReload } from './nats-server-reload.js';
 import type { IdentityPermissions } from './permission-table.js';
-import { renderNatsConfig } from './render-nats-config.js';
+import { renderNatsConfig, type NatsClusterConfig } from './render-nats-config.js';
 
 /**
  * Runs a nats-server of our own for tests and the demo: its own free port, its own
@@ -37,6 +37,12 @@ export interface NatsSupervisorOptions {
   readonly stopTimeoutMs?: number;
   /** Adds -DV: protocol tracing into logs(). */
   readonly trace?: boolean;
+  /** Unique per node of a cluster (JetStream needs it); default DEFAULT_SERVER_NAME. */
+  readonly serverName?: string;
+  /** Makes this server a cluster node (cluster-supervisor.ts starts three). */
+  readonly cluster?: NatsClusterConfig;
+  /** A monitoring port on `host` (`/healthz`), e.g. for a probe; none by default. */
+  readonly httpPort?: number;
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 10_000; // milliseconds
@@ -208,6 +214,9 @@ export class NatsSupervisor {
       jetStreamDir: this.dataDir,
       ...(this.#options.permissions === undefined ? {} : { permissions: this.#options.permissions }),
       ...(this.#options.pinsFile === undefined ? {} : { pinsFile: this.#options.pinsFile, configDir: dirname(this.configPath) }),
+      ...(this.#options.serverName === undefined ? {} : { serverName: this.#options.serverName }),
+      ...(this.#options.cluster === undefined ? {} : { cluster: this.#options.cluster }),
+      ...(this.#options.httpPort === undefined ? {} : { httpPort: this.#options.httpPort }),
     });
     await writeFile(this.configPath, config, { mode: 0o600 });
   }
