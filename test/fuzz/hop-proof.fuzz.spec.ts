@@ -61,7 +61,7 @@ function decodesAsOriginal(mutated: string, original: string): boolean {
 }
 
 const HEADER_MEMBERS = ['typ', 'alg', 'x5c', 'crit', 'jwk', 'kid', 'x5u'] as const;
-const CLAIMS = ['jti', 'iat', 'aud', 'sub', 'ath', 'pdh', 'extra'] as const;
+const CLAIMS = ['jti', 'iat', 'exp', 'aud', 'sub', 'ath', 'pdh', 'extra'] as const;
 
 /** A changed header or claims member, re-encoded under the original signature. */
 const alteredJson: fc.Arbitrary<TextMutation> = fc
@@ -92,6 +92,9 @@ const failingClaims: fc.Arbitrary<Record<string, unknown>> = fc.constantFrom<Rec
   { iat: 4_102_444_800 },
   { iat: 1.5 },
   { iat: '1700000000' },
+  { exp: undefined },
+  { exp: '1700000060' },
+  { exp: 4_102_444_800 },
   { ath: 'AAAA' },
   { pdh: 'AAAA' },
   { jti: '' },

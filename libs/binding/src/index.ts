@@ -46,7 +46,7 @@ export {
 export { CERTIFICATE_KEY_ALGORITHMS, checkKeyMatchesAlgorithm, keyAlgorithmOf, type CertificateKeyAlgorithm } from './mtls/certificate-key.js';
 export { checkSpiffeId } from './mtls/spiffe-id.js';
 export { payloadHash } from './hop/payload-hash.js';
-export { createHopProofSigner, type HopProofInput, type HopProofSigner, type HopProofSignerOptions } from './hop/sign-hop-proof.js';
+export { createHopProofSigner, HOP_PROOF_LIFETIME_S, type HopProofInput, type HopProofSigner, type HopProofSignerOptions } from './hop/sign-hop-proof.js';
 export { pinnedSigner, RotatingHopProofSigner } from './hop/rotating-hop-proof-signer.js';
 export { RotatingCertificatePathValidator } from './mtls/rotating-certificate-path-validator.js';
 export {

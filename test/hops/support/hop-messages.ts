@@ -1,6 +1,6 @@
 import { createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import type { ClientProxy } from '@nestjs/microservices';
-import { payloadHash, sha256Base64url, type HopProofSigner } from '#binding';
+import { HOP_PROOF_LIFETIME_S, payloadHash, sha256Base64url, type HopProofSigner } from '#binding';
 import { natsRecord, requestWithTimeout } from '#estate';
 
 /** A refusal as a callee answers it (H13), or a reply. */
@@ -33,15 +33,17 @@ export async function hopHeaders(
 export function craftProof(options: {
   readonly certificatePem: string;
   readonly signingKeyPem: string;
-  readonly claims: { aud: string; sub: string; token: string; payload: unknown; iat?: number; jti?: string };
+  readonly claims: { aud: string; sub: string; token: string; payload: unknown; iat?: number; exp?: number; jti?: string };
   readonly header?: Record<string, unknown>;
 }): string {
   const der = new X509Certificate(options.certificatePem).raw;
   const header = { typ: 'hop+jwt', alg: 'ES256', x5c: [der.toString('base64')], ...options.header };
   const { aud, sub, token, payload } = options.claims;
+  const iat = options.claims.iat ?? Math.floor(Date.now() / 1000);
   const claims = {
     jti: options.claims.jti ?? `crafted-${Math.random().toString(36).slice(2)}`,
-    iat: options.claims.iat ?? Math.floor(Date.now() / 1000),
+    iat,
+    exp: options.claims.exp ?? iat + HOP_PROOF_LIFETIME_S,
     aud,
     sub,
     ath: sha256Base64url(token),

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType, type ErrorCode } from '../errors/failure-type.js';
 import { checkAth } from '../token/check-ath.js';
-import { checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject } from './check-hop-claims.js';
+import { checkPayloadHash, checkProofAudience, checkProofExpiry, checkProofIat, checkProofSubject } from './check-hop-claims.js';
 import type { HopProofClaims } from './parse-hop-proof.js';
 import { payloadHash } from './payload-hash.js';
 
@@ -15,6 +15,7 @@ const PAYLOAD = { sku: 'A-1', quantity: 2 };
 const claims = (overrides: Partial<HopProofClaims> = {}): HopProofClaims => ({
   jti: 'id-1',
   iat: NOW,
+  exp: NOW + 60,
   aud: 'spiffe://estate.local/inventory',
   sub: 'inventory.reserve',
   ath: createHash('sha256').update(TOKEN).digest('base64url'),
@@ -34,6 +35,24 @@ function expectFailure(action: () => void, type: FailureType, code: ErrorCode): 
 }
 
 describe('hop proof claims', () => {
+  it('H6: exp after iat, within the window after it and not passed, passes (a proof 50 s old with a 60 s lifetime too)', () => {
+    expect(() => checkProofExpiry(claims(), NOW, WINDOW)).not.toThrow();
+    expect(() => checkProofExpiry(claims({ iat: NOW - 50, exp: NOW + 10 }), NOW, WINDOW)).not.toThrow();
+    expect(() => checkProofExpiry(claims({ iat: NOW + 0.5, exp: NOW + 30.5 }), NOW, WINDOW)).not.toThrow();
+  });
+
+  it('H6: an exp that has passed, or is now, fails as not fresh', () => {
+    expectFailure(() => checkProofExpiry(claims({ iat: NOW - 61, exp: NOW - 1 }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+    expectFailure(() => checkProofExpiry(claims({ iat: NOW - 60, exp: NOW }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+  });
+
+  it('H6: an exp not after iat, or further after it than the window, fails as malformed claims (a proof may not outlive its iat window)', () => {
+    expectFailure(() => checkProofExpiry(claims({ exp: NOW }), NOW - 1, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
+    expectFailure(() => checkProofExpiry(claims({ exp: NOW - 5 }), NOW - 10, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
+    expectFailure(() => checkProofExpiry(claims({ exp: NOW + 61 }), NOW, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
+    expectFailure(() => checkProofExpiry(claims({ exp: NOW + 86_400 }), NOW, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
+  });
+
   it('H5: aud equal to this service passes; another service, or a case variant, fails', () => {
     expect(() => checkProofAudience(claims(), 'spiffe://estate.local/inventory')).not.toThrow();
     expectFailure(() => checkProofAudience(claims(), 'spiffe://estate.local/orders'), FailureType.ProofAudience, 'invalid_dpop_proof');

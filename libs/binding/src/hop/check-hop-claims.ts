@@ -52,6 +52,24 @@ export function checkProofIat(claims: HopProofClaims, now: number, window: IatWi
 }
 
 /**
+ * H6: `exp` (draft-ietf-wimse-wpt §4: the proof "MUST" carry one, and its lifetime should be
+ * short) has not passed by the receiver's clock, lies after `iat`, and at most the past side of the
+ * `iat` window after it, so a proof never outlives what its `iat` allows and the replay store
+ * (which keeps a `jti` for the whole window) still holds its claim. A proof whose `exp` has passed
+ * fails with ProofNotFresh; one whose `exp` is not after `iat`, or too far after it, fails with
+ * ProofClaims (a signer's mistake, or an attempt to outlive the window).
+ * Does not check `iat` itself: checkProofIat does, just before.
+ */
+export function checkProofExpiry(claims: HopProofClaims, now: number, window: IatWindow): void {
+  if (claims.exp <= claims.iat || claims.exp - claims.iat > window.pastSeconds) {
+    throw new BindingError(FailureType.ProofClaims, 'hop proof exp is not within the iat window after iat');
+  }
+  if (claims.exp <= now) {
+    throw new BindingError(FailureType.ProofNotFresh, 'hop proof has expired');
+  }
+}
+
+/**
  * H7: `pdh` equals payloadHash(received payload), binding the proof to this message's content so a
  * captured proof and token cannot carry another payload. Constant-time. A payload that has no JSON
  * form fails the same way. Fails with PayloadHashMismatch.

@@ -135,6 +135,7 @@ export async function createEstate(anchorPem: string, now = Math.floor(Date.now(
       const claims = {
         jti: `crafted-${Math.random().toString(36).slice(2)}`,
         iat: current,
+        exp: current + 60,
         aud: INVENTORY,
         sub: SUBJECT,
         ath: sha256Base64url(token),

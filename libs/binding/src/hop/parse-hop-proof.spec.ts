@@ -6,7 +6,7 @@ import { parseHopProof, parseHopProofClaims } from './parse-hop-proof.js';
 const ALGORITHMS = ['ES256', 'EdDSA'] as const;
 const X5C = ['MIIB'];
 const HEADER = { typ: 'hop+jwt', alg: 'ES256', x5c: X5C };
-const CLAIMS = { jti: 'id-1', iat: 1_700_000_000, aud: 'spiffe://estate.local/inventory', sub: 'inventory.reserve', ath: 'a', pdh: 'p' };
+const CLAIMS = { jti: 'id-1', iat: 1_700_000_000, exp: 1_700_000_060, aud: 'spiffe://estate.local/inventory', sub: 'inventory.reserve', ath: 'a', pdh: 'p' };
 const SIGNATURE = Buffer.alloc(64, 1).toString('base64url');
 
 const bytes = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
@@ -110,5 +110,13 @@ describe('parseHopProof', () => {
     expect(parseHopProofClaims(bytes(CLAIMS)).iat).toBe(1_700_000_000);
     const infinite = Buffer.from(JSON.stringify(CLAIMS).replace('"iat":1700000000', '"iat":1e999'));
     expectThrown(() => parseHopProofClaims(infinite), FailureType.ProofClaims, 'invalid_dpop_proof');
+  });
+
+  it('H6: exp is required and a NumericDate (WIMSE WPT): missing, a string or null fails; a fractional one is read as sent', () => {
+    const { exp: _omitted, ...withoutExp } = CLAIMS;
+    for (const claims of [withoutExp, { ...CLAIMS, exp: '1700000060' }, { ...CLAIMS, exp: null }]) {
+      expectThrown(() => parseHopProofClaims(bytes(claims)), FailureType.ProofClaims, 'invalid_dpop_proof');
+    }
+    expect(parseHopProofClaims(bytes({ ...CLAIMS, exp: 1_700_000_030.5 })).exp).toBe(1_700_000_030.5);
   });
 });

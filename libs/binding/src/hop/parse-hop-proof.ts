@@ -20,6 +20,8 @@ export interface HopProofHeader {
 export interface HopProofClaims {
   readonly jti: string;
   readonly iat: number;
+  /** WIMSE WPT: required, short. checkProofExpiry bounds it to the `iat` window. */
+  readonly exp: number;
   /** The receiving service's SPIFFE ID. */
   readonly aud: string;
   /** The NATS subject the message is sent to. */
@@ -125,25 +127,28 @@ export function parseHopProofClaims(payload: Uint8Array): HopProofClaims {
 }
 
 /**
- * H2 claims: `jti` a non-empty string of at most MAX_HOP_JTI_LENGTH characters, `iat` a
- * NumericDate (RFC 7519 §2, fractions allowed, as the WIMSE Workload Proof Token and E10 take it;
- * our signer writes whole seconds, another may not), `aud`, `sub`, `ath` and `pdh`
- * non-empty strings. `aud` is one string, not an array: a hop proof is for exactly one receiver.
+ * H2 claims: `jti` a non-empty string of at most MAX_HOP_JTI_LENGTH characters, `iat` and `exp`
+ * NumericDates (RFC 7519 §2, fractions allowed, as the WIMSE Workload Proof Token and E10 take it;
+ * our signer writes whole seconds, another may not; WPT makes `exp` REQUIRED), `aud`, `sub`,
+ * `ath` and `pdh` non-empty strings. `aud` is one string, not an array: a hop proof is for exactly one receiver.
  * Unknown claims are ignored. Fails with ProofClaims.
  * Does not compare any value: checkProofAudience, checkProofIat, checkAth and the others (H5-H7) do.
  */
 export function checkHopProofClaims(claims: Readonly<Record<string, unknown>>): HopProofClaims {
-  const { jti, iat, aud, sub, ath, pdh } = claims;
+  const { jti, iat, exp, aud, sub, ath, pdh } = claims;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_HOP_JTI_LENGTH) {
     throw new BindingError(FailureType.ProofClaims, 'hop proof jti is missing, empty or too long');
   }
   if (!isNumericDate(iat)) {
     throw new BindingError(FailureType.ProofClaims, 'hop proof iat is missing or not a NumericDate');
   }
+  if (!isNumericDate(exp)) {
+    throw new BindingError(FailureType.ProofClaims, 'hop proof exp is missing or not a NumericDate');
+  }
   for (const [name, value] of [['aud', aud], ['sub', sub], ['ath', ath], ['pdh', pdh]] as const) {
     if (typeof value !== 'string' || value.length === 0) {
       throw new BindingError(FailureType.ProofClaims, `hop proof ${name} is missing or not a non-empty string`);
     }
   }
-  return { jti, iat, aud: aud as string, sub: sub as string, ath: ath as string, pdh: pdh as string };
+  return { jti, iat, exp, aud: aud as string, sub: sub as string, ath: ath as string, pdh: pdh as string };
 }

@@ -4,7 +4,7 @@ import { compactVerify, decodeJwt, decodeProtectedHeader, importX509 } from 'jos
 import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate } from '../../../../certs/pki.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { payloadHash } from './payload-hash.js';
-import { createHopProofSigner } from './sign-hop-proof.js';
+import { createHopProofSigner, HOP_PROOF_LIFETIME_S } from './sign-hop-proof.js';
 
 const NOW = 1_700_000_000;
 const INVENTORY = 'spiffe://estate.local/inventory';
@@ -34,6 +34,7 @@ describe('createHopProofSigner', () => {
     expect(decodeJwt(proof)).toEqual({
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
       iat: NOW,
+      exp: NOW + HOP_PROOF_LIFETIME_S,
       aud: INVENTORY,
       sub: 'inventory.reserve',
       ath: sha256(TOKEN),

@@ -4,8 +4,16 @@ import { createJwsKey, signJws, type JwsKey } from '../crypto/jws-signature.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { CERTIFICATE_KEY_ALGORITHMS, keyAlgorithmOf, type CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
 import { systemClock, type Clock } from '../time/clock.js';
+import { DEFAULT_HOP_IAT_PAST_S } from './hop-verifier-options.js';
 import { HOP_PROOF_TYPE, type HopProofClaims, type HopProofHeader } from './parse-hop-proof.js';
 import { payloadHash } from './payload-hash.js';
+
+/**
+ * `exp` - `iat` of every proof (WIMSE WPT: `exp` REQUIRED and short): as long as a receiver's
+ * default `iat` window accepts it, so `exp` never refuses a proof that `iat` still allows, and
+ * never outlives what the replay store remembers.
+ */
+export const HOP_PROOF_LIFETIME_S = DEFAULT_HOP_IAT_PAST_S; // seconds
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
 
@@ -46,7 +54,7 @@ export interface HopProofSigner {
  * private key of this workload's certificate. Built once per certificate: the key is imported,
  * checked against the certificate and bound to `alg` (createJwsKey), and the protected header
  * `{ typ, alg, x5c }` serialized and base64url-encoded, here; `sign` then only builds the claims
- * `{ jti, iat, aud, sub, ath, pdh }` and signs `BASE64URL(header) '.' BASE64URL(claims)` with
+ * `{ jti, iat, exp, aud, sub, ath, pdh }` and signs `BASE64URL(header) '.' BASE64URL(claims)` with
  * node:crypto's one-shot sign (signJws; RFC 7515 §7.1; ES256 as the 64-octet R || S of RFC 7518
  * §3.4, EdDSA per RFC 8037 §3.1), nothing imported or re-encoded per proof.
  * `jti` is a random UUID (122 random bits). Throws BindingConfigError at construction when the key,
@@ -82,6 +90,7 @@ export function createHopProofSigner(options: HopProofSignerOptions): HopProofSi
     const claims: HopProofClaims = {
       jti: randomUUID(),
       iat,
+      exp: iat + HOP_PROOF_LIFETIME_S,
       aud: input.audience,
       sub: input.subject,
       ath: sha256Base64url(input.token),

@@ -141,6 +141,13 @@ describe('createHopVerifier: the proof', () => {
     await expectRejection(estate.verifier.verify(await bound(orders, { now: estate.now - 61 })), FailureType.ProofNotFresh, 'invalid_dpop_proof');
   });
 
+  it('H6: a proof 50 s old, its exp still ahead, passes; one whose exp has passed though its iat is in the window fails, as does one without exp or outliving its window', async () => {
+    await expect(estate.verifier.verify(await bound(orders, { now: estate.now - 50 }))).resolves.toBeDefined();
+    await expectRejection(estate.verifier.verify(await crafted(orders, { claims: { iat: estate.now - 30, exp: estate.now - 1 } })), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+    await expectRejection(estate.verifier.verify(await crafted(orders, { claims: { exp: undefined } })), FailureType.ProofClaims, 'invalid_dpop_proof');
+    await expectRejection(estate.verifier.verify(await crafted(orders, { claims: { exp: estate.now + 3_600 } })), FailureType.ProofClaims, 'invalid_dpop_proof');
+  });
+
   it('H7: a proof moved to another token or another payload fails', async () => {
     const request = await bound();
     const otherToken = await estate.mintToken(orders);

@@ -1,7 +1,7 @@
 import { checkKeyMatchesAlgorithm } from '../mtls/certificate-key.js';
 import type { ValidatedCertificate } from '../mtls/certificate-path.js';
 import { checkAth } from '../token/check-ath.js';
-import { checkPayloadHash, checkProofAudience, checkProofIat, checkProofSubject } from './check-hop-claims.js';
+import { checkPayloadHash, checkProofAudience, checkProofExpiry, checkProofIat, checkProofSubject } from './check-hop-claims.js';
 import { checkSingleHopProof } from './check-hop-headers.js';
 import { checkHopProofSignature } from './check-hop-proof-signature.js';
 import type { HopProofChecks } from './hop-verifier-options.js';
@@ -47,8 +47,10 @@ export async function verifyProofBinding(input: ProofBindingInput, checks: HopPr
   // 5. H5: addressed to this service and to the subject being handled.
   checkProofAudience(claims, checks.audience);
   checkProofSubject(claims, input.subject);
-  // 6. H6: fresh, by the injected clock (jose is given no clock).
-  checkProofIat(claims, checks.clock(), checks.iatWindow);
+  // 6. H6: fresh and not expired, by the injected clock.
+  const now = checks.clock();
+  checkProofIat(claims, now, checks.iatWindow);
+  checkProofExpiry(claims, now, checks.iatWindow);
   // 7. H7: bound to this token and this payload.
   checkAth(claims.ath, input.token);
   checkPayloadHash(claims, input.payload);
