@@ -39,7 +39,9 @@ describe('replies across a broker reload (L1, L3, T3)', () => {
     const edge = await as('edge');
     let received: (message: Msg) => void = () => undefined;
     const arrived = new Promise<Msg>((resolve) => (received = resolve));
-    sts.subscribe(EstateSubjects.stsExchange, { queue: queueGroupOf('sts'), callback: (error, message) => error === null && received(message) });
+    sts.subscribe(EstateSubjects.stsExchange, { queue: queueGroupOf('sts'), callback: (error, message) => {
+      if (error === null) received(message);
+    } });
     await sts.flush();
 
     const answer = edge.request(EstateSubjects.stsExchange, 'exchange me', { timeout: REPLY_TIMEOUT_MS });
