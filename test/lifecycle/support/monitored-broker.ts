@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '@nats-io/transport-node';
+import { ensureNatsServer } from '../../../scripts/nats/ensure-nats-server.js';
 import { findFreePort } from '../../../scripts/nats/free-port.js';
 import type { EstateFabric } from '../../support/estate-fabric.js';
 
@@ -49,7 +50,11 @@ export class MonitoredBroker {
       .concat(`\nhttp: "127.0.0.1:${httpPort}"\n`);
     const configPath = join(dir, 'nats.conf');
     await writeFile(configPath, config, { mode: 0o600 });
-    const child = spawn(process.env['NATS_SERVER_BIN'] ?? 'nats-server', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // The pinned release, wherever the finder has it (.bin/ after a build): not whatever PATH holds.
+    const child = spawn((await ensureNatsServer()).path, ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.once('error', (error) => {
+      process.stderr.write(`monitored broker: cannot run nats-server: ${error.message}\n`);
+    });
     const broker = new MonitoredBroker(`tls://127.0.0.1:${port}`, `http://127.0.0.1:${httpPort}`, child, dir);
     await broker.waitReady(fabric);
     return broker;
