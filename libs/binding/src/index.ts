@@ -104,3 +104,11 @@ export { DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES, DEFAULT_REFRESH_BEFORE_EXPIRY_S, ty
 export {
   INTERNAL_TOKEN_TYPE, parseTokenExchangeResponse, TOKEN_EXCHANGE_GRANT_TYPE, type TokenExchangeRequest, type TokenExchangeResponse,
 } from './outbound/token-exchange-message.js';
+// --- Observability (issue 12, O1-O4): the observer seam and the trace-context claim. Kept in one block. ---
+export {
+  type BindingDecision, type BindingObserver, type OutboundObservation, type OutboundObserver, type OutboundOutcome,
+  type OutboundRequestInfo, type TraceContextHeaders,
+} from './observe/binding-observer.js';
+export { checkOtherTokenHashes, COVERED_HEADERS, otherTokenHashes, type CoveredHeaderValues } from './hop/check-other-token-hashes.js';
+export { coveredHeaderValuesOf } from './nest/rpc-binding.js';
+// --- end Observability ---

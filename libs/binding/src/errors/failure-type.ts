@@ -26,6 +26,8 @@ export enum FailureType {
   ProofAudience = 'proof_audience',
   ProofSubject = 'proof_subject',
   PayloadHashMismatch = 'payload_hash_mismatch',
+  // O2: a covered header (W3C trace context) differs from the proof's `oth`, or was added or removed.
+  TraceContextMismatch = 'trace_context_mismatch',
   // Freshness, nonces, replay (E15-E17, H6)
   ProofNotFresh = 'proof_not_fresh',
   NonceRequired = 'nonce_required',
@@ -117,6 +119,8 @@ export const FAILURES: Readonly<Record<FailureType, FailureMapping>> = Object.fr
   [FailureType.ProofAudience]: invalidProof,
   [FailureType.ProofSubject]: invalidProof,
   [FailureType.PayloadHashMismatch]: invalidProof,
+  // Like pdh: the proof does not cover the message as received (invalid_token at a hop, RFC 8705 §3).
+  [FailureType.TraceContextMismatch]: invalidProof,
   [FailureType.ProofNotFresh]: invalidProof,
   [FailureType.NonceRequired]: useNonce,
   [FailureType.NonceInvalid]: useNonce,

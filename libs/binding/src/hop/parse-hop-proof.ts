@@ -30,6 +30,11 @@ export interface HopProofClaims {
   readonly ath: string;
   /** payloadHash(payload): base64url(SHA-256(RFC 8785 JSON)). */
   readonly pdh: string;
+  /**
+   * WIMSE WPT `oth` ("other token hashes"): base64url(SHA-256(value)) of each covered header sent
+   * with the message, by lower-case name (the W3C trace context); absent when none was sent.
+   */
+  readonly oth?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -131,11 +136,13 @@ export function parseHopProofClaims(payload: Uint8Array): HopProofClaims {
  * NumericDates (RFC 7519 §2, fractions allowed, as the WIMSE Workload Proof Token and E10 take it;
  * our signer writes whole seconds, another may not; WPT makes `exp` REQUIRED), `aud`, `sub`,
  * `ath` and `pdh` non-empty strings. `aud` is one string, not an array: a hop proof is for exactly one receiver.
+ * `oth`, when present, a JSON object of at most MAX_OTH_MEMBERS non-empty string members (its
+ * names and hashes are compared by checkOtherTokenHashes).
  * Unknown claims are ignored. Fails with ProofClaims.
  * Does not compare any value: checkProofAudience, checkProofIat, checkAth and the others (H5-H7) do.
  */
 export function checkHopProofClaims(claims: Readonly<Record<string, unknown>>): HopProofClaims {
-  const { jti, iat, exp, aud, sub, ath, pdh } = claims;
+  const { jti, iat, exp, aud, sub, ath, pdh, oth } = claims;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_HOP_JTI_LENGTH) {
     throw new BindingError(FailureType.ProofClaims, 'hop proof jti is missing, empty or too long');
   }
@@ -150,5 +157,20 @@ export function checkHopProofClaims(claims: Readonly<Record<string, unknown>>): 
       throw new BindingError(FailureType.ProofClaims, `hop proof ${name} is missing or not a non-empty string`);
     }
   }
-  return { jti, iat, exp, aud: aud as string, sub: sub as string, ath: ath as string, pdh: pdh as string };
+  const checked = { jti, iat, exp, aud: aud as string, sub: sub as string, ath: ath as string, pdh: pdh as string };
+  return oth === undefined ? checked : { ...checked, oth: checkOth(oth) };
+}
+
+/** `oth` members a proof may carry: the covered headers are two; a few more are never needed. */
+export const MAX_OTH_MEMBERS = 8;
+
+function checkOth(oth: unknown): Readonly<Record<string, string>> {
+  if (typeof oth !== 'object' || oth === null || Array.isArray(oth)) {
+    throw new BindingError(FailureType.ProofClaims, 'hop proof oth is not a JSON object');
+  }
+  const entries = Object.entries(oth);
+  if (entries.length === 0 || entries.length > MAX_OTH_MEMBERS || !entries.every(([, hash]) => typeof hash === 'string' && hash.length > 0)) {
+    throw new BindingError(FailureType.ProofClaims, `hop proof oth must hold 1 to ${MAX_OTH_MEMBERS} non-empty string members`);
+  }
+  return Object.freeze(Object.fromEntries(entries) as Record<string, string>);
 }

@@ -6,6 +6,7 @@ import { CERTIFICATE_KEY_ALGORITHMS, keyAlgorithmOf, type CertificateKeyAlgorith
 import { systemClock, type Clock } from '../time/clock.js';
 import { DEFAULT_HOP_IAT_PAST_S } from './hop-verifier-options.js';
 import { HOP_PROOF_TYPE, type HopProofClaims, type HopProofHeader } from './parse-hop-proof.js';
+import { otherTokenHashes } from './check-other-token-hashes.js';
 import { payloadHash } from './payload-hash.js';
 
 /**
@@ -40,6 +41,11 @@ export interface HopProofInput {
   readonly payload: unknown;
   /** Epoch seconds; defaults to the signer's clock. */
   readonly now?: number;
+  /**
+   * Headers sent with the message that the proof covers in `oth` (the W3C trace context,
+   * COVERED_HEADERS, by lower-case name); absent or empty: no `oth`.
+   */
+  readonly otherTokens?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface HopProofSigner {
@@ -96,6 +102,9 @@ export function createHopProofSigner(options: HopProofSignerOptions): HopProofSi
       ath: sha256Base64url(input.token),
       pdh: payloadHash(input.payload),
     };
+    // O2: the trace context travels covered, so nothing between two workloads can splice a trace.
+    const oth = otherTokenHashes(input.otherTokens);
+    if (oth !== undefined) Object.assign(claims, { oth });
     const signingInput = `${encodedHeader}.${Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url')}`;
     return `${signingInput}.${signJws(alg, key, signingInput).toString('base64url')}`;
   }

@@ -3,6 +3,7 @@ import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { ValidatedCertificate } from '../mtls/certificate-path.js';
 import { claimOnce } from '../replay/claim-once.js';
+import type { CoveredHeaderValues } from './check-other-token-hashes.js';
 import { resolveHopProofChecks, type HopProofVerifierOptions } from './hop-verifier-options.js';
 import { verifyProofBinding } from './verify-proof-binding.js';
 
@@ -19,6 +20,8 @@ export interface CallerProofRequest {
   readonly token: string;
   /** The message data as received (parsed JSON), the exchange request itself; covered by `pdh`. */
   readonly payload: unknown;
+  /** Every value of each header the proof covers (W3C trace context), by lower-case name (O2, `oth`). */
+  readonly covered?: CoveredHeaderValues | undefined;
 }
 
 /**
@@ -65,13 +68,13 @@ export function createCallerProofVerifier(options: CallerProofVerifierOptions): 
   const checks = resolveHopProofChecks(options, 'caller proof verifier');
 
   async function verify(request: CallerProofRequest): Promise<VerifiedCallerProof> {
-    const { subject, proof, token, payload } = request;
+    const { subject, proof, token, payload, covered } = request;
     // 1. RFC 8693 §2.1: the subject token the proof's ath covers is there.
     if (typeof token !== 'string' || token.length === 0) {
       throw new BindingError(FailureType.ExchangeInvalidRequest, 'subject_token is missing');
     }
     // 2. H1-H7: the proof, its certificate, signature, aud/sub, iat, ath (subject token) and pdh.
-    const { claims, certificate } = await verifyProofBinding({ subject, proof, token, payload }, checks);
+    const { claims, certificate } = await verifyProofBinding({ subject, proof, token, payload, covered }, checks);
     // 3. H6, last, deferred to the caller of claim().
     const claim = (): Promise<string> => claimOnce(checks.replay, certificate.thumbprint, claims.jti, checks.replayTtlSeconds);
     return Object.freeze({

@@ -7,6 +7,7 @@ import { checkCertificateThumbprint, checkConfirmationMethod } from '../token/ch
 import { checkScope } from '../token/check-scope.js';
 import { actorChainOf, checkActor, checkCaller } from './check-actor.js';
 import { checkSingleHopToken, type HopHeaderValues } from './check-hop-headers.js';
+import type { CoveredHeaderValues } from './check-other-token-hashes.js';
 import { claimOnce } from '../replay/claim-once.js';
 import {
   DEFAULT_MAX_HOP_TOKEN_LENGTH,
@@ -50,6 +51,8 @@ export interface HopRequest {
   /** The message data as received (parsed JSON); `undefined` for none. */
   readonly payload: unknown;
   readonly policy?: HopPolicy;
+  /** Every value of each header the proof covers (W3C trace context), by lower-case name (O2). */
+  readonly covered?: CoveredHeaderValues;
 }
 
 /** The verified call. Frozen; holds no token or proof, only claims, identities and hashes. */
@@ -89,9 +92,9 @@ export function createHopVerifier(options: HopVerifierOptions): HopVerifier {
     checkPolicyAudience(policy, checks.audience);
     // 1. H1: one Hop-Token under its size cap, before the proof (whose H1 opens step 2).
     const token = checkSingleHopToken(request.headers.token, maxTokenLength);
-    // 2. H1-H7: the proof, its certificate, signature, aud/sub, iat, ath and pdh.
-    const { subject, payload } = request;
-    const { claims: proof, certificate } = await verifyProofBinding({ subject, proof: request.headers.proof, token, payload }, checks);
+    // 2. H1-H7: the proof, its certificate, signature, aud/sub, iat/exp, ath, pdh and oth.
+    const { subject, payload, covered } = request;
+    const { claims: proof, certificate } = await verifyProofBinding({ subject, proof: request.headers.proof, token, payload, covered }, checks);
     // 3. H8: the token verifies against the STS keys (iss, exp, typ, alg).
     const claims = await verifyToken(tokens, token);
     // 4. H9: meant for this service, whatever the verifier was configured with.

@@ -3,6 +3,7 @@ import type { ValidatedCertificate } from '../mtls/certificate-path.js';
 import { checkAth } from '../token/check-ath.js';
 import { checkPayloadHash, checkProofAudience, checkProofExpiry, checkProofIat, checkProofSubject } from './check-hop-claims.js';
 import { checkSingleHopProof } from './check-hop-headers.js';
+import { checkOtherTokenHashes, type CoveredHeaderValues } from './check-other-token-hashes.js';
 import { checkHopProofSignature } from './check-hop-proof-signature.js';
 import type { HopProofChecks } from './hop-verifier-options.js';
 import { parseHopProof, parseHopProofClaims, type HopProofClaims } from './parse-hop-proof.js';
@@ -17,6 +18,8 @@ export interface ProofBindingInput {
   readonly token: string;
   /** The message data as received (parsed JSON); `undefined` for none. */
   readonly payload: unknown;
+  /** Every value of each covered header received (the W3C trace context); absent: none was. */
+  readonly covered?: CoveredHeaderValues | undefined;
 }
 
 /** A proof that passed H1-H7: its claims, read from verified bytes, and its sender's certificate. */
@@ -51,8 +54,9 @@ export async function verifyProofBinding(input: ProofBindingInput, checks: HopPr
   const now = checks.clock();
   checkProofIat(claims, now, checks.iatWindow);
   checkProofExpiry(claims, now, checks.iatWindow);
-  // 7. H7: bound to this token and this payload.
+  // 7. H7: bound to this token, this payload and this trace context (O2, `oth`).
   checkAth(claims.ath, input.token);
   checkPayloadHash(claims, input.payload);
+  checkOtherTokenHashes(claims.oth, input.covered);
   return { claims, certificate };
 }

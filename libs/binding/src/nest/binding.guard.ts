@@ -1,13 +1,14 @@
-import { type CanActivate, type ExecutionContext, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, HttpException, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { RpcException } from '@nestjs/microservices';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { safely, type BindingDecision } from '../observe/binding-observer.js';
 import { BINDING_OPTIONS, type BindingModuleOptions } from './binding-options.js';
 import { BINDING_POLICY, type BindingPolicy } from './binding-policy.js';
 import { ACCESS_TOKEN_TYPE, prepareHttpRefusal, verifyHttpRequest } from './http-binding.js';
+import { loadRpcRefusal, type RpcRefusalMapper } from './load-rpc-refusal.js';
 import { attachPrincipal } from './principal.js';
-import { JWT_TOKEN_TYPE, toHopRefusal, toHopRequest, type NatsContextLike } from './rpc-binding.js';
+import { JWT_TOKEN_TYPE, toHopRefusal, toHopRequest, traceContextOf, type NatsContextLike } from './rpc-binding.js';
 import { SubjectToken } from './subject-token.js';
 
 /**
@@ -18,13 +19,26 @@ import { SubjectToken } from './subject-token.js';
  * refuses the call too; nothing is let through by default.
  */
 @Injectable()
-export class BindingGuard implements CanActivate {
+export class BindingGuard implements CanActivate, OnModuleInit {
   private readonly logger = new Logger('Binding');
+  private rpcRefusal: Promise<RpcRefusalMapper> | undefined;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(BINDING_OPTIONS) private readonly options: BindingModuleOptions,
   ) {}
+
+  /**
+   * The RPC refusal mapping needs @nestjs/microservices: loaded here, at start-up, only when the
+   * module has a hop verifier (an HTTP-only service never loads it); a missing package fails now.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.options.hop !== undefined) await this.rpcRefusalMapper();
+  }
+
+  private rpcRefusalMapper(): Promise<RpcRefusalMapper> {
+    return (this.rpcRefusal ??= loadRpcRefusal());
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const policy = this.reflector.getAllAndOverride<BindingPolicy | undefined>(BINDING_POLICY, [context.getHandler(), context.getClass()]);
@@ -41,8 +55,13 @@ export class BindingGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest();
     const response = http.getResponse();
+    const started = performance.now();
     try {
       const { scheme, token, claims, jkt, jtiHash } = await verifyHttpRequest(verifier, request, response, policy);
+      this.observe({
+        hop: 'edge', result: 'accepted', durationMs: performance.now() - started, subject: claims.sub,
+        ...(jkt === undefined ? {} : { thumbprint: jkt }), ...(jtiHash === undefined ? {} : { jtiHash }),
+      });
       attachPrincipal(request, {
         subject: claims.sub,
         clientId: claims.client_id,
@@ -60,6 +79,7 @@ export class BindingGuard implements CanActivate {
       return true;
     } catch (error) {
       const refusal = this.toBindingError(error);
+      this.observe({ hop: 'edge', result: 'refused', failureType: refusal.type, code: refusal.code, durationMs: performance.now() - started });
       this.logger.warn(`refused http type=${refusal.type} code=${refusal.code} status=${refusal.status}`);
       throw new HttpException(prepareHttpRefusal(refusal, verifier.algorithms, response, policy), refusal.status, { cause: error });
     }
@@ -71,8 +91,15 @@ export class BindingGuard implements CanActivate {
     const rpc = context.switchToRpc();
     const natsContext = rpc.getContext<NatsContextLike & object>();
     const hopRequest = toHopRequest(natsContext, rpc.getData(), policy);
+    const started = performance.now();
     try {
       const hop = await verifier.verify(hopRequest);
+      const traceContext = hopRequest.covered === undefined ? undefined : traceContextOf(hopRequest.covered);
+      this.observe({
+        hop: hopRequest.subject, result: 'accepted', durationMs: performance.now() - started, callerSpiffeId: hop.caller,
+        thumbprint: hop.certificateThumbprint, jtiHash: hop.jtiHash, subject: hop.claims.sub, actorChain: hop.actorChain,
+        ...(traceContext === undefined ? {} : { traceContext }),
+      });
       attachPrincipal(natsContext, {
         subject: hop.claims.sub,
         clientId: hop.claims.client_id,
@@ -87,10 +114,18 @@ export class BindingGuard implements CanActivate {
       if (Logger.isLevelEnabled('debug')) this.logger.debug(`accepted hop caller=${hop.caller} x5t=${hop.certificateThumbprint} jti#=${hop.jtiHash}`);
       return true;
     } catch (error) {
-      const refusal = toHopRefusal(this.toBindingError(error));
+      const failure = this.toBindingError(error);
+      const refusal = toHopRefusal(failure);
+      this.observe({ hop: hopRequest.subject, result: 'refused', failureType: failure.type, code: refusal.code, durationMs: performance.now() - started });
       this.logger.warn(`refused rpc subject=${hopRequest.subject} type=${refusal.type} code=${refusal.code}`);
-      throw new RpcException(refusal);
+      throw (await this.rpcRefusalMapper())(refusal);
     }
+  }
+
+  /** O1-O3: the decision, to the observer if there is one; what it throws is dropped. */
+  private observe(decision: BindingDecision): void {
+    const observer = this.options.observer;
+    if (observer !== undefined) safely(() => observer.decision(decision));
   }
 
   /**

@@ -1,5 +1,7 @@
 import type { BindingError } from '../errors/binding-error.js';
 import { toHopMapping } from '../errors/failure-type.js';
+import { COVERED_HEADERS, type CoveredHeaderValues } from '../hop/check-other-token-hashes.js';
+import type { TraceContextHeaders } from '../observe/binding-observer.js';
 import type { HopRequest } from '../hop/verify-hop-proof.js';
 import type { BindingPolicy } from './binding-policy.js';
 
@@ -32,11 +34,31 @@ export function hopProofValuesOf(context: NatsContextLike): string[] | undefined
   return valuesOf(context.getHeaders(), HOP_PROOF_HEADER);
 }
 
+/**
+ * Every value of each header the hop proof covers (the W3C trace context, COVERED_HEADERS), by
+ * lower-case name, whatever the case on the wire: the proof check (`oth`) counts and compares them.
+ */
+export function coveredHeaderValuesOf(context: NatsContextLike): CoveredHeaderValues {
+  const headers = context.getHeaders();
+  const values: Record<string, string[] | undefined> = {};
+  for (const name of COVERED_HEADERS) values[name] = valuesOf(headers, name);
+  return values;
+}
+
+/** The trace context of a message whose proof check passed, one value of each, for the observer. */
+export function traceContextOf(values: CoveredHeaderValues): TraceContextHeaders | undefined {
+  const traceparent = values['traceparent']?.[0];
+  if (traceparent === undefined) return undefined;
+  const tracestate = values['tracestate']?.[0];
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
+}
+
 export function toHopRequest(context: NatsContextLike, payload: unknown, policy: BindingPolicy): HopRequest {
   const headers = context.getHeaders();
   return {
     subject: context.getSubject(),
     headers: { token: valuesOf(headers, HOP_TOKEN_HEADER), proof: valuesOf(headers, HOP_PROOF_HEADER) },
+    covered: coveredHeaderValuesOf(context),
     payload,
     policy: { audience: policy.audience, callers: policy.callers, scopes: policy.scopes },
   };

@@ -1,5 +1,6 @@
 import { BindingConfigError } from '../errors/binding-error.js';
 import { pinnedSigner } from '../hop/rotating-hop-proof-signer.js';
+import type { OutboundObserver } from '../observe/binding-observer.js';
 import type { HopProofSigner } from '../hop/sign-hop-proof.js';
 import { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../nest/rpc-binding.js';
 import { SubjectToken } from '../nest/subject-token.js';
@@ -7,6 +8,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES, DEFAULT_REFRESH_BEFORE_EXPIRY_S, ExchangedTokenCache } from './exchanged-token-cache.js';
 import { clientProxyTransport, type HopTransport, type OutboundClientProxy } from './nats-hop-transport.js';
 import { OutboundRefusedError } from './outbound-errors.js';
+import { observeRequest } from './observe-request.js';
 import { createTokenExchanger, type ExchangeInput } from './token-exchanger.js';
 
 /** ARCHITECTURE "NATS": the subject the STS serves token exchange on. */
@@ -36,6 +38,11 @@ export interface OutboundClientOptions {
   readonly cacheMaxEntries?: number;
   readonly refreshBeforeExpirySeconds?: number;
   readonly clock?: Clock;
+  /**
+   * O1, O2: told of each request (and gives the W3C trace context to send with it, which the hop
+   * proof covers in `oth`) and of each exchanged-token cache lookup. Absent: nothing is observed.
+   */
+  readonly observer?: OutboundObserver;
 }
 
 /** One call to another workload on behalf of the end user whose token this workload holds. */
@@ -68,9 +75,9 @@ export interface OutboundClient {
  * 2. the internal token: exchanged at the STS, or reused from the bounded cache until shortly
  *    before it expires (createTokenExchanger);
  * 3. the Hop-Proof: signed with this workload's certificate key over the callee, the subject, the
- *    token (`ath`) and the payload (`pdh`);
- * 4. the request with exactly one Hop-Token and one Hop-Proof header, through the ClientProxy,
- *    bounded by the call's timeout (clientProxyTransport);
+ *    token (`ath`), the payload (`pdh`) and the trace context the observer gives, if any (`oth`);
+ * 4. the request with exactly one Hop-Token and one Hop-Proof header (and the trace context),
+ *    through the ClientProxy, bounded by the call's timeout (clientProxyTransport);
  * 5. a refusal `invalid_token` from the callee drops the cached token (revoked, or the callee no
  *    longer accepts it), so the next call exchanges afresh; the refusal is still returned.
  * Does not retry, and does not verify anything it receives: the callee's guard checks the hop.
@@ -97,7 +104,9 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
       clock,
     }),
     clock,
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
   });
+  const observer = options.observer;
 
   async function call<T>(request: OutboundCall): Promise<T> {
     // 1. The call itself: a mistake in the caller's code, not in a request.
@@ -106,17 +115,20 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     //    same certificate signs the call even if a renewal lands meanwhile (L2).
     const signer = pinnedSigner(options.signer);
     const token = await exchanger.exchange(input, signer);
-    // 3. The proof of possession of this workload's certificate key, over this very message.
-    const proof = await signer.sign({ audience: request.audience, subject: request.subject, token: token.accessToken, payload: request.payload });
-    // 4. Exactly one of each header, bounded in time.
-    const headers = { [HOP_TOKEN_HEADER]: token.accessToken, [HOP_PROOF_HEADER]: proof };
-    try {
-      return (await transport.request({ stage: 'call', subject: request.subject, payload: request.payload, headers, timeoutMs: request.timeoutMs ?? timeoutMs })) as T;
-    } catch (error) {
-      // 5. A token the callee refuses is not reused.
-      if (error instanceof OutboundRefusedError && error.code === 'invalid_token') exchanger.forget(input, signer);
-      throw error;
-    }
+    // 3. The proof of possession of this workload's certificate key, over this very message and
+    //    its trace context.
+    return observeRequest(observer, { stage: 'call', subject: request.subject, audience: request.audience }, async (otherTokens) => {
+      const proof = await signer.sign({ audience: request.audience, subject: request.subject, token: token.accessToken, payload: request.payload, otherTokens });
+      // 4. Exactly one of each header, bounded in time.
+      const headers = { ...otherTokens, [HOP_TOKEN_HEADER]: token.accessToken, [HOP_PROOF_HEADER]: proof };
+      try {
+        return (await transport.request({ stage: 'call', subject: request.subject, payload: request.payload, headers, timeoutMs: request.timeoutMs ?? timeoutMs })) as T;
+      } catch (error) {
+        // 5. A token the callee refuses is not reused.
+        if (error instanceof OutboundRefusedError && error.code === 'invalid_token') exchanger.forget(input, signer);
+        throw error;
+      }
+    });
   }
 
   return Object.freeze({ call });

@@ -1,11 +1,13 @@
 import { pinnedSigner } from '../hop/rotating-hop-proof-signer.js';
 import type { HopProofSigner } from '../hop/sign-hop-proof.js';
+import { safely, type OutboundObserver } from '../observe/binding-observer.js';
 import { HOP_PROOF_HEADER } from '../nest/rpc-binding.js';
 import { revealSubjectToken, type SubjectToken } from '../nest/subject-token.js';
 import type { Clock } from '../time/clock.js';
 import { ExchangedTokenCache, type ExchangedToken } from './exchanged-token-cache.js';
 import type { HopTransport } from './nats-hop-transport.js';
 import { OutboundRefusedError } from './outbound-errors.js';
+import { observeRequest } from './observe-request.js';
 import { parseTokenExchangeResponse, TOKEN_EXCHANGE_GRANT_TYPE, type TokenExchangeRequest } from './token-exchange-message.js';
 
 export interface TokenExchangerOptions {
@@ -17,6 +19,8 @@ export interface TokenExchangerOptions {
   readonly timeoutMs: number;
   readonly cache: ExchangedTokenCache;
   readonly clock: Clock;
+  /** Told of each cache lookup and each exchange sent (with the trace context its proof covers). */
+  readonly observer?: OutboundObserver;
 }
 
 /** What to exchange: the token this workload holds, for one callee and one scope. */
@@ -69,8 +73,10 @@ export function createTokenExchanger(options: TokenExchangerOptions): TokenExcha
       audience: input.audience,
       scope: input.scope,
     };
-    const proof = await signer.sign({ audience: stsAudience, subject: exchangeSubject, token: subjectToken, payload });
-    const reply = await transport.request({ stage: 'exchange', subject: exchangeSubject, payload, headers: { [HOP_PROOF_HEADER]: proof }, timeoutMs });
+    const reply = await observeRequest(options.observer, { stage: 'exchange', subject: exchangeSubject, audience: stsAudience }, async (otherTokens) => {
+      const proof = await signer.sign({ audience: stsAudience, subject: exchangeSubject, token: subjectToken, payload, otherTokens });
+      return transport.request({ stage: 'exchange', subject: exchangeSubject, payload, headers: { ...otherTokens, [HOP_PROOF_HEADER]: proof }, timeoutMs });
+    });
     const response = parseTokenExchangeResponse(reply);
     if (response === undefined) {
       throw new OutboundRefusedError('exchange', exchangeSubject, { code: 'server_error', type: 'invalid_exchange_response', status: 502 });
@@ -83,6 +89,8 @@ export function createTokenExchanger(options: TokenExchangerOptions): TokenExcha
   function exchange(input: ExchangeInput, signer: HopProofSigner = pinnedSigner(options.signer)): Promise<ExchangedToken> {
     const key = keyOf(input, signer);
     const cached = cache.get(key);
+    const observer = options.observer;
+    if (observer?.exchangeCache !== undefined) safely(() => observer.exchangeCache!({ hit: cached !== undefined, audience: input.audience }));
     if (cached !== undefined) return Promise.resolve(cached);
     const pending = inFlight.get(key);
     if (pending !== undefined) return pending;
