@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, createPrivateKey } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importX509 } from 'jose';
-import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate } from '../../../../certs/pki.js';
+import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate } from '../../test-support/pki.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { payloadHash } from './payload-hash.js';
 import { createHopProofSigner, HOP_PROOF_LIFETIME_S } from './sign-hop-proof.js';

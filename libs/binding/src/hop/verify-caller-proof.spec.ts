@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../../../certs/pki.js';
+import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType, toHopMapping } from '../errors/failure-type.js';
 import { createCertificatePathValidator } from '../mtls/certificate-path.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { createCertificateAuthority, issueCertificate, type Authority } from '../../../../certs/pki.js';
+import { createCertificateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType, toHopMapping } from '../errors/failure-type.js';
 import {

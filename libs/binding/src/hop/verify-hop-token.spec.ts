@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { createCertificateAuthority, issueCertificate, type Authority } from '../../../../certs/pki.js';
+import { createCertificateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
 import { FailureType } from '../errors/failure-type.js';
 import {
   createEstate,

@@ -6,7 +6,7 @@ import {
   issueCertificate,
   type Authority,
   type IssuedCertificate,
-} from '../../../../certs/pki.js';
+} from '../../test-support/pki.js';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType, type ErrorCode } from '../errors/failure-type.js';
 import { createCertificatePathValidator, type CertificatePathValidator } from './certificate-path.js';

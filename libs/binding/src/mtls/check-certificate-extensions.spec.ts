@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate } from '../../../../certs/pki.js';
+import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate } from '../../test-support/pki.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType, type ErrorCode } from '../errors/failure-type.js';
 import { checkKeyMatchesAlgorithm } from './certificate-key.js';

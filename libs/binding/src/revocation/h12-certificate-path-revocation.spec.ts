@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../../../certs/pki.js';
+import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
 import { thrownBy } from '../dpop/proof-client.fixture.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
