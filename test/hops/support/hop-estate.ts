@@ -23,7 +23,7 @@ import { createEdgeApp } from '../../../apps/edge/src/create-edge-app.js';
 import { loadEdgeConfig } from '../../../apps/edge/src/edge-config.js';
 import { freePort } from '../../support/free-port.js';
 import { TestIssuer, type MintOptions } from '../../edge/test-issuer.js';
-import { startEstateFabric, type EstateFabric } from '../../support/estate-fabric.js';
+import { startEstateFabric, type EstateFabric, type EstateFabricOptions } from '../../support/estate-fabric.js';
 
 export const EDGE = spiffeIdOf('edge');
 export const STS = spiffeIdOf('sts');
@@ -41,6 +41,8 @@ export interface HopEstateOptions {
   readonly permissions?: readonly IdentityPermissions[];
   /** Extra variables for orders and inventory (e.g. HOP_REPLAY_MAX_PER_SENDER). */
   readonly serviceEnv?: Readonly<Record<string, string>>;
+  /** Short-lived certificates renewed live, with broker pins (scripts/nats/dev-fabric.ts). */
+  readonly rotation?: EstateFabricOptions['rotation'];
 }
 
 /**
@@ -65,7 +67,10 @@ export class HopEstate {
   ) {}
 
   static async start(options: HopEstateOptions = {}): Promise<HopEstate> {
-    const fabric = await startEstateFabric(options.permissions === undefined ? {} : { permissions: options.permissions });
+    const fabric = await startEstateFabric({
+      ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
+      ...(options.rotation === undefined ? {} : { rotation: options.rotation }),
+    });
     const env = (overrides: Readonly<Record<string, string>> = {}) => fabric.env({ NATS_RECONNECT_WAIT_MS: '100', ...overrides });
     const admin = await connect(natsConnectionOptions(loadEstateConfig(env(), 'admin')));
     await provisionEstateJetStream(admin);
