@@ -8,6 +8,7 @@ const shared = {
   },
   moduleNameMapper: {
     '^#binding$': '<rootDir>/libs/binding/src/index.ts',
+    '^#binding/(.*)$': '<rootDir>/libs/binding/src/entries/$1.ts',
     '^#estate$': '<rootDir>/libs/estate/src/index.ts',
     '^#mobile$': '<rootDir>/apps/mobile/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

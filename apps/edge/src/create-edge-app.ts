@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { dpopCorsOptions } from '#binding';
+import { dpopCorsOptions } from '#binding/dpop';
 import { closeOnClientError } from './close-on-client-error.js';
 import type { EdgeConfig } from './edge-config.js';
 import { EdgeModule } from './edge.module.js';

@@ -1,11 +1,6 @@
-import {
-  createAccessTokenVerifier,
-  createDpopVerifier,
-  createRemoteKeySet,
-  discoverRemoteKeySet,
-  type BindingModuleOptions,
-  type RemoteKeySet,
-} from '#binding';
+import { createAccessTokenVerifier } from '#binding/core';
+import { createDpopVerifier, createRemoteKeySet, discoverRemoteKeySet, type RemoteKeySet } from '#binding/dpop';
+import type { BindingModuleOptions } from '#binding/nest';
 import type { EdgeConfig } from './edge-config.js';
 import type { EdgeReplayStore } from './edge-replay-store.js';
 import type { EdgeRevocations } from './edge-revocations.js';

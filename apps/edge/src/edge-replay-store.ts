@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Kvm } from '@nats-io/kv';
-import { CappedReplayStore, JetStreamReplayStore, MemoryReplayStore, type ClosableReplayStore } from '#binding';
+import { CappedReplayStore, MemoryReplayStore, type ClosableReplayStore } from '#binding/core';
+import { JetStreamReplayStore } from '#binding/hop';
 import { EstateConfigError, kvBucketOf, natsConnectionOptions, natsTlsOptions, RotatingConnection } from '#estate';
 import type { EdgeConfig } from './edge-config.js';
 import type { EdgeIdentity } from './edge-identity.js';

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { LoadingRevocationList, MemoryRevocationList, type RevocationFeed } from '#binding';
+import { LoadingRevocationList, MemoryRevocationList } from '#binding/core';
+import type { RevocationFeed } from '#binding/hop';
 import { natsConnectionOptions, natsTlsOptions, RotatingConnection, startEstateRevocationFeed, type EstateConfig, type WorkloadIdentity } from '#estate';
 import type { EdgeConfig } from './edge-config.js';
 import type { EdgeIdentity } from './edge-identity.js';

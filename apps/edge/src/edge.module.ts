@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { BindingModule } from '#binding';
+import { BindingModule } from '#binding/nest';
 import { createEdgeBinding } from './edge-binding.js';
 import { EdgeIdentity } from './edge-identity.js';
 import { EdgeReplayStore } from './edge-replay-store.js';

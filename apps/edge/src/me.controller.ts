@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { Bound, Principal, type BoundPrincipal } from '#binding';
+import { Bound, Principal, type BoundPrincipal } from '#binding/nest';
 
 @Controller('v1')
 export class MeController {

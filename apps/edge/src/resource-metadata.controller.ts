@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { protectedResourceMetadata } from '#binding';
+import { protectedResourceMetadata } from '#binding/dpop';
 import { EDGE_CONFIG } from './edge-config.provider.js';
 import type { EdgeConfig } from './edge-config.js';
 

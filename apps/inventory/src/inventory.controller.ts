@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
-import { Bound, Principal, type BoundPrincipal } from '#binding';
+import { Bound, Principal, type BoundPrincipal } from '#binding/nest';
 import { isStateBucketFull, spiffeIdOf, stateBucketFullException } from '#estate';
 import { OutOfStockError, StockStore, type Reservation } from './stock/stock-store.js';
 

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { BindingModule, type BindingModuleOptions } from '#binding';
+import { BindingModule, type BindingModuleOptions } from '#binding/nest';
 import { closeOnShutdown, type Closer } from '#estate';
 import { InventoryController, STOCK_STORE } from './inventory.controller.js';
 import type { StockStore } from './stock/stock-store.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
-import { Bound, OutboundRefusedError, OutboundUnavailableError, Principal, type BoundPrincipal, type OutboundClient } from '#binding';
+import { Bound, Principal, type BoundPrincipal } from '#binding/nest';
+import { OutboundRefusedError, OutboundUnavailableError, type OutboundClient } from '#binding/hop';
 import { isStateBucketFull, spiffeIdOf, stateBucketFullException } from '#estate';
 import { OrderStore, type Order, type OrderReservation } from './orders/order-store.js';
 

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { BindingModule, type BindingModuleOptions, type OutboundClient } from '#binding';
+import { BindingModule, type BindingModuleOptions } from '#binding/nest';
+import type { OutboundClient } from '#binding/hop';
 import { closeOnShutdown, type Closer } from '#estate';
 import { ORDER_STORE, OrdersController, OUTBOUND } from './orders.controller.js';
 import type { OrderStore } from './orders/order-store.js';

@@ -1,15 +1,8 @@
 import { Logger, type INestMicroservice, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  createAccessTokenVerifier,
-  createCallerProofVerifier,
-  createRemoteKeySet,
-  discoverRemoteKeySet,
-  systemClock,
-  type AccessTokenVerifier,
-  type Clock,
-  type RemoteKeySet,
-} from '#binding';
+import { createAccessTokenVerifier, systemClock, type AccessTokenVerifier, type Clock } from '#binding/core';
+import { createRemoteKeySet, discoverRemoteKeySet, type RemoteKeySet } from '#binding/dpop';
+import { createCallerProofVerifier } from '#binding/hop';
 import { estateServerNats, openEstateLink, openHopReplayStore, startEstateOperations, STS_ISSUER, type EstateLink, type EstateLinkOptions, type OperationsServer } from '#estate';
 import { createTokenExchange } from './exchange/token-exchange.js';
 import type { SubjectTokenVerifiers } from './exchange/verify-subject-token.js';

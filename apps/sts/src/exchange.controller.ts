@@ -1,6 +1,7 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, MessagePattern, NatsContext, Payload, RpcException } from '@nestjs/microservices';
-import { hopProofValuesOf, type TokenExchangeResponse } from '#binding';
+import { hopProofValuesOf } from '#binding/nest/rpc';
+import type { TokenExchangeResponse } from '#binding/hop';
 import { EstateSubjects } from '#estate';
 import { ExchangeRefusal } from './exchange/exchange-refusal.js';
 import type { TokenExchange } from './exchange/token-exchange.js';

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { createOutboundClient, type OutboundClient } from '#binding';
+import { createOutboundClient, type OutboundClient } from '#binding/hop';
 import { natsClientOptions, natsTlsOptions, RotatingClientNats, STS_ISSUER } from '#estate';
 import type { EdgeConfig } from '../edge-config.js';
 import type { EdgeIdentity } from '../edge-identity.js';

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, UseFilters, BadRequestException } from '@nestjs/common';
-import { Bound, Principal, type BoundPrincipal } from '#binding';
+import { Bound, Principal, type BoundPrincipal } from '#binding/nest';
 import { spiffeIdOf } from '#estate';
 import { OrdersLink } from './orders-link.js';
 import { OrdersNotConfiguredError, OutboundErrorFilter } from './outbound-error.filter.js';

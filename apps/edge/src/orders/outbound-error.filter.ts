@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { FailureType, OutboundRefusedError, OutboundUnavailableError } from '#binding';
+import { FailureType } from '#binding/core';
+import { OutboundRefusedError, OutboundUnavailableError } from '#binding/hop';
 
 /** Seconds a client should wait before retrying after an outage answer. */
 export const RETRY_AFTER_S = 1; // seconds

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE } from '#binding';
+import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE } from '#binding/core';
 import { authorizeExchange, checkSubjectTokenType, DEFAULT_EXCHANGE_POLICY, narrowScope, parseExchangePolicy } from './exchange-policy.js';
 
 const EDGE = 'spiffe://estate.local/edge';

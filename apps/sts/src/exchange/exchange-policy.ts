@@ -1,4 +1,5 @@
-import { ACCESS_TOKEN_TYPE, BindingError, FailureType, checkSpiffeId } from '#binding';
+import { ACCESS_TOKEN_TYPE, BindingError, FailureType } from '#binding/core';
+import { checkSpiffeId } from '#binding/hop';
 import type { SubjectTokenType } from './exchange-request.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { BindingError, FailureType } from '#binding';
+import { BindingError, FailureType } from '#binding/core';
 import { atStage, ExchangeRefusal } from './exchange-refusal.js';
 
 const error = (type: FailureType) => new BindingError(type, 'described');

@@ -1,4 +1,4 @@
-import { BindingError, FAILURES, type ErrorCode, type FailureType } from '#binding';
+import { BindingError, FAILURES, type ErrorCode, type FailureType } from '#binding/core';
 
 /**
  * Where in the exchange a check failed. The same failure type means different things to the

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT_TYPE } from '#binding';
+import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE } from '#binding/core';
+import { TOKEN_EXCHANGE_GRANT_TYPE } from '#binding/hop';
 import { parseExchangeRequest } from './exchange-request.js';
 
 const valid = {

@@ -1,4 +1,5 @@
-import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT_TYPE } from '#binding';
+import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE } from '#binding/core';
+import { TOKEN_EXCHANGE_GRANT_TYPE } from '#binding/hop';
 
 /** The two kinds of subject token this STS accepts (RFC 8693 §3 token type identifiers). */
 export type SubjectTokenType = typeof ACCESS_TOKEN_TYPE | typeof JWT_TOKEN_TYPE;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { BindingError, FailureType, type AccessTokenClaims } from '#binding';
+import { BindingError, FailureType, type AccessTokenClaims } from '#binding/core';
 import { StsKeyRing } from '../keys/sts-key-ring.js';
 import { internalTokenClaims, signInternalToken } from './internal-token.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { BindingError, FailureType, type AccessTokenClaims, type Actor } from '#binding';
+import { BindingError, FailureType, type AccessTokenClaims, type Actor } from '#binding/core';
 import type { SigningKey } from '../keys/sts-key-ring.js';
 
 /** ARCHITECTURE "Exchange": "lifetime short (about 60 s)". */

@@ -1,13 +1,7 @@
+import { JWT_TOKEN_TYPE, type Clock, type RevocationList } from '#binding/core';
 import {
-  checkCertificatePathNotRevoked,
-  checkNotRevoked,
-  INTERNAL_TOKEN_TYPE,
-  JWT_TOKEN_TYPE,
-  type CallerProofVerifier,
-  type Clock,
-  type RevocationList,
-  type TokenExchangeResponse,
-} from '#binding';
+  checkCertificatePathNotRevoked, checkNotRevoked, INTERNAL_TOKEN_TYPE, type CallerProofVerifier, type TokenExchangeResponse,
+} from '#binding/hop';
 import type { StsKeyRing } from '../keys/sts-key-ring.js';
 import { atStage } from './exchange-refusal.js';
 import { authorizeExchange, checkSubjectTokenType, narrowScope, type ExchangePolicy } from './exchange-policy.js';

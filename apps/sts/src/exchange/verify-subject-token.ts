@@ -1,12 +1,5 @@
-import {
-  ACCESS_TOKEN_TYPE,
-  actorChainOf,
-  BindingError,
-  checkConfirmationMethod,
-  FailureType,
-  type AccessTokenClaims,
-  type AccessTokenVerifier,
-} from '#binding';
+import { ACCESS_TOKEN_TYPE, BindingError, FailureType, type AccessTokenClaims, type AccessTokenVerifier } from '#binding/core';
+import { actorChainOf, checkConfirmationMethod } from '#binding/hop';
 import type { SubjectTokenType } from './exchange-request.js';
 
 /** One more actor must still fit the depth every verifier accepts (DEFAULT_MAX_ACTOR_DEPTH). */

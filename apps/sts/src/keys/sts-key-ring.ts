@@ -9,7 +9,7 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { Clock } from '#binding';
+import type { Clock } from '#binding/core';
 import { readPrivateFile, writePrivateFile } from '#estate';
 
 /** ES256: the first algorithm of every verifier's allow-list in the estate. */

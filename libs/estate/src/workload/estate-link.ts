@@ -1,14 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { MemoryRevocationList } from '#binding/core';
 import {
-  createNatsKeySet,
-  MemoryRevocationList,
-  startRevocationFeed,
-  type CertificatePathValidator,
-  type HopProofSigner,
-  type NatsKeySet,
-  type RevocationFeed,
+  createNatsKeySet, startRevocationFeed, type CertificatePathValidator, type HopProofSigner, type NatsKeySet, type RevocationFeed,
   type RevocationFeedProblem,
-} from '#binding';
+} from '#binding/hop';
 import type { EstateConfig } from '../config/estate-config.js';
 import { EstateStreams, EstateSubjects } from '../identity/estate-subjects.js';
 import { natsConnectionOptions, natsTlsOptions } from '../nats/nats-connection-options.js';

@@ -1,18 +1,11 @@
 import { Kvm } from '@nats-io/kv';
 import type { ClientProxy } from '@nestjs/microservices';
+import { CappedReplayStore, createAccessTokenVerifier, MemoryReplayStore, type ReplayStore } from '#binding/core';
+import type { BindingModuleOptions } from '#binding/nest';
 import {
-  CappedReplayStore,
-  createAccessTokenVerifier,
-  createHopVerifier,
-  createOutboundClient,
-  DEFAULT_HOP_IAT_FUTURE_S,
-  DEFAULT_HOP_IAT_PAST_S,
-  JetStreamReplayStore,
-  MemoryReplayStore,
-  type BindingModuleOptions,
-  type OutboundClient,
-  type ReplayStore,
-} from '#binding';
+  createHopVerifier, createOutboundClient, DEFAULT_HOP_IAT_FUTURE_S, DEFAULT_HOP_IAT_PAST_S, JetStreamReplayStore, type
+  OutboundClient,
+} from '#binding/hop';
 import { EstateConfigError } from '../config/estate-config-error.js';
 import { isWorkload, kvBucketOf, spiffeIdOf } from '../identity/estate-identity.js';
 import type { EstateLink } from './estate-link.js';

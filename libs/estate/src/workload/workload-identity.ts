@@ -1,12 +1,8 @@
 import { Logger } from '@nestjs/common';
 import {
-  createCertificatePathValidator,
-  createHopProofSigner,
-  RotatingCertificatePathValidator,
-  RotatingHopProofSigner,
-  type CertificatePathValidator,
-  type HopProofSigner,
-} from '#binding';
+  createCertificatePathValidator, createHopProofSigner, RotatingCertificatePathValidator, RotatingHopProofSigner, type
+  CertificatePathValidator, type HopProofSigner,
+} from '#binding/hop';
 import type { EstateConfig } from '../config/estate-config.js';
 import type { TlsIdentity } from '../config/tls-identity.js';
 import { TRUST_DOMAIN } from '../identity/estate-identity.js';
