@@ -1,4 +1,4 @@
-import { startDevFabric, type DevFabric } from '../../scripts/nats/dev-fabric.js';
+import { startDevFabric, type DevFabric, type DevFabricRotation } from '../../scripts/nats/dev-fabric.js';
 
 /**
  * The estate's NATS fabric for one bench scenario (scripts/nats/dev-fabric.ts, as the e2e tests
@@ -11,6 +11,7 @@ export type BenchFabric = DevFabric;
 /** A refused or unreachable broker fails the bench in seconds, not after the 5 s default per try. */
 const CONNECT_TIMEOUT_MS = 2_000; // milliseconds
 
-export function startBenchFabric(): Promise<BenchFabric> {
-  return startDevFabric({ purpose: 'bench', connectTimeoutMs: CONNECT_TIMEOUT_MS });
+/** With `rotation`, short-lived certificates renewed live and broker pins, as the estate runs them. */
+export function startBenchFabric(rotation?: DevFabricRotation): Promise<BenchFabric> {
+  return startDevFabric({ purpose: 'bench', connectTimeoutMs: CONNECT_TIMEOUT_MS, ...(rotation === undefined ? {} : { rotation }) });
 }

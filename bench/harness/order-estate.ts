@@ -4,6 +4,7 @@ import type { AppProcess } from '../../scripts/estate/app-process.js';
 import { findFreePort } from '../../scripts/nats/free-port.js';
 import type { TestIssuer } from '../../test/edge/test-issuer.js';
 import { distPath } from './bench-context.js';
+import type { DevFabricRotation } from '../../scripts/nats/dev-fabric.js';
 import { startBenchFabric, type BenchFabric } from './bench-fabric.js';
 import { pinProcess, SERVER_CORE, type Pinning } from './cpu-pinning.js';
 import { startPinnedProcess } from './pinned-process.js';
@@ -18,6 +19,8 @@ export interface OrderEstateOptions {
   readonly audience: string;
   /** Extra variables for sts, inventory and orders (e.g. HOP_REPLAY_STORE=memory). */
   readonly serviceEnv?: Readonly<Record<string, string>>;
+  /** Short-lived certificates renewed live while the estate runs (the soak's --cert-ttl). */
+  readonly rotation?: DevFabricRotation;
 }
 
 /** A process of the estate, for CPU and memory figures read from /proc. */
@@ -55,7 +58,7 @@ export class OrderEstate {
   ) {}
 
   static async start(options: OrderEstateOptions): Promise<OrderEstate> {
-    const fabric = await startBenchFabric();
+    const fabric = await startBenchFabric(options.rotation);
     const started: AppProcess[] = [];
     const probes: NatsConnection[] = [];
     try {

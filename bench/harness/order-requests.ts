@@ -41,6 +41,15 @@ export function signedRequest(client: BenchClient, origin: string, method: Prepa
 }
 
 /**
+ * Attack 1 of the walkthrough as load: `victim`'s token with a proof by `thief`'s key (over the
+ * victim's token, `ath` right), which the edge must refuse with 401 invalid_token (E20).
+ */
+export function stolenTokenRequest(thief: BenchClient, victim: BenchClient, origin: string, method: PreparedRequest['method'], path: string): PreparedRequest {
+  const proof = signProof(thief, { jti: `${JTI_PREFIX}.${jtiCounter++}`, htm: method, htu: `${origin}${path}`, iat: Math.floor(Date.now() / 1000), ath: victim.ath });
+  return { method, path, headers: { authorization: `DPoP ${victim.token}`, dpop: proof } };
+}
+
+/**
  * Which SKU each order takes, so stock never runs out and no SKU is contended. Inventory starts
  * every SKU at 100 units on first use (apps/inventory stock-store.ts DEFAULT_INITIAL_STOCK) and
  * takes units by compare-and-set, retried 5 times: orders in flight together on one SKU would

@@ -9,16 +9,21 @@ import { runPaced, type PacedResult } from '../harness/paced-load.js';
 import { createBenchClients } from '../harness/proof-pool.js';
 import { checkOrderRoute } from '../scenarios/order-route-checks.js';
 import { RssSampler } from './rss-sampler.js';
-import { SoakMix } from './soak-mix.js';
-import { renderSoakMarkdown, writeSoakResults, type SoakResults } from './soak-report.js';
+import { DEFAULT_LEAF_TTL_S, MIN_LEAF_TTL_S, parseDurationSeconds } from '../../certs/lifetime.js';
+import { SoakMix, type AttackTally } from './soak-mix.js';
+import { renderSoakMarkdown, soakSummary, writeSoakResults, type SoakResults } from './soak-report.js';
 
 /**
- * `npm run soak [-- --rate N --seconds S]` (issue 6): the estate of the order-flow bench
- * (bench/harness/order-estate.ts) under a fixed-rate mix for a while, every process's resident
- * memory sampled each second. Exits 1 when any request was not answered 2xx (none is expected:
- * every request is valid) or when a process's RSS grows faster than RSS_BOUND_MB_PER_MIN after
- * the warm-up, which is what an unbounded cache would do; 2 on bad arguments. Writes
- * bench/results/soak.json and soak.md. A script, not a test: it takes a minute and a quiet core.
+ * `npm run soak [-- --rate N --seconds S --cert-ttl 30s]` (issues 6 and 10): the estate of the
+ * order-flow bench (bench/harness/order-estate.ts) under a fixed-rate mix for a while, every
+ * process's resident memory sampled each second; one request in ATTACK_EVERY is an attack (a
+ * replayed proof, a stolen token) that must be refused. With --cert-ttl every certificate lives
+ * that long and is renewed at half-life while the load runs (SECURITY.md L1-L3), and the
+ * rotations per workload are counted. Exits 1 when a valid request was not answered 2xx, an attack
+ * was accepted, a process's RSS grows faster than RSS_BOUND_MB_PER_MIN after the warm-up (what an
+ * unbounded cache would do), or, with --cert-ttl, a workload rotated fewer than MIN_ROTATIONS
+ * times; 2 on bad arguments. Writes bench/results/soak.json, soak.md and soak-latest.json (the
+ * summary: requests, failed, wronglyAccepted, rotations). A script, not a test.
  */
 const RESULTS_DIR = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
 const DEFAULT_RATE = 100; // requests per second: about a third of what one core serves of this mix
@@ -33,42 +38,79 @@ const WARMUP_S = 10; // seconds: JIT, exchange caches, keys, V8's heap reaching 
 const RSS_BOUND_MB_PER_MIN = 20;
 const CLIENTS = 8; // bound clients, round-robin
 const AUDIENCE = 'https://soak.estate.test';
+const ATTACK_EVERY = 10; // one request in ten is an attack
+/** With --cert-ttl: what issue 10 asks of a rotation soak. */
+const MIN_ROTATIONS = 3;
+const USAGE = `usage: npm run soak [-- --rate N --seconds S --cert-ttl <duration>]
+
+  --rate N               requests per second, open loop (default ${DEFAULT_RATE})
+  --seconds S            measured seconds after a ${WARMUP_S} s warm-up (default ${DEFAULT_SECONDS})
+  --cert-ttl <duration>  every certificate lives this long and is renewed at half-life during the
+                         run (at least ${MIN_LEAF_TTL_S}s, e.g. 30s); rotations are counted
+  -h, --help             this text
+
+Writes bench/results/soak.json, soak.md and soak-latest.json.
+`;
 
 class UsageError extends Error {}
 
-function parseOptions(argv: readonly string[]): { rate: number; seconds: number } {
-  const { values } = parseArgs({ args: [...argv], options: { rate: { type: 'string' }, seconds: { type: 'string' } }, strict: true });
+interface SoakOptions {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly certTtlSeconds: number | undefined;
+}
+
+function parseOptions(argv: readonly string[]): SoakOptions | 'help' {
+  const { values } = parseArgs({ args: [...argv], options: { rate: { type: 'string' }, seconds: { type: 'string' }, 'cert-ttl': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help === true) return 'help';
   const positive = (name: string, raw: string | undefined, fallback: number, max: number): number => {
     if (raw === undefined) return fallback;
     if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new UsageError(`--${name} must be an integer from 1 to ${max}, got "${raw}"`);
     return Number(raw);
   };
-  return { rate: positive('rate', values.rate, DEFAULT_RATE, 5_000), seconds: positive('seconds', values.seconds, DEFAULT_SECONDS, 3_600) };
+  let certTtlSeconds: number | undefined;
+  if (values['cert-ttl'] !== undefined) {
+    try {
+      certTtlSeconds = parseDurationSeconds(values['cert-ttl'], '--cert-ttl');
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    if (certTtlSeconds < MIN_LEAF_TTL_S || certTtlSeconds > DEFAULT_LEAF_TTL_S) throw new UsageError(`--cert-ttl must be from ${MIN_LEAF_TTL_S}s to ${DEFAULT_LEAF_TTL_S}s, got ${values['cert-ttl']}`);
+  }
+  return { rate: positive('rate', values.rate, DEFAULT_RATE, 5_000), seconds: positive('seconds', values.seconds, DEFAULT_SECONDS, 3_600), certTtlSeconds };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   // Ctrl-C exits normally, so the 'exit' hooks of the pinned processes (killOnExit) and the supervisor kill the estate.
   process.once('SIGINT', () => process.exit(130));
   process.once('SIGTERM', () => process.exit(143));
-  const { rate, seconds } = parseOptions(argv);
+  const options = parseOptions(argv);
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { rate, seconds, certTtlSeconds } = options;
   const cpus = availableParallelism(); // before pinning: afterwards this process sees one core
   const pinning = detectPinning();
   pinProcess(pinning, process.pid, LOAD_CORE);
   const started = Date.now();
   const log = (message: string): void => console.log(`[soak +${Math.round((Date.now() - started) / 1000)}s] ${message}`);
-  log(`${rate} req/s for ${seconds} s after a ${WARMUP_S} s warm-up; ${pinning.reason}`);
+  log(`${rate} req/s for ${seconds} s after a ${WARMUP_S} s warm-up; ${certTtlSeconds === undefined ? 'certificates for the whole run' : `certificates of ${certTtlSeconds} s renewed at half-life`}; ${pinning.reason}`);
 
   const issuer = await new TestIssuer(AUDIENCE).start();
   try {
     const clients = await createBenchClients(issuer, CLIENTS);
     log('starting the estate: nats-server (mTLS, JetStream), sts, inventory, orders, edge');
-    const estate = await OrderEstate.start({ pinning, issuer, audience: AUDIENCE });
+    const estate = await OrderEstate.start({ pinning, issuer, audience: AUDIENCE, ...(certTtlSeconds === undefined ? {} : { rotation: { leafTtlSeconds: certTtlSeconds } }) });
+    const renewer = estate.fabric.renewer;
+    const issuedAtStart = renewer === undefined ? {} : Object.fromEntries(Object.entries(renewer.status().leaves).map(([name, leaf]) => [name, leaf.issued]));
+    const caRolloversAtStart = renewer?.status().caRollovers ?? 0;
     try {
       const skus = new SkuPlan();
       const checks = await checkOrderRoute(estate.origin, clients, skus);
       log(`order route answers: tampered proof refused (${checks.tamperedRefused}), valid order reserved (${checks.validReserved}), read back (${checks.readBack})`);
       const sampler = new RssSampler(estate.processes());
-      const mix = new SoakMix(clients, estate.origin, skus);
+      const mix = new SoakMix(clients, estate.origin, skus, ATTACK_EVERY);
       const paced = (phaseSeconds: number): Promise<PacedResult> =>
         runPaced({ origin: estate.origin, rate, seconds: phaseSeconds, next: () => mix.next(), routeOf: (request) => mix.routeOf(request), onResponse: (request, status, body) => mix.onResponse(request, status, body) });
       let warmup: PacedResult;
@@ -77,14 +119,31 @@ async function main(argv: readonly string[]): Promise<number> {
         warmup = await paced(WARMUP_S);
         log(`warm-up: ${warmup.completed} answers, ${warmup.non2xx} non-2xx, ${warmup.errors} errors; measuring`);
         await sampler.startMeasured();
-        measured = await paced(seconds);
+        // With short-lived certificates, a CA rollover too, a third into the measured phase (L4).
+        const rollover = renewer === undefined ? undefined : setTimeout(() => {
+          log('CA rollover: a new CA enters the bundle, leaves follow under it');
+          renewer.rolloverCa().catch((error: unknown) => log(`CA rollover failed: ${error instanceof Error ? error.message : String(error)}`));
+        }, (seconds * 1000) / 3);
+        try {
+          measured = await paced(seconds);
+        } finally {
+          clearTimeout(rollover);
+        }
       } finally {
         await sampler.stop();
       }
-      const results = resultsOf({ rate, seconds, cpus, pinning: pinning.reason, warmup, measured, sampler });
+      const rotations =
+        renewer === undefined
+          ? undefined
+          : {
+              ...Object.fromEntries(Object.entries(renewer.status().leaves).map(([name, leaf]) => [name, leaf.issued - (issuedAtStart[name] ?? 0)])),
+              ca: renewer.status().caRollovers - caRolloversAtStart,
+            };
+      const results = resultsOf({ rate, seconds, cpus, pinning: pinning.reason, warmup, measured, sampler, attacks: mix.attackTally, certTtlSeconds, rotations });
       await writeSoakResults(RESULTS_DIR, results);
       console.log(`\n${renderSoakMarkdown(results)}`);
-      log('wrote bench/results/soak.json and soak.md');
+      console.log(JSON.stringify(soakSummary(results), null, 2));
+      log('wrote bench/results/soak.json, soak.md and soak-latest.json');
       return results.verdict.passed ? 0 : 1;
     } catch (error) {
       log(`the soak failed; the estate's output:\n${estate.logs()}`);
@@ -97,21 +156,43 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function resultsOf(run: { rate: number; seconds: number; cpus: number; pinning: string; warmup: PacedResult; measured: PacedResult; sampler: RssSampler }): SoakResults {
-  const { warmup, measured } = run;
+interface SoakRun {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly cpus: number;
+  readonly pinning: string;
+  readonly warmup: PacedResult;
+  readonly measured: PacedResult;
+  readonly sampler: RssSampler;
+  readonly attacks: AttackTally;
+  readonly certTtlSeconds: number | undefined;
+  /** Leaves issued per name during the run (renewals), and CA rollovers; with --cert-ttl only. */
+  readonly rotations: Readonly<Record<string, number>> | undefined;
+}
+
+function resultsOf(run: SoakRun): SoakResults {
+  const { warmup, measured, attacks } = run;
   const trends = run.sampler.trends();
-  const unexpected = { non2xx: warmup.non2xx + measured.non2xx, errors: warmup.errors + measured.errors, firstError: warmup.firstError ?? measured.firstError };
+  // The attacks' refusals are what they must get: not counted as unexpected.
+  const non2xx = warmup.non2xx + measured.non2xx - attacks.refused;
+  const unexpected = { non2xx, errors: warmup.errors + measured.errors, firstError: warmup.firstError ?? measured.firstError };
   const failures: string[] = [];
-  if (unexpected.non2xx + unexpected.errors > 0) failures.push(`${unexpected.non2xx} non-2xx answers and ${unexpected.errors} requests without an answer`);
+  if (unexpected.non2xx + unexpected.errors > 0) failures.push(`${unexpected.non2xx} valid requests answered non-2xx and ${unexpected.errors} requests without an answer`);
+  if (attacks.wronglyAccepted > 0) failures.push(`${attacks.wronglyAccepted} attacks answered 2xx`);
   for (const [name, trend] of Object.entries(trends)) {
     if (trend.slopeMbPerMin > RSS_BOUND_MB_PER_MIN) failures.push(`${name} RSS grew ${trend.slopeMbPerMin} MB/min (bound ${RSS_BOUND_MB_PER_MIN})`);
+  }
+  for (const [name, count] of Object.entries(run.rotations ?? {})) {
+    if (name !== 'ca' && count < MIN_ROTATIONS) failures.push(`${name} rotated ${count} times (at least ${MIN_ROTATIONS} asked: run longer or with a shorter --cert-ttl)`);
   }
   return {
     generated_at: new Date().toISOString(),
     machine: { cpus: run.cpus, node: process.version, pinning: run.pinning },
-    settings: { rate: run.rate, warmupSeconds: WARMUP_S, seconds: run.seconds, clients: CLIENTS, rssBoundMbPerMin: RSS_BOUND_MB_PER_MIN },
+    settings: { rate: run.rate, warmupSeconds: WARMUP_S, seconds: run.seconds, clients: CLIENTS, rssBoundMbPerMin: RSS_BOUND_MB_PER_MIN, attackEvery: ATTACK_EVERY, certTtlSeconds: run.certTtlSeconds ?? null },
     load: { warmup, measured },
     unexpected,
+    attacks,
+    rotations: run.rotations ?? null,
     memory: { trends, samples: run.sampler.samples },
     verdict: { passed: failures.length === 0, failures },
   };
@@ -121,7 +202,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      console.error(`soak: ${error.message}\nusage: npm run soak [-- --rate N --seconds S]`);
+      console.error(`soak: ${error.message}\n\n${USAGE}`);
       process.exit(2);
     }
     console.error('soak failed:', error instanceof Error ? (error.stack ?? error.message) : error);

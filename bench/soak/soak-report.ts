@@ -1,6 +1,36 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import type { PacedResult } from '../harness/paced-load.js';
 import type { RssSample, RssTrend } from './rss-sampler.js';
+import type { AttackTally } from './soak-mix.js';
+
+/** bench/results/soak-latest.json: the figures a reader (and issue 10) asks of the last soak. */
+export interface SoakSummary {
+  readonly generated_at: string;
+  readonly passed: boolean;
+  readonly certTtlSeconds: number | null;
+  /** Every request sent, attacks included, warm-up included. */
+  readonly requests: number;
+  /** Valid requests answered non-2xx, and requests with no answer at all. */
+  readonly failed: number;
+  /** Attacks answered 2xx. */
+  readonly wronglyAccepted: number;
+  readonly attacksRefused: number;
+  readonly rotations: Readonly<Record<string, number>> | null;
+}
+
+export function soakSummary(results: SoakResults): SoakSummary {
+  const { load, unexpected, attacks } = results;
+  return {
+    generated_at: results.generated_at,
+    passed: results.verdict.passed,
+    certTtlSeconds: results.settings.certTtlSeconds,
+    requests: load.warmup.completed + load.warmup.errors + load.measured.completed + load.measured.errors,
+    failed: unexpected.non2xx + unexpected.errors,
+    wronglyAccepted: attacks.wronglyAccepted,
+    attacksRefused: attacks.refused,
+    rotations: results.rotations,
+  };
+}
 
 /** bench/results/soak.json: every figure of one soak, and the samples behind the memory trends. */
 export interface SoakResults {
@@ -13,10 +43,17 @@ export interface SoakResults {
     readonly clients: number;
     /** A process whose RSS slope over the measured phase exceeds this fails the soak. */
     readonly rssBoundMbPerMin: number;
+    /** One request in this many is an attack. */
+    readonly attackEvery: number;
+    /** Certificate lifetime with --cert-ttl; null: certificates outlast the run. */
+    readonly certTtlSeconds: number | null;
   };
   readonly load: { readonly warmup: PacedResult; readonly measured: PacedResult };
   /** Every non-2xx answer and every request without an answer, warm-up included. */
   readonly unexpected: { readonly non2xx: number; readonly errors: number; readonly firstError: string | undefined };
+  readonly attacks: AttackTally;
+  /** Leaves issued during the run per name (renewals) and CA rollovers; null without --cert-ttl. */
+  readonly rotations: Readonly<Record<string, number>> | null;
   readonly memory: { readonly trends: Readonly<Record<string, RssTrend>>; readonly samples: readonly RssSample[] };
   readonly verdict: { readonly passed: boolean; readonly failures: readonly string[] };
 }
@@ -40,7 +77,11 @@ export function renderSoakMarkdown(results: SoakResults): string {
     `| all | ${statuses(measured.statuses)} | ${measured.latencyMs.p50} | ${measured.latencyMs.p99} | ${measured.latencyMs.max} |`,
     '',
     `Achieved ${measured.achievedRate} req/s (target ${settings.rate}); generator lag p99 ${measured.schedulerLagMs.p99} ms; load core busy ${measured.loadGeneratorCpu}.`,
-    `Unexpected (warm-up included): ${unexpected.non2xx} non-2xx, ${unexpected.errors} without an answer${unexpected.firstError === undefined ? '' : ` (first: ${unexpected.firstError})`}; warm-up statuses ${statuses(load.warmup.statuses)}.`,
+    `Unexpected (warm-up included): ${unexpected.non2xx} valid requests non-2xx, ${unexpected.errors} without an answer${unexpected.firstError === undefined ? '' : ` (first: ${unexpected.firstError})`}; warm-up statuses ${statuses(load.warmup.statuses)}.`,
+    `Attacks (one request in ${settings.attackEvery}: a replayed proof or a stolen token): ${results.attacks.sent} sent, ${results.attacks.refused} refused, ${results.attacks.wronglyAccepted} wrongly accepted.`,
+    results.rotations === null
+      ? 'Certificates outlast the run (no --cert-ttl).'
+      : `Certificates of ${settings.certTtlSeconds} s renewed at half-life during the run: ${Object.entries(results.rotations).map(([name, count]) => `${name} ${count}`).join(', ')} (CA: rollovers).`,
     '',
     `## Resident memory (VmRSS, sampled every second; bound ${settings.rssBoundMbPerMin} MB/min)`,
     '',
@@ -68,4 +109,5 @@ export async function writeSoakResults(dir: string, results: SoakResults): Promi
   };
   await write(`${dir}soak.json`, `${JSON.stringify(results, null, 2)}\n`);
   await write(`${dir}soak.md`, renderSoakMarkdown(results));
+  await write(`${dir}soak-latest.json`, `${JSON.stringify(soakSummary(results), null, 2)}\n`);
 }
