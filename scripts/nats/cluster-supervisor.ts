@@ -44,11 +44,14 @@ interface NodePorts {
 export class NatsCluster {
   readonly name: string;
   readonly nodes: readonly NatsSupervisor[];
+  /** Every node's route URL (`nats-route://host:port`), node 1 first. */
+  readonly routeUrls: readonly string[];
   readonly #monitor: readonly (number | undefined)[];
 
-  private constructor(name: string, nodes: readonly NatsSupervisor[], monitor: readonly (number | undefined)[]) {
+  private constructor(name: string, nodes: readonly NatsSupervisor[], routeUrls: readonly string[], monitor: readonly (number | undefined)[]) {
     this.name = name;
     this.nodes = nodes;
+    this.routeUrls = Object.freeze([...routeUrls]);
     this.#monitor = monitor;
   }
 
@@ -86,7 +89,7 @@ export class NatsCluster {
       await Promise.all(nodes.map((node) => node.stop()));
       throw failed.reason;
     }
-    return new NatsCluster(name, nodes, ports.map((port) => port.http));
+    return new NatsCluster(name, nodes, routes, ports.map((port) => port.http));
   }
 
   /** Every node's client URL: what NATS_URL lists (comma-separated) and clients are given. */
