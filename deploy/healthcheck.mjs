@@ -4,6 +4,8 @@
  *   node deploy/healthcheck.mjs http <url>     healthy when the URL answers 2xx within 2 s
  *   node deploy/healthcheck.mjs nats [port]    healthy when this container holds an established
  *                                              TCP connection to a broker on that port (4222)
+ *   node deploy/healthcheck.mjs renewer <file> healthy when the renewer's status file is fresh and
+ *                                              no certificate's last renewal has failed
  *
  * The second is for the NATS-only services (sts, orders, inventory), which listen on no port: a
  * service that is up keeps its connection to the broker open, and one that lost it is reconnecting.
@@ -39,12 +41,24 @@ function natsConnection(port) {
   });
 }
 
+/** The renewer rewrites its status every 10 s (scripts/nats/renewer-service.ts); three beats missed is down. */
+const RENEWER_STALE_MS = 30_000;
+
+function renewer(file) {
+  const status = JSON.parse(readFileSync(file, 'utf8'));
+  if (Date.now() - Date.parse(status.at) > RENEWER_STALE_MS) throw new Error(`${file} is stale (${status.at})`);
+  const failing = Object.entries(status.leaves ?? {}).filter(([, leaf]) => leaf.lastError !== undefined && leaf.consecutiveFailures > 0);
+  if (failing.length > 0) throw new Error(`renewals failing: ${failing.map(([name, leaf]) => `${name} (${leaf.lastError})`).join(', ')}`);
+  return true;
+}
+
 const [mode, argument] = process.argv.slice(2);
 let healthy = false;
 try {
   if (mode === 'http' && argument !== undefined) healthy = await http(argument);
   else if (mode === 'nats') healthy = natsConnection(Number(argument ?? 4222));
-  else console.error('usage: healthcheck.mjs http <url> | nats [port]');
+  else if (mode === 'renewer' && argument !== undefined) healthy = renewer(argument);
+  else console.error('usage: healthcheck.mjs http <url> | nats [port] | renewer <status file>');
 } catch (error) {
   console.error(`unhealthy: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -30,7 +30,8 @@ const USAGE = `usage: node dist/scripts/nats/main.js <command>
   provision      as admin: the REVOCATIONS stream, the replay and state buckets (NATS_URL, CERTS_DIR)
 
 environment: CERTS_DIR (default certs/out), NATS_HOST (default 127.0.0.1), NATS_PORT,
-  NATS_STORE_DIR (config; default /data), NATS_SERVER_BIN (a v${PINNED_NATS_SERVER_VERSION} binary),
+  NATS_STORE_DIR (config; default /data), NATS_PINS_FILE (config: a pinned_certs file to include,
+  relative to the config's folder), NATS_SERVER_BIN (a v${PINNED_NATS_SERVER_VERSION} binary),
   NATS_SERVER_ALLOW_UNPINNED=1 (run another release anyway, with a warning; experiments only)
 `;
 
@@ -60,7 +61,9 @@ async function main(command: string | undefined): Promise<void> {
   const tls = { certFile: `${certsDir}/nats.crt`, keyFile: `${certsDir}/nats.key`, caFile: `${certsDir}/ca.crt` };
   if (command === 'config') {
     const jetStreamDir = process.env['NATS_STORE_DIR']?.trim() || '/data';
-    process.stdout.write(renderNatsConfig({ host, port: port(process.env['NATS_PORT'], 4222)!, tls, jetStreamDir }));
+    // The renewer's pins, beside nats.conf (a relative include resolves against the config's folder).
+    const pinsFile = process.env['NATS_PINS_FILE']?.trim() || undefined;
+    process.stdout.write(renderNatsConfig({ host, port: port(process.env['NATS_PORT'], 4222)!, tls, jetStreamDir, ...(pinsFile === undefined ? {} : { pinsFile }) }));
     return;
   }
   if (command === 'provision') {

@@ -19,7 +19,7 @@ import { connect } from '@nats-io/transport-node';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,7 +76,8 @@ const ESTATE_VARIABLES = variablesReadIn('libs/estate/src/config');
 
 /** What an app service may set: what its sources read, plus the fabric's variables for a workload. */
 function variablesFor(service: string): Set<string> {
-  if (service === 'certs') return variablesReadIn('deploy/prepare-estate.mjs', 'scripts/nats/main.ts', 'certs/generate-dev-certs.ts');
+  if (service === 'certs') return variablesReadIn('deploy/prepare-estate.mjs', 'scripts/nats/main.ts', 'certs/renew-settings.ts', 'scripts/nats/renewer-service.ts');
+  if (service === 'renewer') return variablesReadIn('scripts/nats/renewer-service.ts', 'certs/renew-settings.ts');
   if (service === 'jetstream') return new Set([...variablesReadIn('scripts/nats/main.ts', 'scripts/nats/provision-jetstream.ts'), ...ESTATE_VARIABLES]);
   return new Set([...variablesReadIn(`apps/${service}/src`), ...((WORKLOADS as readonly string[]).includes(service) ? ESTATE_VARIABLES : [])]);
 }
@@ -106,8 +107,8 @@ describe('docker-compose.yml', () => {
     ]);
   });
 
-  it('runs the local estate: the broker, the certs and jetstream jobs, auth, the SPA, and one service per workload identity', () => {
-    expect(Object.keys(services).sort()).toEqual(['auth', 'nats', 'spa', ...JOBS, ...WORKLOADS].sort());
+  it('runs the local estate: the broker, the certs and jetstream jobs, the renewer, auth, the SPA, and one service per workload identity', () => {
+    expect(Object.keys(services).sort()).toEqual(['auth', 'nats', 'renewer', 'spa', ...JOBS, ...WORKLOADS].sort());
   });
 
   it('runs every app from one image, by its built entry point', () => {
@@ -124,7 +125,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('sets only variables its app reads, and the ones the app requires', () => {
-    for (const service of [...HTTP_APPS, ...WORKLOADS, ...JOBS]) {
+    for (const service of [...HTTP_APPS, ...WORKLOADS, ...JOBS, 'renewer']) {
       const unknown = Object.keys(env(service)).filter((name) => !variablesFor(service).has(name));
       expect({ service, unknown }).toEqual({ service, unknown: [] });
     }
@@ -162,7 +163,27 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('gives each workload its own identity volume at CERTS_DIR; only the certs job mounts the whole PKI', () => {
+  it('L1: the renewer keeps the PKI it shares with the certs job, hands every identity volume its files, and signals the broker it shares a pid namespace with', () => {
+    const renewer = env('renewer');
+    const certs = env('certs');
+    expect(services['renewer']).toMatchObject({ command: ['node', 'dist/scripts/nats/renewer-service.js'], pid: 'service:nats', cap_add: ['KILL'] });
+    expect(existsSync('scripts/nats/renewer-service.ts')).toBe(true);
+    expect(mountOf('renewer', 'estate-pki')).toBe(renewer['CERTS_DIR']);
+    for (const identity of ['nats', ...WORKLOADS, 'admin']) {
+      expect(mountOf('renewer', `${identity}-identity`)).toBe(`${renewer['HAND_OUT_DIR']}/${identity}`);
+      expect(mountOf('certs', `${identity}-identity`)).toBe(`${certs['ESTATE_OUT_DIR']}/${identity}`);
+    }
+    // The pid file nats-server writes (-P) is the one the renewer reads, through one volume.
+    const pidFile = renewer['SIGHUP_PID_FILE']!;
+    expect(services['nats']!.command).toEqual(expect.arrayContaining(['-P', pidFile]));
+    expect(mountOf('nats', 'nats-run')).toBe(pidFile.slice(0, pidFile.lastIndexOf('/')));
+    expect(mountOf('renewer', 'nats-run')).toBe(pidFile.slice(0, pidFile.lastIndexOf('/')));
+    // It follows revocations as the operator, so it starts after the stream is provisioned.
+    expect(renewer['NATS_URL']).toBe(env('edge')['NATS_URL']);
+    expect(services['renewer']!.depends_on?.['jetstream']).toEqual({ condition: 'service_completed_successfully' });
+  });
+
+  it('gives each workload its own identity volume at CERTS_DIR; only the certs job and the renewer mount the whole PKI', () => {
     const certs = env('certs');
     expect(mountOf('certs', 'estate-pki')).toBe(certs['CERTS_DIR']);
     for (const workload of WORKLOADS) {
@@ -173,7 +194,7 @@ describe('docker-compose.yml', () => {
     // The operator's identity goes to the provisioning job only.
     expect(mounts('jetstream')).toEqual([{ volume: 'admin-identity', path: env('jetstream')['CERTS_DIR'], readOnly: true }]);
     expect(mountOf('certs', 'admin-identity')).toBe(`${certs['ESTATE_OUT_DIR']}/admin`);
-    for (const service of Object.keys(services).filter((name) => name !== 'certs')) {
+    for (const service of Object.keys(services).filter((name) => name !== 'certs' && name !== 'renewer')) {
       expect(mounts(service).map((mount) => mount.volume)).not.toContain('estate-pki');
       if (service !== 'jetstream') expect(mounts(service).map((mount) => mount.volume)).not.toContain('admin-identity');
     }
@@ -223,7 +244,7 @@ describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)
   let brokerOutput = '';
 
   beforeAll(async () => {
-    if (!existsSync('dist/certs/generate-dev-certs.js')) throw new Error('dist/ is missing: run npm run build first');
+    if (!existsSync('dist/scripts/nats/renewer-service.js')) throw new Error('dist/ is missing: run npm run build first');
     folder = await mkdtemp(join(tmpdir(), 'compose-certs-'));
     certsDir = join(folder, 'certs');
     outDir = join(folder, 'out');
@@ -260,7 +281,7 @@ describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)
       const config = loadEstateConfig({ ...env(workload), CERTS_DIR: dir }, workload as Workload);
       expect(config.spiffeId).toBe(spiffeIdOf(workload as Workload));
     }
-    expect(readdirSync(join(outDir, 'nats')).sort()).toEqual(['ca.crt', 'nats.conf', 'nats.crt', 'nats.key']);
+    expect(readdirSync(join(outDir, 'nats')).sort()).toEqual(['ca.crt', 'nats-pins.conf', 'nats.conf', 'nats.crt', 'nats.key']);
     expect(readdirSync(join(outDir, 'admin')).sort()).toEqual(['admin.crt', 'admin.key', 'ca.crt']);
   });
 
@@ -273,7 +294,7 @@ describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)
   it('renders nats.conf with the shared generator: the identities and permissions of the local estate', () => {
     const rendered = readFileSync(join(outDir, 'nats', 'nats.conf'), 'utf8');
     const tls = { certFile: join(certsDir, 'nats.crt'), keyFile: join(certsDir, 'nats.key'), caFile: join(certsDir, 'ca.crt') };
-    expect(rendered).toBe(renderNatsConfig({ host: '127.0.0.1', port: natsPort, tls, jetStreamDir: join(folder, 'jetstream') }));
+    expect(rendered).toBe(renderNatsConfig({ host: '127.0.0.1', port: natsPort, tls, jetStreamDir: join(folder, 'jetstream'), pinsFile: 'nats-pins.conf' }));
     const users = [...rendered.matchAll(/user: "([^"]+)"/g)].map((match) => match[1]);
     expect(users).toEqual(expect.arrayContaining(WORKLOADS.map((workload) => spiffeIdOf(workload))));
   });
@@ -310,6 +331,49 @@ describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)
       expect(stdout).toContain('provisioned stream REVOCATIONS, buckets edge, sts, orders, inventory, orders-state, inventory-state');
     }
   });
+
+  it('L1, L5: the renewer service, run as compose runs it (30 s certificates), renews, hands the new files out, reloads the broker through its pid file, and reports healthy', async () => {
+    expect(broker?.exitCode).toBeNull();
+    const pidFile = join(folder, 'nats.pid');
+    await writeFile(pidFile, `${broker!.pid}\n`);
+    const before = await readFile(join(outDir, 'edge', 'edge.crt'), 'utf8');
+    const reloadsBefore = brokerOutput.match(/Reloaded server configuration/g)?.length ?? 0;
+    const service = spawn(process.execPath, ['dist/scripts/nats/renewer-service.js'], {
+      env: { PATH: process.env['PATH'] ?? '', ...env('renewer'), CERTS_DIR: certsDir, HAND_OUT_DIR: outDir, SIGHUP_PID_FILE: pidFile, NATS_URL: `tls://127.0.0.1:${natsPort}`, CERT_TTL: '30s' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    service.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    service.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      // The job issued 1 h leaves; with CERT_TTL=30s the service renews each at once, then every 15 s.
+      const deadline = Date.now() + 60_000;
+      while ((await readFile(join(outDir, 'edge', 'edge.crt'), 'utf8')) === before) {
+        if (Date.now() > deadline || service.exitCode !== null) throw new Error(`edge.crt was not handed out anew:\n${output}`);
+        await new Promise((done) => setTimeout(done, 200));
+      }
+      const renewed = new X509Certificate(await readFile(join(outDir, 'edge', 'edge.crt')));
+      expect(new Date(renewed.validTo).getTime() - new Date(renewed.validFrom).getTime()).toBeLessThanOrEqual(40_000);
+      while ((brokerOutput.match(/Reloaded server configuration/g)?.length ?? 0) <= reloadsBefore) {
+        if (Date.now() > deadline) throw new Error(`the broker was not reloaded:\n${output}\n${brokerOutput}`);
+        await new Promise((done) => setTimeout(done, 200));
+      }
+      // The handed-out pair works against the reloaded broker.
+      const connection = await connect({ servers: `tls://127.0.0.1:${natsPort}`, tls: { certFile: join(outDir, 'edge', 'edge.crt'), keyFile: join(outDir, 'edge', 'edge.key'), caFile: join(outDir, 'edge', 'ca.crt') }, timeout: 2_000, reconnect: false });
+      await connection.flush();
+      await connection.close();
+      while (!/following estate\.revocations/.test(output)) {
+        if (Date.now() > deadline) throw new Error(`the renewer did not follow revocations:\n${output}`);
+        await new Promise((done) => setTimeout(done, 200));
+      }
+      // The compose health check, as its container runs it.
+      const health = await run(process.execPath, ['deploy/healthcheck.mjs', 'renewer', join(certsDir, 'renewer-status.json')]);
+      expect(health.stderr).toBe('');
+    } finally {
+      service.kill('SIGTERM');
+      await new Promise((done) => (service.exitCode === null ? service.once('exit', done) : done(undefined)));
+    }
+  }, 90_000);
 
   it('the jetstream job with a workload\'s files instead of the operator\'s is refused and exits non-zero', async () => {
     const jobEnv = { PATH: process.env['PATH'] ?? '', ...env('jetstream'), NATS_URL: `tls://127.0.0.1:${natsPort}`, CERTS_DIR: join(outDir, 'orders') };
