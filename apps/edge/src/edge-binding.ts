@@ -1,6 +1,7 @@
 import { createAccessTokenVerifier } from '#binding/core';
 import { createDpopVerifier, createRemoteKeySet, discoverRemoteKeySet, type RemoteKeySet } from '#binding/dpop';
 import type { BindingModuleOptions } from '#binding/nest';
+import { observedReplayStore, workloadTelemetry } from '#estate';
 import type { EdgeConfig } from './edge-config.js';
 import type { EdgeReplayStore } from './edge-replay-store.js';
 import type { EdgeRevocations } from './edge-revocations.js';
@@ -21,7 +22,7 @@ export async function createEdgeBinding(config: EdgeConfig, revocations: EdgeRev
   const tokenVerifier = createAccessTokenVerifier({ issuer: config.issuer, audience: config.audience, keys });
   const dpop = createDpopVerifier({
     tokenVerifier,
-    replayStore: replay.store,
+    replayStore: observedReplayStore(replay.store, 'edge'),
     origins: [config.publicUrl],
     pathPrefix: config.pathPrefix === '' ? undefined : config.pathPrefix,
     trustedProxies: config.trustedProxies,
@@ -31,5 +32,6 @@ export async function createEdgeBinding(config: EdgeConfig, revocations: EdgeRev
     iatFutureSeconds: config.iatFutureSeconds,
     revocations: revocations.list,
   });
-  return { dpop };
+  // O1-O3: every decision at the door as a verification span, a count and (refusals) an audit line.
+  return { dpop, observer: workloadTelemetry('edge').binding };
 }

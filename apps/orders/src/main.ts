@@ -1,14 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { EstateConfigError, loadEstateConfig } from '#estate';
+import { EstateConfigError, loadEstateConfig, startAppTelemetry } from '#estate';
 import { createOrdersApp } from './create-orders-app.js';
 
 async function main(): Promise<void> {
+  // O1-O4 first: the SDK per OTEL_* (nothing exported when unset), Prometheus text with OPS_PORT.
+  startAppTelemetry('orders', process.env);
   const config = loadEstateConfig(process.env, 'orders');
   const { app, operations } = await createOrdersApp(config);
   app.enableShutdownHooks();
   await app.listen();
-  new Logger('Orders').log(`serving orders.create and orders.get as ${config.spiffeId}${operations === undefined ? '' : `; /healthz and /readyz on 127.0.0.1:${operations.port}`}`);
+  new Logger('Orders').log(`serving orders.create and orders.get as ${config.spiffeId}${operations === undefined ? '' : `; /healthz, /readyz and /metrics on 127.0.0.1:${operations.port}`}`);
 }
 
 main().catch((error: unknown) => {

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { createAccessTokenVerifier, systemClock, type AccessTokenVerifier, type Clock } from '#binding/core';
 import { createRemoteKeySet, discoverRemoteKeySet, type RemoteKeySet } from '#binding/dpop';
 import { createCallerProofVerifier } from '#binding/hop';
-import { estateServerNats, openEstateLink, openHopReplayStore, startEstateOperations, STS_ISSUER, type EstateLink, type EstateLinkOptions, type OperationsServer } from '#estate';
+import { estateServerNats, openEstateLink, openHopReplayStore, startEstateOperations, STS_ISSUER, workloadTelemetry, type EstateLink, type EstateLinkOptions, type OperationsServer } from '#estate';
 import { createTokenExchange } from './exchange/token-exchange.js';
 import type { SubjectTokenVerifiers } from './exchange/verify-subject-token.js';
 import { serveJwks } from './jwks-responder.js';
@@ -50,7 +50,11 @@ export async function createStsApp(config: StsConfig, options: StsAppOptions = {
     const jwks = serveJwks(link.connection, keys);
     await link.connection.flush();
     const rotation = config.keyRotationSeconds === 0 ? undefined : setInterval(() => {
-      keys.rotate().then((key) => logger.log(`signing key rotated, kid ${key.kid}`), (error: unknown) => logger.error('key rotation failed', error instanceof Error ? error.stack : String(error)));
+      keys.rotate().then((key) => {
+        logger.log(`signing key rotated, kid ${key.kid}`);
+        // O3: a privileged action, one audit line (the kid only; never key material).
+        workloadTelemetry('sts').audit.record('signing_key_rotated', { caller: STS_ISSUER, kid: key.kid });
+      }, (error: unknown) => logger.error('key rotation failed', error instanceof Error ? error.stack : String(error)));
     }, config.keyRotationSeconds * 1000);
     rotation?.unref();
 

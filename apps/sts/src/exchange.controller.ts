@@ -2,7 +2,8 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, MessagePattern, NatsContext, Payload, RpcException } from '@nestjs/microservices';
 import { hopProofValuesOf } from '#binding/nest/rpc';
 import type { TokenExchangeResponse } from '#binding/hop';
-import { EstateSubjects } from '#estate';
+import { coveredHeaderValuesOf, type FailureType } from '#binding';
+import { EstateSubjects, workloadTelemetry } from '#estate';
 import { ExchangeRefusal } from './exchange/exchange-refusal.js';
 import type { TokenExchange } from './exchange/token-exchange.js';
 
@@ -22,14 +23,21 @@ export class ExchangeController {
 
   @MessagePattern(EstateSubjects.stsExchange)
   async exchange(@Payload() payload: unknown, @Ctx() context: NatsContext): Promise<TokenExchangeResponse> {
+    const hop = context.getSubject();
+    const started = performance.now();
+    // O1-O3: each decision of the exchange as a verification span, a count and (refusals) an audit line.
+    const observer = workloadTelemetry('sts').binding;
     try {
-      const granted = await this.exchanges.exchange({ subject: context.getSubject(), proof: hopProofValuesOf(context), payload });
+      // O2: the trace context the caller's proof covers (oth) is checked with the proof.
+      const granted = await this.exchanges.exchange({ subject: hop, proof: hopProofValuesOf(context), payload, covered: coveredHeaderValuesOf(context) });
+      observer.decision({ hop, result: 'accepted', durationMs: performance.now() - started, callerSpiffeId: granted.caller, thumbprint: granted.callerThumbprint, jtiHash: granted.jtiHash });
       this.logger.debug(`issued caller=${granted.caller} aud=${granted.audience} scope="${granted.response.scope}" proof jti#=${granted.jtiHash}`);
       return granted.response;
     } catch (error) {
       // Anything but a refusal is the STS's own fault: Nest answers a generic error and logs it.
       if (!(error instanceof ExchangeRefusal)) throw error;
       const reply = error.toReply();
+      observer.decision({ hop, result: 'refused', failureType: reply.type as FailureType, code: reply.code, durationMs: performance.now() - started });
       this.logger.warn(`refused stage=${error.stage} type=${reply.type} code=${reply.code}`);
       throw new RpcException(reply);
     }

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { EstateConfigError } from '#estate';
+import { EstateConfigError, startAppTelemetry } from '#estate';
 import { createStsApp } from './create-sts-app.js';
 import { loadStsConfig } from './sts-config.js';
 
 async function main(): Promise<void> {
+  // O1-O4 first: the SDK per OTEL_* (nothing exported when unset), Prometheus text with OPS_PORT.
+  startAppTelemetry('sts', process.env);
   const config = loadStsConfig(process.env);
   const { app, keys, operations } = await createStsApp(config);
   app.enableShutdownHooks();
@@ -12,7 +14,7 @@ async function main(): Promise<void> {
   new Logger('Sts').log(
     `serving sts.exchange and sts.jwks as ${config.estate.spiffeId}; external issuer ${config.externalIssuer} for ${config.externalAudience}; ` +
       `tokens ${config.tokenTtlSeconds}s; signing kid ${keys.current.kid}, rotation ${config.keyRotationSeconds === 0 ? 'off' : `${config.keyRotationSeconds}s`}` +
-      (operations === undefined ? '' : `; /healthz and /readyz on 127.0.0.1:${operations.port}`),
+      (operations === undefined ? '' : `; /healthz, /readyz and /metrics on 127.0.0.1:${operations.port}`),
   );
 }
 

@@ -71,3 +71,5 @@ export { DEFAULT_OPS_HOST, OperationsServer, type OperationsRoute, type Operatio
 export { estateOutboundClient, HOP_PROOF_WINDOW_S, hopBindingOptions, openHopReplayStore, STS_ISSUER } from './workload/workload-binding.js';
 export { closeOnShutdown, type Closer } from './workload/close-on-shutdown.js';
 export { isStateBucketFull, openStateBucket, stateBucketFullException } from './workload/state-bucket.js';
+// Observability (issue 12, SECURITY.md O1-O4): OpenTelemetry, Prometheus text, the audit trail
+export * from './telemetry/index.js';

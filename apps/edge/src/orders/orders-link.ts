@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createOutboundClient, type OutboundClient } from '#binding/hop';
-import { natsClientOptions, natsTlsOptions, RotatingClientNats, STS_ISSUER } from '#estate';
+import { natsClientOptions, natsTlsOptions, observeWorkload, RotatingClientNats, spiffeIdOf, STS_ISSUER, workloadTelemetry } from '#estate';
 import type { EdgeConfig } from '../edge-config.js';
 import type { EdgeIdentity } from '../edge-identity.js';
 
@@ -28,6 +28,8 @@ export class OrdersLink implements OnApplicationShutdown {
     if (nats === undefined || identity === undefined) return new OrdersLink(undefined, undefined);
     const client = new RotatingClientNats({ ...natsClientOptions(nats).options, tls: natsTlsOptions(identity.current) }, nats.requestTimeoutMs);
     identity.follow(client);
+    // O1, O3: seconds until the edge's certificate expires; an audit line on each renewal.
+    observeWorkload('edge', spiffeIdOf('edge'), identity, workloadTelemetry('edge').audit);
     client.connect().catch((error: unknown) => new Logger('Edge').warn(`NATS not reachable yet: ${error instanceof Error ? error.message : String(error)}`));
     const outbound = createOutboundClient({
       client,
@@ -35,6 +37,8 @@ export class OrdersLink implements OnApplicationShutdown {
       stsAudience: STS_ISSUER,
       timeoutMs: nats.requestTimeoutMs,
       exchangeTimeoutMs: Math.min(nats.requestTimeoutMs, EDGE_EXCHANGE_TIMEOUT_MS),
+      // O1, O2: producer spans whose trace context the hop proof covers; exchange-cache hits.
+      observer: workloadTelemetry('edge').outbound,
     });
     return new OrdersLink(outbound, client);
   }

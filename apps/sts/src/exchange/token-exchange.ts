@@ -2,6 +2,7 @@ import { JWT_TOKEN_TYPE, type Clock, type RevocationList } from '#binding/core';
 import {
   checkCertificatePathNotRevoked, checkNotRevoked, INTERNAL_TOKEN_TYPE, type CallerProofVerifier, type TokenExchangeResponse,
 } from '#binding/hop';
+import type { CoveredHeaderValues } from '#binding';
 import type { StsKeyRing } from '../keys/sts-key-ring.js';
 import { atStage } from './exchange-refusal.js';
 import { authorizeExchange, checkSubjectTokenType, narrowScope, type ExchangePolicy } from './exchange-policy.js';
@@ -28,12 +29,16 @@ export interface ExchangeMessage {
   /** Every Hop-Proof value received. */
   readonly proof: readonly string[] | undefined;
   readonly payload: unknown;
+  /** Every value of each header the proof covers (the W3C trace context, `oth`; O2). */
+  readonly covered?: CoveredHeaderValues;
 }
 
 /** A granted exchange: the RFC 8693 answer and, for the log, who got what (no token material). */
 export interface GrantedExchange {
   readonly response: TokenExchangeResponse;
   readonly caller: string;
+  /** `x5t#S256` of the caller's certificate (the issued token's `cnf`), for spans and audit. */
+  readonly callerThumbprint: string;
   readonly audience: string;
   readonly jtiHash: string;
 }
@@ -65,11 +70,11 @@ export interface TokenExchange {
 export function createTokenExchange(options: TokenExchangeOptions): TokenExchange {
   const { issuer, callerProofs, policy, subjectTokens, revocations, keys, ttlSeconds, clock } = options;
 
-  async function exchange({ subject, proof, payload }: ExchangeMessage): Promise<GrantedExchange> {
+  async function exchange({ subject, proof, payload, covered }: ExchangeMessage): Promise<GrantedExchange> {
     // 1. Syntax.
     const request = await atStage('request', () => parseExchangeRequest(payload));
     // 2. Who is asking (H1-H7); the jti is not claimed yet.
-    const caller = await atStage('caller', () => callerProofs.verify({ subject, proof, token: request.subjectToken, payload }));
+    const caller = await atStage('caller', () => callerProofs.verify({ subject, proof, token: request.subjectToken, payload, covered }));
     // 3. H12 for the caller: a revoked certificate (leaf or CA) authenticates no one (invalid_client).
     await atStage('caller', () => checkCertificatePathNotRevoked(revocations, caller.certificate));
     // 4. What this caller may ask for.
@@ -109,6 +114,7 @@ export function createTokenExchange(options: TokenExchangeOptions): TokenExchang
         scope: scope.join(' '),
       },
       caller: caller.caller,
+      callerThumbprint: caller.certificateThumbprint,
       audience: request.audience,
       jtiHash,
     };

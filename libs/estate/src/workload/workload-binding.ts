@@ -8,6 +8,8 @@ import {
 } from '#binding/hop';
 import { EstateConfigError } from '../config/estate-config-error.js';
 import { isWorkload, kvBucketOf, spiffeIdOf } from '../identity/estate-identity.js';
+import { observedReplayStore } from '../telemetry/observed-replay-store.js';
+import { workloadTelemetry } from '../telemetry/workload-telemetry.js';
 import type { EstateLink } from './estate-link.js';
 
 /** The STS is the only issuer of internal tokens (ARCHITECTURE "Exchange"). */
@@ -28,6 +30,8 @@ export function hopBindingOptions(link: EstateLink, replay: ReplayStore): Bindin
       tokens: createAccessTokenVerifier({ issuer: STS_ISSUER, audience, keys: link.stsKeys }),
       revocations: link.revocations,
     }),
+    // O1-O3: every decision of the guard as a span, a count and (refusals) an audit line.
+    observer: workloadTelemetry(link.config.identity).binding,
   };
 }
 
@@ -52,7 +56,8 @@ export const HOP_PROOF_WINDOW_S = DEFAULT_HOP_IAT_PAST_S + DEFAULT_HOP_IAT_FUTUR
 export async function openHopReplayStore(link: EstateLink): Promise<ReplayStore & { close(): void }> {
   const { store, maxEntries, maxEntriesPerSender } = link.config.hopReplay;
   const limits = { maxEntries, maxEntriesPerScope: maxEntriesPerSender };
-  if (store === 'memory') return new MemoryReplayStore(limits);
+  // O1: claims counted by outcome (claimed, replayed, full, unavailable).
+  if (store === 'memory') return observedReplayStore(new MemoryReplayStore(limits), link.config.identity);
   const identity = link.config.identity;
   if (!isWorkload(identity)) throw new EstateConfigError('HOP_REPLAY_STORE', `${identity} receives no hops and has no replay bucket`);
   const bucket = kvBucketOf(identity);
@@ -61,7 +66,7 @@ export async function openHopReplayStore(link: EstateLink): Promise<ReplayStore 
     replay.close();
     throw new EstateConfigError('HOP_REPLAY_STORE', `bucket ${bucket} keeps claims ${replay.maxTtlSeconds} s, less than the hop proof window of ${HOP_PROOF_WINDOW_S} s: provision JetStream again`);
   }
-  return new CappedReplayStore(replay, limits);
+  return observedReplayStore(new CappedReplayStore(replay, limits), link.config.identity);
 }
 
 /**
@@ -76,5 +81,7 @@ export function estateOutboundClient(link: EstateLink, client: Pick<ClientProxy,
     stsAudience: STS_ISSUER,
     timeoutMs: link.config.requestTimeoutMs,
     exchangeTimeoutMs: options.exchangeTimeoutMs ?? Math.min(link.config.requestTimeoutMs, 2_000),
+    // O1, O2: producer spans whose trace context the hop proof covers; exchange-cache hits.
+    observer: workloadTelemetry(link.config.identity).outbound,
   });
 }

@@ -1,0 +1,114 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import type { BindingDecision, BindingObserver, OutboundObservation, OutboundObserver, OutboundRequestInfo } from '#binding';
+import type { AuditLog } from './audit-log.js';
+import { estateInstruments } from './estate-instruments.js';
+
+/** The tracer of the estate's own spans (verification, NATS producer and consumer). */
+export const ESTATE_TRACER = 'hybrid-estate';
+
+/** Span attribute names of a verification span; values are identities, types and hashes only (O4). */
+export const VerificationAttributes = Object.freeze({
+  hop: 'binding.hop',
+  result: 'binding.result',
+  failureType: 'binding.failure_type',
+  code: 'binding.error_code',
+  caller: 'binding.caller.spiffe_id',
+  thumbprint: 'binding.thumbprint',
+  jtiHash: 'binding.jti_hash',
+  actorChain: 'binding.actor_chain',
+});
+
+/**
+ * SECURITY.md O1-O3 for the guard's decisions: each one becomes
+ * 1. a verification span (`verify <hop>`, a child of the request's span: the HTTP server span at the
+ *    edge, the NATS consumer span inside), timed as the checks were, with the outcome, the failure
+ *    type, the caller's SPIFFE ID, the key or certificate thumbprint and the hashed `jti`; a refusal
+ *    sets the span's status to error;
+ * 2. one count in `binding.decisions` {hop, result, failure_type} and one latency sample;
+ * 3. for a refusal, one audit line.
+ * The decision holds no token, proof, key or nonce, and neither does anything made of it (O4).
+ */
+export function bindingTelemetry(audit: AuditLog): BindingObserver {
+  const tracer = trace.getTracer(ESTATE_TRACER);
+  const { decisions, verificationDuration } = estateInstruments();
+  return Object.freeze({
+    decision(decision: BindingDecision): void {
+      const failureType = decision.failureType ?? 'none';
+      decisions.add(1, { hop: decision.hop, result: decision.result, failure_type: failureType });
+      verificationDuration.record(decision.durationMs, { hop: decision.hop, result: decision.result });
+      const end = Date.now();
+      const span = tracer.startSpan(`verify ${decision.hop}`, { kind: SpanKind.INTERNAL, startTime: end - decision.durationMs, attributes: attributesOf(decision) });
+      if (decision.result === 'refused') span.setStatus({ code: SpanStatusCode.ERROR, message: failureType });
+      const traceId = span.spanContext().traceId;
+      span.end(end);
+      if (decision.result === 'refused') {
+        audit.record('refusal', {
+          ...(trace.isSpanContextValid(span.spanContext()) ? { trace_id: traceId } : {}),
+          hop: decision.hop,
+          caller: decision.callerSpiffeId,
+          failure_type: failureType,
+          code: decision.code,
+          jti_hash: decision.jtiHash,
+          thumbprint: decision.thumbprint,
+        });
+      }
+    },
+  });
+}
+
+function attributesOf(decision: BindingDecision): Attributes {
+  const attributes: Attributes = { [VerificationAttributes.hop]: decision.hop, [VerificationAttributes.result]: decision.result };
+  if (decision.failureType !== undefined) attributes[VerificationAttributes.failureType] = decision.failureType;
+  if (decision.code !== undefined) attributes[VerificationAttributes.code] = decision.code;
+  if (decision.callerSpiffeId !== undefined) attributes[VerificationAttributes.caller] = decision.callerSpiffeId;
+  if (decision.thumbprint !== undefined) attributes[VerificationAttributes.thumbprint] = decision.thumbprint;
+  if (decision.jtiHash !== undefined) attributes[VerificationAttributes.jtiHash] = decision.jtiHash;
+  if (decision.actorChain !== undefined && decision.actorChain.length > 0) attributes[VerificationAttributes.actorChain] = [...decision.actorChain];
+  return attributes;
+}
+
+/**
+ * O1, O2 for the outbound client: each request (an exchange at the STS, a call) is a PRODUCER span
+ * (`send <subject>`, OpenTelemetry messaging conventions: `messaging.system` nats,
+ * `messaging.destination.name` the subject, `messaging.operation.type` send) whose W3C trace context
+ * is injected into the request's headers, where the hop proof covers it (`oth`); each cache lookup
+ * counts a hit or a miss.
+ */
+export function outboundTelemetry(): OutboundObserver {
+  const tracer = trace.getTracer(ESTATE_TRACER);
+  const { exchangeCache, outbound } = estateInstruments();
+  return Object.freeze({
+    request(info: OutboundRequestInfo): OutboundObservation {
+      const span = tracer.startSpan(`send ${info.subject}`, {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': info.subject,
+          'messaging.operation.type': 'send',
+          'messaging.operation.name': 'request',
+          'binding.stage': info.stage,
+          'binding.audience': info.audience,
+        },
+      });
+      const headers: Record<string, string> = {};
+      if (span.isRecording() || trace.isSpanContextValid(span.spanContext())) {
+        propagation.inject(trace.setSpan(context.active(), span), headers);
+      }
+      return {
+        headers,
+        end(outcome) {
+          outbound.add(1, { stage: info.stage, subject: info.subject, result: outcome.result });
+          if (outcome.result !== 'ok') {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.type ?? outcome.code ?? outcome.result });
+            if (outcome.code !== undefined) span.setAttribute('binding.error_code', outcome.code);
+            if (outcome.type !== undefined) span.setAttribute('binding.failure_type', outcome.type);
+          }
+          span.end();
+        },
+      };
+    },
+    exchangeCache(lookup: { readonly hit: boolean }) {
+      exchangeCache.add(1, { result: lookup.hit ? 'hit' : 'miss' });
+    },
+  });
+}

@@ -1,0 +1,35 @@
+import type { ReplayStore } from '#binding';
+import { estateInstruments } from './estate-instruments.js';
+
+/**
+ * O1: counts every claim of `store` under `hop` by outcome: `claimed` (first use), `replayed`
+ * (seen before), `full` or `unavailable` (the store refused to decide; the request was refused,
+ * fail closed). The claim itself is the store's, unchanged: a rejection is passed on as it came.
+ */
+export function observedReplayStore<T extends ReplayStore>(store: T, hop: string): T {
+  const { replayClaims } = estateInstruments();
+  const claim = async (scope: string, id: string, ttlSeconds: number): Promise<boolean> => {
+    try {
+      const claimed = await store.claim(scope, id, ttlSeconds);
+      replayClaims.add(1, { hop, outcome: claimed ? 'claimed' : 'replayed' });
+      return claimed;
+    } catch (error) {
+      replayClaims.add(1, { hop, outcome: isFull(error) ? 'full' : 'unavailable' });
+      throw error;
+    }
+  };
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'claim') return claim;
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as Function).bind(target) : value;
+    },
+  });
+}
+
+function isFull(error: unknown): boolean {
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
+    if (/\bfull\b|maximum|max_bytes|cap/i.test(cause.message)) return true;
+  }
+  return false;
+}

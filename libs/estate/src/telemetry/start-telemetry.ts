@@ -1,0 +1,78 @@
+import { createRequire } from 'node:module';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { Env } from '../config/env-variables.js';
+import { telemetrySettings, type TelemetrySettings } from './telemetry-settings.js';
+
+/** Paths of the operations port and probes: not worth a span each. */
+const UNTRACED_PATHS = new Set(['/metrics', '/healthz', '/readyz']);
+
+export interface Telemetry {
+  readonly settings: TelemetrySettings;
+  /** The name spans and metrics carry as `service.name` (OTEL_SERVICE_NAME wins). */
+  readonly serviceName: string;
+  /** Prometheus text for `/metrics` (O1) on the operations port; absent when metrics are off. */
+  readonly prometheus: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
+  /** Flushes what is pending and stops the exporters. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartTelemetryOptions {
+  /** Serve Prometheus text (an operations port exists). */
+  readonly prometheus?: boolean;
+}
+
+/**
+ * SECURITY.md O1, O2: starts the OpenTelemetry Node SDK for one app, configured by the standard
+ * OTEL_* variables (telemetrySettings): the HTTP server instrumentation (the edge's and the auth
+ * server's requests become SERVER spans), the exporters the variables name, and the Prometheus
+ * reader behind the operations port's `/metrics`. With no variable set and no operations port,
+ * the SDK is not started at all: the API stays the no-op one and costs next to nothing.
+ * Call it first in main(): the http instrumentation patches `http.Server.prototype.emit`, so every
+ * server (Fastify's, Express's, the operations server) is traced whenever it was created; `http`
+ * and `https` are required once here so the patch lands even if they were loaded before (in native
+ * ESM, `node:http` is not passed through the require hook the SDK installs).
+ */
+export function startTelemetry(service: string, env: Env, options: StartTelemetryOptions = {}): Telemetry {
+  const settings = telemetrySettings(env);
+  const serviceName = env['OTEL_SERVICE_NAME']?.trim() || service;
+  const prometheus = options.prometheus === true ? new PrometheusExporter({ preventServerStart: true }) : undefined;
+  const readers: MetricReader[] = [];
+  if (prometheus !== undefined) readers.push(prometheus);
+  if (settings.otlpMetrics !== undefined) {
+    const exporter = settings.otlpMetrics === 'http/json' ? new JsonMetricExporter() : new ProtobufMetricExporter();
+    readers.push(new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: settings.metricIntervalMs }));
+  }
+  if (!settings.traces && readers.length === 0) {
+    return Object.freeze({ settings, serviceName, prometheus: undefined, shutdown: async () => undefined });
+  }
+  const sdk = new NodeSDK({
+    serviceName,
+    autoDetectResources: false,
+    instrumentations: settings.traces
+      ? [new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]!), ignoreOutgoingRequestHook: () => true })]
+      : [],
+    metricReaders: readers,
+    // No traces asked for: an empty list keeps the SDK from defaulting to OTLP on localhost.
+    ...(settings.traces ? {} : { spanProcessors: [] }),
+    logRecordProcessors: [],
+  });
+  sdk.start();
+  if (settings.traces) {
+    const require = createRequire(import.meta.url);
+    require('node:http');
+    require('node:https');
+  }
+  let stopped: Promise<void> | undefined;
+  return Object.freeze({
+    settings,
+    serviceName,
+    prometheus: prometheus === undefined ? undefined : (request: IncomingMessage, response: ServerResponse) => prometheus.getMetricsRequestHandler(request, response),
+    shutdown: () => (stopped ??= sdk.shutdown().catch(() => undefined)),
+  });
+}

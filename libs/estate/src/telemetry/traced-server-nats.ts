@@ -1,0 +1,79 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter } from '@opentelemetry/api';
+import type { Msg, MsgHdrs } from '@nats-io/transport-node';
+import type { NatsContext } from '@nestjs/microservices';
+import { COVERED_HEADERS } from '#binding';
+import { RotatingServerNats } from '../nats/rotating-server-nats.js';
+import { ESTATE_TRACER } from './binding-telemetry.js';
+
+/**
+ * Reads only the covered trace headers (COVERED_HEADERS), one value each: the hop proof check
+ * refuses a message with two (TraceContextMismatch), and nothing else of the headers is looked at.
+ */
+const natsHeaderGetter: TextMapGetter<MsgHdrs | undefined> = {
+  keys: () => [...COVERED_HEADERS],
+  get(headers, key) {
+    if (headers === undefined || !COVERED_HEADERS.includes(key)) return undefined;
+    const values = headers.keys().filter((name) => name.toLowerCase() === key).flatMap((name) => headers.values(name));
+    return values.length === 1 ? values[0] : undefined;
+  },
+};
+
+/**
+ * SECURITY.md O2 inside the estate: a workload's NATS transport (RotatingServerNats in every other
+ * respect) that handles each request within a CONSUMER span (`process <subject>`, OpenTelemetry
+ * messaging conventions) whose parent is the W3C trace context the message carried, so the guard's
+ * verification span and the handler's own outbound requests join the caller's trace. The trace
+ * context is read before the guard has checked it against the hop proof's `oth`: a message whose
+ * trace headers do not match is refused there, and its consumer span records the refusal only.
+ * The span ends when the last reply is published (or the handler fails).
+ */
+export class TracedServerNats extends RotatingServerNats {
+  readonly #spans = new WeakMap<Msg, Span>();
+  readonly #tracer = trace.getTracer(ESTATE_TRACER);
+
+  override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    const parent = propagation.extract(ROOT_CONTEXT, natsMsg.headers, natsHeaderGetter);
+    const span = this.#tracer.startSpan(
+      `process ${natsMsg.subject}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': natsMsg.subject,
+          'messaging.operation.type': 'process',
+          'messaging.message.body.size': natsMsg.data.length,
+        },
+      },
+      parent,
+    );
+    this.#spans.set(natsMsg, span);
+    try {
+      return await context.with(trace.setSpan(parent, span), () => super.handleMessage(channel, natsMsg));
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      throw error;
+    } finally {
+      if (natsMsg.reply === undefined || natsMsg.reply === '') span.end();
+    }
+  }
+
+  override getPublisher(natsMsg: Msg, id: string, ctx: NatsContext): (response: any) => any {
+    const publish = super.getPublisher(natsMsg, id, ctx);
+    const span = this.#spans.get(natsMsg);
+    if (span === undefined) return publish;
+    return (response: { isDisposed?: boolean; err?: unknown }) => {
+      try {
+        return publish(response);
+      } finally {
+        if (response?.err !== undefined && response.err !== null) {
+          const err = response.err as { type?: unknown; code?: unknown };
+          span.setStatus({ code: SpanStatusCode.ERROR, message: typeof err.type === 'string' ? err.type : 'error' });
+          if (typeof err.code === 'string') span.setAttribute('binding.error_code', err.code);
+          if (typeof err.type === 'string') span.setAttribute('binding.failure_type', err.type);
+        }
+        if (response?.isDisposed === true) span.end();
+      }
+    };
+  }
+}

@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { ACCESS_TOKEN_TYPE, createHopProofSigner, createOutboundClient, OutboundRefusedError, SubjectToken, type OutboundClient } from '#binding';
+import { loadEstateConfig, natsClientOptions, spiffeIdOf, STS_ISSUER } from '#estate';
+import { DpopClient } from '../edge/dpop-client.js';
+import { EdgeProcess } from '../edge/edge-process.js';
+import { call } from '../edge/http-call.js';
+import { TestIssuer } from '../edge/test-issuer.js';
+import { builtApp } from '../support/built-app.js';
+import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
+import { freePort } from '../support/free-port.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { forwardClientTokenInward } from '../../scripts/estate/forwarded-token.js';
+import type { AppProcess } from '../../scripts/estate/app-process.js';
+import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
+import { sampleOf, scrape } from './support/prometheus-text.js';
+
+// SECURITY.md O1-O4 against the built apps as processes (`npm run build` first), each exporting
+// over OTLP/HTTP (http/json) to a real receiver in this test, and serving Prometheus text on its
+// operations port: one trace per order across edge, sts, orders and inventory; both walkthrough
+// attacks as refused verification spans and counts; a spliced traceparent refused; and nothing
+// exported that holds a token, a proof, a key or a nonce.
+
+const SPAN_WAIT_MS = 15_000; // milliseconds
+const KIND = { server: 2, producer: 4, consumer: 5 } as const;
+
+let receiver: OtlpReceiver;
+let fabric: EstateFabric;
+let issuer: TestIssuer;
+let edge: EdgeProcess;
+let client: DpopClient;
+let edgeClient: ClientProxy | undefined;
+const services: AppProcess[] = [];
+const ops: Record<'edge' | 'sts' | 'orders' | 'inventory', number> = { edge: 0, sts: 0, orders: 0, inventory: 0 };
+/** Every token, proof and nonce this test saw on the wire: none may appear in anything exported (O4). */
+const secrets = new Set<string>();
+
+beforeAll(async () => {
+  receiver = await OtlpReceiver.start();
+  fabric = await startEstateFabric();
+  const port = await freePort();
+  const edgeAudience = `http://localhost:${port}`;
+  issuer = await new TestIssuer(edgeAudience).start();
+  client = await DpopClient.create();
+  for (const name of Object.keys(ops) as (keyof typeof ops)[]) ops[name] = await freePort();
+  const otel = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_METRIC_EXPORT_INTERVAL: '500',
+  };
+  const env = { ...fabric.env(), ...otel };
+  services.push(
+    builtApp('sts', { ...env, OPS_PORT: String(ops.sts), AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks`, EDGE_AUDIENCE: edgeAudience, STS_KEYS_FILE: `${fabric.certsDir}/sts-keys.json` }),
+    builtApp('inventory', { ...env, OPS_PORT: String(ops.inventory) }),
+    builtApp('orders', { ...env, OPS_PORT: String(ops.orders) }),
+  );
+  await Promise.all(services.map((service) => service.start()));
+  edge = await new EdgeProcess(port, { ...env, OPS_PORT: String(ops.edge), AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks` }).start();
+}, PROCESS_HOOK_TIMEOUT_MS);
+
+afterAll(async () => {
+  await edgeClient?.close();
+  await edge?.stop();
+  for (const service of services) await service.stop();
+  await issuer?.stop();
+  await fabric?.stop();
+  await receiver?.close();
+}, PROCESS_HOOK_TIMEOUT_MS);
+
+/** A fresh W3C traceparent whose trace id the test knows (the edge's HTTP span joins it). */
+function traceparent(): { traceId: string; header: string } {
+  const traceId = randomBytes(16).toString('hex');
+  return { traceId, header: `00-${traceId}-${randomBytes(8).toString('hex')}-01` };
+}
+
+async function placeOrder(sub: string, trace: string, proofClient: DpopClient = client): Promise<{ status: number; body: Record<string, unknown> }> {
+  const token = await issuer.mint({ sub, cnf: { jkt: client.jkt } });
+  const url = `${edge.url}/v1/orders`;
+  const proof = await proofClient.proof({ htm: 'POST', htu: url, token });
+  secrets.add(token).add(proof);
+  const answer = await call(url, { Authorization: `DPoP ${token}`, DPoP: proof, 'Content-Type': 'application/json', traceparent: trace }, 'POST', JSON.stringify({ sku: 'otel', quantity: 1 }));
+  return { status: answer.status, body: answer.body };
+}
+
+async function eventually<T>(what: string, probe: () => T | undefined): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > SPAN_WAIT_MS) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const verification = (spans: ReceivedSpan[], hop: string): ReceivedSpan | undefined => spans.find((span) => span.name === `verify ${hop}`);
+
+describe('O1-O4: the built estate exports one trace per order, its refusals, and no secrets', () => {
+  it('O2: one order is one trace with spans from edge, sts, orders and inventory, NATS hops as producer/consumer spans', async () => {
+    const { traceId, header } = traceparent();
+    const placed = await placeOrder('user-otel', header);
+    expect(placed.status).toBe(201);
+    const services = ['edge', 'sts', 'orders', 'inventory'];
+    const spans = await eventually('the order trace from every service', () => {
+      const trace = receiver.trace(traceId);
+      const hops = ['edge', 'sts.exchange', 'orders.create', 'inventory.reserve'];
+      return services.every((service) => trace.some((span) => span.service === service)) && hops.every((hop) => verification(trace, hop) !== undefined) ? trace : undefined;
+    });
+    // The edge's HTTP server span (the http instrumentation), joined to the client's trace context.
+    expect(spans.find((span) => span.service === 'edge' && span.kind === KIND.server)).toBeDefined();
+    // OpenTelemetry messaging conventions over NATS.
+    for (const subject of ['sts.exchange', 'orders.create', 'inventory.reserve']) {
+      const producer = spans.find((span) => span.kind === KIND.producer && span.attributes['messaging.destination.name'] === subject);
+      const consumer = spans.find((span) => span.kind === KIND.consumer && span.attributes['messaging.destination.name'] === subject);
+      expect(producer?.attributes['messaging.system']).toBe('nats');
+      expect(consumer?.attributes['messaging.system']).toBe('nats');
+      // The consumer span is the child of the producer span whose context the message carried.
+      expect(consumer?.parentSpanId).toBe(producer?.spanId);
+    }
+    // Every check pipeline accepted, naming its caller and certificate.
+    const ordersCheck = verification(spans, 'orders.create')!;
+    expect(ordersCheck.attributes).toMatchObject({ 'binding.result': 'accepted', 'binding.caller.spiffe_id': spiffeIdOf('edge'), 'binding.thumbprint': expect.any(String) });
+    expect(verification(spans, 'inventory.reserve')!.attributes).toMatchObject({ 'binding.result': 'accepted', 'binding.caller.spiffe_id': spiffeIdOf('orders') });
+    expect(verification(spans, 'edge')!.attributes).toMatchObject({ 'binding.result': 'accepted', 'binding.thumbprint': client.jkt });
+    // Sampled and the right services: each span came from the process its service.name names.
+    expect(new Set(spans.map((span) => span.service))).toEqual(new Set(services));
+  });
+
+  it('O1: attack 1, a stolen token with another DPoP key, is a refused verification span at the edge and counts once', async () => {
+    const before = sampleOf(await scrape(ops.edge), 'binding_decisions_total', { hop: 'edge', result: 'refused', failure_type: 'confirmation_mismatch' });
+    const { traceId, header } = traceparent();
+    const thief = await DpopClient.create();
+    const stolen = await placeOrder('user-victim', header, thief);
+    expect({ status: stolen.status, error: stolen.body['error'] }).toEqual({ status: 401, error: 'invalid_token' });
+    const refused = await eventually('the refused edge verification span', () => verification(receiver.trace(traceId), 'edge'));
+    expect(refused.attributes).toMatchObject({ 'binding.result': 'refused', 'binding.failure_type': 'confirmation_mismatch', 'binding.error_code': 'invalid_token' });
+    expect(refused.status).toBe(2); // ERROR
+    expect(receiver.trace(traceId).some((span) => span.service !== 'edge')).toBe(false); // it never went inside
+    expect(sampleOf(await scrape(ops.edge), 'binding_decisions_total', { hop: 'edge', result: 'refused', failure_type: 'confirmation_mismatch' })).toBe(before + 1);
+  });
+
+  it('O1: attack 2, the client token forwarded inward to orders.create, is a refused verification span at orders (token_signature) and counts once', async () => {
+    const labels = { hop: 'orders.create', result: 'refused', failure_type: 'token_signature' };
+    const before = sampleOf(await scrape(ops.orders), 'binding_decisions_total', labels);
+    const token = await issuer.mint({ sub: 'user-forwarded', cnf: { jkt: client.jkt } });
+    secrets.add(token);
+    const outcome = await forwardClientTokenInward({ natsUrl: fabric.env()['NATS_URL']!, certsDir: fabric.certsDir }, token);
+    expect(outcome).toMatchObject({ accepted: false, refusal: { code: 'invalid_token', type: 'token_signature' } });
+    const refused = await eventually('the refused orders verification span', () =>
+      receiver.spans.find((span) => span.name === 'verify orders.create' && span.attributes['binding.failure_type'] === 'token_signature'),
+    );
+    expect(refused).toMatchObject({ service: 'orders', status: 2, attributes: expect.objectContaining({ 'binding.result': 'refused', 'binding.error_code': 'invalid_token' }) });
+    expect(sampleOf(await scrape(ops.orders), 'binding_decisions_total', labels)).toBe(before + 1);
+    // The operations port serves the other O1 series too.
+    const text = await scrape(ops.orders);
+    for (const series of ['binding_verification_duration_bucket', 'binding_replay_claims_total', 'binding_exchange_cache_lookups_total', 'estate_certificate_expires_in', 'binding_revocations_in_force']) {
+      expect(text).toContain(series);
+    }
+  });
+
+  it('O2: a traceparent changed after signing is refused by orders (trace_context_mismatch); sent as signed, the same call passes', async () => {
+    const edgeConfig = loadEstateConfig(fabric.env(), 'edge');
+    const inner = ClientProxyFactory.create(natsClientOptions(edgeConfig));
+    edgeClient = inner;
+    await inner.connect();
+    const signed = traceparent();
+    const spliced = traceparent();
+    let tamper = false;
+    // The wire between the edge and orders: records every hop header (O4 scan), and in the attack
+    // replaces the traceparent of orders.create after the proof was signed over it.
+    const wire = {
+      status: inner.status,
+      send(pattern: string, record: { headers?: { get(name: string): string; set(name: string, value: string): void } }) {
+        for (const name of ['Hop-Token', 'Hop-Proof']) if (record.headers?.get(name)) secrets.add(record.headers.get(name));
+        if (tamper && pattern === 'orders.create') record.headers?.set('traceparent', spliced.header);
+        return inner.send(pattern, record);
+      },
+    };
+    const outbound: OutboundClient = createOutboundClient({
+      client: wire as unknown as ClientProxy,
+      signer: createHopProofSigner({ privateKey: edgeConfig.tls.key, certificateChainPem: edgeConfig.tls.cert }),
+      stsAudience: STS_ISSUER,
+      observer: { request: () => ({ headers: { traceparent: signed.header }, end: () => undefined }) },
+    });
+    const token = await issuer.mint({ sub: 'user-trace', cnf: { jkt: client.jkt } });
+    secrets.add(token);
+    const order = () =>
+      outbound.call<Record<string, unknown>>({
+        audience: spiffeIdOf('orders'), subject: 'orders.create', payload: { sku: 'otel', quantity: 1 },
+        subjectToken: new SubjectToken(token, ACCESS_TOKEN_TYPE, Math.floor(Date.now() / 1000) + 300), scope: 'orders:write',
+      });
+    tamper = true;
+    const refusal = await order().then(() => undefined, (error: unknown) => error);
+    expect(refusal).toBeInstanceOf(OutboundRefusedError);
+    expect(refusal).toMatchObject({ code: 'invalid_token', type: 'trace_context_mismatch' });
+    tamper = false;
+    await expect(order()).resolves.toMatchObject({ owner: 'user-trace', placedVia: [spiffeIdOf('edge')] });
+    const refused = await eventually('the trace_context_mismatch verification span', () =>
+      receiver.spans.find((span) => span.name === 'verify orders.create' && span.attributes['binding.failure_type'] === 'trace_context_mismatch'),
+    );
+    expect(refused.service).toBe('orders');
+  });
+
+  it('O3: one audit line per refusal, valid against the documented schema, with hop, failure type and trace id', async () => {
+    const schema = JSON.parse(readFileSync('libs/estate/src/telemetry/audit-line.schema.json', 'utf8')) as object;
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+    const lines = [edge, ...services]
+      .flatMap((process) => process.output.split('\n'))
+      .filter((line) => line.startsWith('{') && line.includes('"schema":"hybrid-estate.audit/1"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const line of lines) expect({ line, valid: validate(line), errors: validate.errors }).toMatchObject({ valid: true });
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ event: 'refusal', service: 'edge', hop: 'edge', failure_type: 'confirmation_mismatch', code: 'invalid_token', trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) }),
+        expect.objectContaining({ event: 'refusal', service: 'orders', hop: 'orders.create', failure_type: 'token_signature' }),
+        expect.objectContaining({ event: 'refusal', service: 'orders', hop: 'orders.create', failure_type: 'trace_context_mismatch' }),
+      ]),
+    );
+  });
+
+  it('O4: nothing exported (spans, metrics, audit lines, logs) holds token, proof, key or nonce bytes', async () => {
+    // Let the last batches and metric pushes arrive.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const exported = [
+      ...receiver.bodies,
+      ...(await Promise.all(Object.values(ops).map((port) => scrape(port)))),
+      edge.output,
+      ...services.map((service) => service.output),
+    ].join('\n');
+    expect(receiver.bodies.length).toBeGreaterThan(0);
+    // What this test saw on the wire: client tokens, DPoP proofs, internal tokens and hop proofs.
+    expect(secrets.size).toBeGreaterThan(4);
+    for (const secret of secrets) {
+      expect(exported.includes(secret)).toBe(false);
+      // Not even the signature part of one.
+      expect(exported.includes(secret.split('.')[2]!)).toBe(false);
+    }
+    // Every private key of the estate (base64 of the PEM bodies), and the DPoP client's.
+    for (const file of readdirSync(fabric.certsDir).filter((name) => name.endsWith('.key'))) {
+      const body = readFileSync(join(fabric.certsDir, file), 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('-----'));
+      for (const line of body) expect(exported.includes(line)).toBe(false);
+    }
+    // No JWS of any kind, no PEM, no private JWK member.
+    expect(exported).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\./);
+    expect(exported).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+    expect(exported).not.toMatch(/"d"\s*:\s*"/);
+    expect(exported).not.toMatch(/DPoP-Nonce|"nonce"/i);
+  });
+});
