@@ -65,7 +65,7 @@ export async function measureReplayStores(context: BenchContext): Promise<Replay
       store.close();
       return measurement;
     };
-    const jetstreamFile = await run('edge', 'nats-server 2.9.10 pinned to the server core, mTLS, file storage (the edge default)');
+    const jetstreamFile = await run('edge', 'nats-server (the pinned release) on the server core, mTLS, file storage (the edge default)');
     context.log(`  jetstream (file): ${jetstreamFile.claimsPerSecond} claims/s`);
     // A full bucket refuses claims (fail closed), so the memory run stops well inside its 32 MiB.
     const jetstreamMemory = await run('orders', 'same server, memory storage (claims lost on a broker restart); at most 120 000 claims', MEMORY_BUCKET_MAX_CLAIMS);

@@ -7,7 +7,7 @@ import { provisionKvBucket } from './provision-kv-bucket.js';
  * libs/binding JetStreamReplayStore). Run by the operator (the `admin` identity): workloads may
  * not create or change streams (jetstream-subjects.ts), so a workload only opens its bucket.
  *
- * nats-server 2.9.10 has no per-key TTL: the bucket's `max_age` is the lifetime of every claim.
+ * One TTL for every key: the bucket's `max_age` is the lifetime of every claim (jetstream-replay-store.ts).
  * It is set to the proof acceptance window plus a margin for clock skew between replicas (each
  * judges `iat` by its own clock), so a claim outlives every moment its proof could be accepted.
  * `max_bytes` bounds the bucket; KV buckets discard new writes when full, so a full bucket refuses

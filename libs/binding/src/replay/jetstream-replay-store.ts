@@ -42,7 +42,8 @@ export interface JetStreamReplayStoreOptions {
  * - Keys: base64url scopes and ids (thumbprints, hashes) are used verbatim; anything else is
  *   written `=` + base64url(UTF-8), which never collides with a verbatim token (no `=` in base64url)
  *   and holds only KV key characters. Empty or over-long parts are a caller's mistake.
- * - Expiry: nats-server 2.9.10 has no per-key TTL, so the bucket's `max_age` is the TTL of every
+ * - Expiry: one TTL for every key, the bucket's `max_age` (per-message TTLs need nats-server 2.11
+ *   and a bucket created for them; one bucket-wide age works on every release), so it is the TTL of every
  *   claim, counted from when the server stored it. The store refuses (BindingConfigError) a ttl
  *   longer than `max_age - 1` s, so a claim is never forgotten before its proof stops being
  *   acceptable. Consequences: every claim is kept `max_age`, not its own ttl (memory and disk are

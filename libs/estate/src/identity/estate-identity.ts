@@ -48,7 +48,7 @@ export function kvBucketOf(workload: Workload): string {
 
 /**
  * The KV bucket that holds a workload's durable state (orders' orders, inventory's stock), apart
- * from its own bucket: nats-server 2.9 has no per-key TTL, so a bucket whose `max_age` bounds replay
+ * from its own bucket: a replay bucket's one `max_age` is every claim's TTL, so a bucket whose `max_age` bounds replay
  * claims cannot also keep records that must outlive it.
  */
 export function stateBucketOf(workload: Workload): string {
