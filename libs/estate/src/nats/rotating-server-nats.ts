@@ -67,6 +67,17 @@ export class RotatingServerNats extends ServerNats {
     await previous.drain().catch(() => previous.close());
   }
 
+  /**
+   * Listening means the broker holds the subscriptions: ServerNats resolves listen() as soon as
+   * they are written, so a request sent right after (a restarted replica, a test) could find no
+   * responder. Flushed first, as rotate() does for a renewed connection.
+   */
+  override start(callback: (error?: unknown) => void): void {
+    const state = this as unknown as ServerNatsState;
+    this.bindEvents(state.natsClient!);
+    state.natsClient!.flush().then(() => callback(), (error: unknown) => callback(error));
+  }
+
   /** Remembers which connection the handlers are bound to, for getMessageHandler. */
   override bindEvents(client: NatsConnection): void {
     this.#binding = client;
