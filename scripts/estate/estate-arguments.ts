@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_LEAF_TTL_S, MIN_LEAF_TTL_S, parseDurationSeconds } from '../../certs/lifetime.js';
 
-export const ESTATE_USAGE = `usage: npm run estate [-- --once] [--cert-ttl <duration>]
+export const ESTATE_USAGE = `usage: npm run estate [-- --once] [--cert-ttl <duration>] [--cluster]
 
 Starts the whole estate on this machine (PKI with a live renewer, the pinned nats-server with
 mutual TLS, auth, sts, inventory, orders, the edge and the SPA) and walks through the hybrid flow
@@ -10,6 +10,8 @@ with two attacks refused.
   --once                 exit after the walkthrough: 0 only if every step went as expected
   --cert-ttl <duration>  workload certificate lifetime, renewed at half-life (default 1h, CERT_TTL;
                          at least 30s), e.g. 30s to watch certificates rotate live
+  --cluster              three nats-server nodes (mutual-TLS routes, JetStream at R3) and two
+                         replicas each of edge (EDGE_PORT and the next port), sts, orders, inventory
   -h, --help             this text
 
 Environment: CERTS_DIR (certs/out), ESTATE_DIR (.estate), EDGE_PORT, AUTH_PORT, SPA_PORT.
@@ -20,13 +22,15 @@ export class EstateUsageError extends Error {}
 export interface EstateArguments {
   readonly once: boolean;
   readonly certTtlSeconds: number;
+  /** Three broker nodes and two replicas of every service (SECURITY.md S1-S3). */
+  readonly cluster: boolean;
 }
 
 /** Reads the command line (and CERT_TTL); 'help' for -h/--help; EstateUsageError for anything else it cannot take. */
 export function parseEstateArguments(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): EstateArguments | 'help' {
-  let values: { once?: boolean; 'cert-ttl'?: string; help?: boolean };
+  let values: { once?: boolean; 'cert-ttl'?: string; help?: boolean; cluster?: boolean };
   try {
-    ({ values } = parseArgs({ args: [...argv], options: { once: { type: 'boolean' }, 'cert-ttl': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({ args: [...argv], options: { once: { type: 'boolean' }, 'cert-ttl': { type: 'string' }, help: { type: 'boolean', short: 'h' }, cluster: { type: 'boolean' } }, strict: true }));
   } catch (error) {
     throw new EstateUsageError(error instanceof Error ? error.message : String(error));
   }
@@ -41,5 +45,5 @@ export function parseEstateArguments(argv: readonly string[], env: NodeJS.Proces
     }
   }
   if (certTtlSeconds < MIN_LEAF_TTL_S) throw new EstateUsageError(`--cert-ttl must be at least ${MIN_LEAF_TTL_S}s, got ${raw}`);
-  return { once: values.once === true, certTtlSeconds };
+  return { once: values.once === true, certTtlSeconds, cluster: values.cluster === true };
 }

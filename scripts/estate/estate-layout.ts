@@ -35,7 +35,17 @@ export function estateLayout(root: string, env: NodeJS.ProcessEnv): EstateLayout
  * sets (see .env.example and docker-compose.yml). Nonces are on at the edge and the token
  * endpoint, as a careful deployment would run them; the secrets are fresh for each run.
  */
-export function estateApps(layout: EstateLayout, natsUrl: string): AppSpec[] {
+/** Replicas of each NATS service and of the edge (`--cluster`: 2); the edges listen on consecutive ports. */
+export interface EstateReplicas {
+  readonly replicas?: number;
+}
+
+/** The edge replicas' URLs: replica 1 on EDGE_PORT, the next on the following ports. */
+export function edgeReplicaUrls(layout: EstateLayout, replicas = 1): { readonly name: string; readonly url: string }[] {
+  return Array.from({ length: replicas }, (_, index) => ({ name: replicas === 1 ? 'edge' : `edge-${index + 1}`, url: `http://localhost:${layout.ports.edge + index}` }));
+}
+
+export function estateApps(layout: EstateLayout, natsUrl: string, { replicas = 1 }: EstateReplicas = {}): AppSpec[] {
   const { root, certsDir, stateDir, ports } = layout;
   const edgeUrl = `http://localhost:${ports.edge}`;
   const authUrl = `http://localhost:${ports.auth}`;
@@ -43,14 +53,15 @@ export function estateApps(layout: EstateLayout, natsUrl: string): AppSpec[] {
   const fabric = { NATS_URL: natsUrl, CERTS_DIR: certsDir };
   // Internal services have no HTTP port: ready is the line each prints once it serves its subjects.
   const serving = (subject: string): AppSpec['ready'] => ({ line: new RegExp(`serving ${subject.replace('.', '\\.')}`) });
-  const app = (name: string, env: Record<string, string>, ready: AppSpec['ready']): AppSpec => ({
-    name,
+  const app = (name: string, env: Record<string, string>, ready: AppSpec['ready'], replica?: number): AppSpec => ({
+    name: replica === undefined ? name : `${name}-${replica}`,
     main: join(root, 'dist/apps', name, 'main.js'),
     env: { NODE_ENV: 'development', ...env },
     ready,
-    logFile: join(stateDir, 'logs', `${name}.log`),
+    logFile: join(stateDir, 'logs', `${replica === undefined ? name : `${name}-${replica}`}.log`),
   });
   const nonceSecret = (): string => randomBytes(32).toString('base64url');
+  if (replicas > 1) return replicated(layout, natsUrl, replicas, app, nonceSecret);
   return [
     app('auth', {
       AUTH_PORT: String(ports.auth),
@@ -82,4 +93,26 @@ export function estateApps(layout: EstateLayout, natsUrl: string): AppSpec[] {
       EDGE_PUBLIC_URL: edgeUrl,
     }, { url: `${spaUrl}/` }),
   ];
+}
+
+type AppFactory = (name: string, env: Record<string, string>, ready: AppSpec['ready'], replica?: number) => AppSpec;
+
+/**
+ * `--cluster`: every service `replicas` times, named `<app>-<n>`. The STS replicas share the
+ * signing keys file the first one writes (started first); the edge replicas share the nonce secret
+ * (stateless nonces, E15), the replay bucket (E17) and the audience, each on its own port as its
+ * own public origin, so the walkthrough can call each one and say which answered.
+ */
+function replicated(layout: EstateLayout, natsUrl: string, replicas: number, app: AppFactory, nonceSecret: () => string): AppSpec[] {
+  const single = estateApps(layout, natsUrl);
+  const byName = (name: string): AppSpec => single.find((spec) => spec.name === name)!;
+  const times = (name: string): AppSpec[] => Array.from({ length: replicas }, (_, index) => app(name, { ...byName(name).env }, byName(name).ready, index + 1));
+  const edgeSecret = nonceSecret();
+  const edges = edgeReplicaUrls(layout, replicas).map(({ url }, index) => {
+    const port = layout.ports.edge + index;
+    return app('edge', { ...byName('edge').env, EDGE_PORT: String(port), EDGE_PUBLIC_URL: url, EDGE_AUDIENCE: `http://localhost:${layout.ports.edge}`, DPOP_NONCE_SECRET: edgeSecret }, { url: `${url}/readyz` }, index + 1);
+  });
+  // One signing key set for both STS replicas: orders and inventory fetch sts.jwks from either.
+  const sts = Array.from({ length: replicas }, (_, index) => app('sts', { ...byName('sts').env, STS_KEYS_FILE: join(layout.stateDir, 'sts-keys.json') }, byName('sts').ready, index + 1));
+  return [byName('auth'), ...sts, ...times('inventory'), ...times('orders'), ...edges, byName('spa')];
 }

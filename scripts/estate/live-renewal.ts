@@ -35,16 +35,19 @@ export async function runLiveRenewal(report: WalkthroughReport, targets: LiveRen
   await report.run('renew every workload certificate and the broker\'s now; each workload moves make-before-break', async () => {
     const pids = targets.apps.map((app) => app.pid);
     const lines: string[] = [];
-    for (const name of [...WORKLOADS, 'nats'] as const) {
+    // On a cluster, each node's route certificate too (nats-route-<n>): every node reloads.
+    const routes = Object.keys(renewer.status().leaves).filter((leaf) => leaf.startsWith('nats-route-'));
+    for (const name of [...WORKLOADS, 'nats', ...routes]) {
       const before = renewer.status().leaves[name];
       expectThat(before?.thumbprint !== undefined && before.notAfter !== undefined, `no current leaf for ${name}`);
       await renewer.renewNow(name);
       const after = renewer.status().leaves[name]!;
       expectThat(after.thumbprint !== before!.thumbprint, `${name} was not renewed: ${after.lastError ?? 'no reason given'}`);
-      if (name !== 'nats') superseded.set(name, { thumbprint: before!.thumbprint!, notAfter: before!.notAfter! });
-      const app = targets.apps.find((candidate) => candidate.name === name);
-      if (app !== undefined) await app.waitForOutput(new RegExp(`every NATS connection moved to the renewed certificate, x5t#S256 ${after.thumbprint}`), MOVE_TIMEOUT_MS);
-      lines.push(`${name.padEnd(10)} x5t#S256 ${before!.thumbprint!.slice(0, 12)}… -> ${after.thumbprint!.slice(0, 12)}…${app === undefined ? ' (nats-server reloaded)' : ' moved'}`);
+      if ((WORKLOADS as readonly string[]).includes(name)) superseded.set(name, { thumbprint: before!.thumbprint!, notAfter: before!.notAfter! });
+      // Every replica of the workload (`orders`, or `orders-1` and `orders-2` with --cluster).
+      const replicas = targets.apps.filter((candidate) => candidate.name === name || candidate.name.startsWith(`${name}-`));
+      for (const app of replicas) await app.waitForOutput(new RegExp(`every NATS connection moved to the renewed certificate, x5t#S256 ${after.thumbprint}`), MOVE_TIMEOUT_MS);
+      lines.push(`${name.padEnd(12)} x5t#S256 ${before!.thumbprint!.slice(0, 12)}… -> ${after.thumbprint!.slice(0, 12)}…${replicas.length === 0 ? ' (nats-server reloaded)' : ` moved${replicas.length > 1 ? ` (${replicas.length} replicas)` : ''}`}`);
     }
     expectThat(targets.apps.every((app, index) => app.pid === pids[index]), 'an app was restarted');
     return [...lines, 'no app restarted (same pids)'].join('\n');

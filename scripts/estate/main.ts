@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { NatsServerMissingError } from '../nats/find-nats-server.js';
 import { startDevFabric, type DevFabric } from '../nats/dev-fabric.js';
 import { AppProcess } from './app-process.js';
-import { estateApps, estateLayout } from './estate-layout.js';
+import { edgeReplicaUrls, estateApps, estateLayout } from './estate-layout.js';
 import { ESTATE_USAGE, EstateUsageError, parseEstateArguments, type EstateArguments } from './estate-arguments.js';
 import { runWalkthrough } from './walkthrough.js';
 import { WalkthroughReport } from './walkthrough-report.js';
@@ -23,7 +23,8 @@ const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 /** NATS_CONNECT_TIMEOUT_MS of the apps: a refused certificate fails a start in seconds. */
 const CONNECT_TIMEOUT_MS = 5_000; // milliseconds
 
-async function main({ once, certTtlSeconds }: EstateArguments): Promise<number> {
+async function main({ once, certTtlSeconds, cluster }: EstateArguments): Promise<number> {
+  const replicas = cluster ? 2 : 1; // --cluster: two of every service on three broker nodes
   // The report is this process's whole output; the apps log to their files. Nest's own logger
   // (the walkthrough's NATS client in attack 2) would interleave with it.
   Logger.overrideLogger(false);
@@ -41,13 +42,14 @@ async function main({ once, certTtlSeconds }: EstateArguments): Promise<number> 
     await mkdir(join(layout.stateDir, 'logs'), { recursive: true, mode: 0o700 });
     report.heading(`Estate PKI and NATS (${shown(layout.certsDir)}: generated, keys 0600, never committed)`);
     const started = await report.run(`CA, one ${certTtlSeconds} s certificate per workload (one SPIFFE ID each, renewed at half-life), mTLS nats-server, JetStream as the operator`, async () => {
-      fabric = await startDevFabric({ purpose: 'estate', connectTimeoutMs: CONNECT_TIMEOUT_MS, certsDir: layout.certsDir, rotation: { leafTtlSeconds: certTtlSeconds } });
+      fabric = await startDevFabric({ purpose: 'estate', connectTimeoutMs: CONNECT_TIMEOUT_MS, certsDir: layout.certsDir, rotation: { leafTtlSeconds: certTtlSeconds }, cluster });
       const { supervisor, renewer } = fabric;
       const leaves = Object.entries(renewer!.status().leaves).map(([name, leaf]) => `${name.padEnd(10)} until ${leaf.notAfter?.toISOString() ?? '?'}`);
       return [
         // One line for people and scripts alike: which broker runs, and where it came from.
         `nats-server v${supervisor.version} (${supervisor.binarySource}; TLS 1.3 only, pinned client keys: ${renewer!.pinsFile})`,
-        `NATS_URL=${supervisor.url}`,
+        ...(fabric.cluster === undefined ? [] : [`cluster "${fabric.cluster.name}": ${fabric.cluster.nodes.length} nodes, routes over mutual TLS (route identity only), JetStream assets at R3`]),
+        `NATS_URL=${fabric.url}`,
         ...leaves,
       ].join('\n');
     });
@@ -55,7 +57,7 @@ async function main({ once, certTtlSeconds }: EstateArguments): Promise<number> 
     const natsUrl = fabric.url;
 
     report.heading(`The apps (logs in ${shown(join(layout.stateDir, 'logs'))})`);
-    for (const spec of estateApps(layout, natsUrl)) {
+    for (const spec of estateApps(layout, natsUrl, { replicas })) {
       const app = new AppProcess(spec);
       apps.push(app);
       const started = await report.run(`${spec.name}`, async () => {
@@ -72,6 +74,7 @@ async function main({ once, certTtlSeconds }: EstateArguments): Promise<number> 
       natsUrl,
       certsDir: layout.certsDir,
       renewal: { renewer: fabric.renewer!, apps },
+      ...(cluster ? { edgeReplicas: edgeReplicaUrls(layout, replicas) } : {}),
     });
 
     report.heading(report.allPassed ? 'Every step went as expected' : 'Some steps did not go as expected (see above)');

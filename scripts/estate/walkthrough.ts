@@ -3,6 +3,7 @@ import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'j
 import { MobileClient } from '#mobile';
 import { forwardClientTokenInward } from './forwarded-token.js';
 import { runLiveRenewal, type LiveRenewalTargets } from './live-renewal.js';
+import { runReplicaSteps, type EdgeReplica } from './replica-steps.js';
 import { expectThat, type WalkthroughReport } from './walkthrough-report.js';
 
 export interface WalkthroughTargets {
@@ -14,6 +15,8 @@ export interface WalkthroughTargets {
   readonly certsDir: string;
   /** The renewer and the running apps, to renew every certificate live after the first order. */
   readonly renewal?: Pick<LiveRenewalTargets, 'renewer' | 'apps'>;
+  /** `--cluster`: the edge replicas, each called in turn and named in the report. */
+  readonly edgeReplicas?: readonly EdgeReplica[];
 }
 
 async function json(response: Response): Promise<Record<string, unknown>> {
@@ -75,6 +78,8 @@ export async function runWalkthrough(report: WalkthroughReport, targets: Walkthr
     expectThat(response.status === 200 && body['id'] === orderId, `expected 200 with order ${orderId}, got ${response.status} ${JSON.stringify(body)}`);
     return `200 ${JSON.stringify(body)}`;
   });
+
+  if (targets.edgeReplicas !== undefined && targets.edgeReplicas.length > 1) await runReplicaSteps(report, mobile, targets.edgeReplicas);
 
   if (targets.renewal !== undefined) {
     await runLiveRenewal(report, {
