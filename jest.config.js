@@ -17,8 +17,11 @@ const shared = {
 };
 
 export default {
+  // Jest reads testTimeout from the top-level configuration only (a project's own is ignored): 60 s
+  // for every test that does not set its own; the unit tests take milliseconds either way.
+  testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.spec.ts'], testTimeout: 60000 },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.spec.ts'] },
   ],
 };
