@@ -1,40 +1,42 @@
-import { ensureDevCertificates } from './ensure-dev-certs.js';
-import { DEFAULT_CA_VALIDITY_DAYS, DEFAULT_LEAF_VALIDITY_DAYS, type KeyAlgorithm } from './pki.js';
+import { CertificateRenewer } from './certificate-renewer.js';
+import { RENEW_USAGE, renewSettings } from './renew-settings.js';
 
 /**
- * `npm run certs`: builds this folder (certs/tsconfig.json) and runs this file from dist/.
- * Environment: CERTS_DIR (default certs/out), CERT_VALIDITY_DAYS (leaves, default 7),
- * CA_VALIDITY_DAYS (default 30), CERT_KEY_ALGORITHM (ES256 or EdDSA, default ES256).
+ * `npm run certs`: one pass of the certificate renewer over CERTS_DIR (default certs/out), then
+ * exit: a CA if there is none, and every leaf that is missing, broken, foreign or past half-life
+ * issued again; valid ones kept. The same certificates, the same files and the same settings as
+ * `npm run renew` and `npm run estate` (certs/renew-settings.ts: CERT_TTL, CA_TTL, ...), so the
+ * three never disagree about a folder. Nothing renews them afterwards: run `npm run renew` (or the
+ * estate) for that.
  */
-function days(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < 1 || value > 825) throw new Error(`${name}: must be a whole number of days from 1 to 825, got "${raw}"`);
-  return value;
-}
+const USAGE = `Usage: npm run certs [-- --help]
 
-function keyAlgorithm(): KeyAlgorithm {
-  const raw = process.env['CERT_KEY_ALGORITHM']?.trim() || 'ES256';
-  if (raw !== 'ES256' && raw !== 'EdDSA') throw new Error(`CERT_KEY_ALGORITHM: must be ES256 or EdDSA, got "${raw}"`);
-  return raw;
-}
+One pass of the certificate renewer over CERTS_DIR: issues what is missing or due, keeps what is
+valid, writes nats-pins.conf, exits. \`npm run renew\` keeps renewing; its settings apply here too:
 
-async function main(): Promise<void> {
-  const dir = process.env['CERTS_DIR']?.trim() || 'certs/out';
-  const outcomes = await ensureDevCertificates({
-    dir,
-    caValidityDays: days('CA_VALIDITY_DAYS', DEFAULT_CA_VALIDITY_DAYS),
-    leafValidityDays: days('CERT_VALIDITY_DAYS', DEFAULT_LEAF_VALIDITY_DAYS),
-    keyAlgorithm: keyAlgorithm(),
-  });
-  for (const { name, action, notAfter } of outcomes) {
-    console.log(`${name.padEnd(10)} ${action.padEnd(8)} until ${notAfter.toISOString()}`);
+${RENEW_USAGE}`;
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
   }
-  console.log(`certificates in ${dir}/ (keys 0600, git-ignored)`);
+  const renewer = new CertificateRenewer(renewSettings(process.env).renewer);
+  await renewer.start();
+  await renewer.stop();
+  const { leaves } = renewer.status();
+  for (const [name, leaf] of Object.entries(leaves)) {
+    const detail = leaf.notAfter === undefined ? `FAILED: ${leaf.lastError ?? 'no reason given'}` : `until ${leaf.notAfter.toISOString()} x5t#S256 ${leaf.thumbprint}`;
+    console.log(`${name.padEnd(10)} ${detail}`);
+  }
+  if (Object.values(leaves).some((leaf) => leaf.notAfter === undefined)) {
+    process.exitCode = 1;
+    return;
+  }
+  console.log(`certificates in ${renewer.dir}/ (keys 0600, git-ignored)`);
 }
 
-main().catch((error: unknown) => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   console.error(`certs: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });

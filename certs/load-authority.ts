@@ -4,7 +4,7 @@ import type { Authority } from './pki.js';
 import { x509 } from './x509-provider.js';
 
 /**
- * An authority from existing PEM files: the CA that `generate-dev-certs` created earlier, or one
+ * An authority from existing PEM files: the CA that `npm run certs` or the renewer created earlier, or one
  * you bring (see certs/README.md). The certificate must be a CA whose key is `privateKeyPem`
  * (PKCS#8 or SEC1/PKCS#1; P-256, P-384, Ed25519 or RSA) and that can sign certificates. It is
  * treated as the trust anchor: the estate trusts exactly this certificate.

@@ -8,7 +8,7 @@ import { x509 } from './x509-provider.js';
  * The estate's development PKI: a CA (optionally intermediates) and leaf certificates for
  * workloads (client) and the broker (server), built with @peculiar/x509 over Node's WebCrypto.
  * Tests import it to mint their own certificates, good and bad, into temporary folders;
- * `generate-dev-certs` uses it for certs/out/.
+ * the certificate renewer (certificate-renewer.ts) uses it for certs/out/.
  */
 export type { KeyAlgorithm, SignatureAlgorithm } from './key-algorithm.js';
 export type CryptoKeyHandle = webcrypto.CryptoKey;

@@ -1,89 +1,77 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDevCertificates, type DevCertsOptions } from '../../certs/ensure-dev-certs.js';
-import { createCertificateAuthority, issueCertificate } from '../../certs/pki.js';
+import { promisify } from 'node:util';
 
-// `npm run certs` (certs/ensure-dev-certs.ts): idempotent, keeps what is valid, never replaces
-// a CA, and writes private keys 0600.
+// `npm run certs` (certs/generate-dev-certs.ts): one pass of the certificate renewer, run as
+// built: idempotent, keeps what is valid, reissues what is missing or broken, short-lived leaves,
+// private keys 0600 in a 0700 folder. The renewer's own specs (test/certs/) cover the rest.
 
-const DAY_MS = 86_400_000;
-const NAMES = ['ca', 'nats', 'edge', 'sts', 'orders', 'inventory', 'admin'];
+const run = promisify(execFile);
+const SCRIPT = 'dist/certs/generate-dev-certs.js';
+const LEAVES = ['nats', 'edge', 'sts', 'orders', 'inventory', 'admin'];
 let dir: string;
-let options: DevCertsOptions;
 
 beforeEach(async () => {
+  if (!existsSync(SCRIPT)) throw new Error(`${SCRIPT} is missing: run npm run build first`);
   dir = join(await mkdtemp(join(tmpdir(), 'estate-dev-certs-')), 'out');
-  options = { dir, caValidityDays: 30, leafValidityDays: 7, keyAlgorithm: 'ES256' };
 });
 
 afterEach(async () => {
   await rm(join(dir, '..'), { recursive: true, force: true });
 });
 
-function actions(outcomes: Awaited<ReturnType<typeof ensureDevCertificates>>): Record<string, string> {
-  return Object.fromEntries(outcomes.map(({ name, action }) => [name, action]));
+async function certs(env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await run(process.execPath, [SCRIPT], { env: { PATH: process.env['PATH'] ?? '', CERTS_DIR: dir, ...env } });
+  return stdout;
 }
 
-describe('ensureDevCertificates (npm run certs)', () => {
-  it('creates the CA, the broker and one certificate per identity, keys 0600 in a 0700 folder', async () => {
-    expect(actions(await ensureDevCertificates(options))).toEqual(Object.fromEntries(NAMES.map((name) => [name, 'created'])));
+const crt = (name: string): Promise<string> => readFile(join(dir, `${name}.crt`), 'utf8');
+
+describe('npm run certs (one renewer pass)', () => {
+  it('L1: creates the CA, the broker and one 1 h certificate per identity, keys 0600 in a 0700 folder', async () => {
+    await certs();
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
-    for (const name of NAMES) {
+    for (const name of ['ca', ...LEAVES]) {
       expect((await stat(join(dir, `${name}.key`))).mode & 0o777).toBe(0o600);
       expect((await stat(join(dir, `${name}.crt`))).mode & 0o777).toBe(0o644);
     }
-    const orders = new X509Certificate(await readFile(join(dir, 'orders.crt')));
+    const orders = new X509Certificate(await crt('orders'));
     expect(orders.subjectAltName).toBe('URI:spiffe://estate.local/orders');
+    expect(new Date(orders.validTo).getTime() - new Date(orders.validFrom).getTime()).toBe((3_600 + 60) * 1_000);
+    expect(await readFile(join(dir, 'nats-pins.conf'), 'utf8')).toMatch(/^pinned_certs: \[/);
   });
 
-  it('is idempotent: a second run keeps every file byte for byte', async () => {
-    await ensureDevCertificates(options);
-    const before = await Promise.all(NAMES.map((name) => readFile(join(dir, `${name}.crt`), 'utf8')));
-    expect(actions(await ensureDevCertificates(options))).toEqual(Object.fromEntries(NAMES.map((name) => [name, 'kept'])));
-    expect(await Promise.all(NAMES.map((name) => readFile(join(dir, `${name}.crt`), 'utf8')))).toEqual(before);
+  it('L1: is idempotent: a second run keeps every certificate byte for byte', async () => {
+    await certs();
+    const before = await Promise.all(['ca', ...LEAVES].map(crt));
+    await certs();
+    expect(await Promise.all(['ca', ...LEAVES].map(crt))).toEqual(before);
   });
 
-  it('reissues only what is missing, broken or about to expire', async () => {
-    await ensureDevCertificates(options);
+  it('L6: reissues only what is missing or broken, under the same CA', async () => {
+    await certs();
+    const [ca, orders, edge] = [await crt('ca'), await crt('orders'), await crt('edge')];
     await unlink(join(dir, 'edge.key'));
     await writeFile(join(dir, 'sts.crt'), 'not a certificate');
-    const outcome = actions(await ensureDevCertificates(options));
-    expect(outcome).toMatchObject({ ca: 'kept', edge: 'renewed', sts: 'renewed', orders: 'kept' });
-    const sixAndAHalfDaysLater = new Date(Date.now() + 6.5 * DAY_MS);
-    const later = actions(await ensureDevCertificates({ ...options, now: sixAndAHalfDaysLater }));
-    expect(later).toMatchObject({ ca: 'kept', orders: 'renewed', nats: 'renewed', admin: 'renewed' });
+    await certs();
+    expect(await crt('ca')).toBe(ca);
+    expect(await crt('orders')).toBe(orders);
+    expect(await crt('edge')).not.toBe(edge);
+    expect(new X509Certificate(await crt('sts')).checkIssued(new X509Certificate(ca))).toBe(true);
   });
 
-  it('reissues leaves signed by another CA (the CA was replaced)', async () => {
-    await ensureDevCertificates(options);
-    const foreign = await createCertificateAuthority({ commonName: 'someone else' });
-    const leaf = await issueCertificate(foreign, { commonName: 'orders', spiffeId: 'spiffe://estate.local/orders', usage: 'client' });
-    await writeFile(join(dir, 'orders.crt'), leaf.certificatePem);
-    await writeFile(join(dir, 'orders.key'), leaf.privateKeyPem, { mode: 0o600 });
-    expect(actions(await ensureDevCertificates(options))).toMatchObject({ orders: 'renewed', edge: 'kept' });
+  it('answers --help with its usage on stdout and exit 0', async () => {
+    const { stdout } = await run(process.execPath, [SCRIPT, '--help']);
+    expect(stdout).toMatch(/^Usage: npm run certs/);
   });
 
-  it('bring your own CA: leaves are issued by it, and without its key valid leaves are still kept', async () => {
-    const own = await createCertificateAuthority({ commonName: 'my company dev CA', keyAlgorithm: 'EdDSA' });
-    await ensureDevCertificates({ ...options, dir }); // creates the folder
-    await writeFile(join(dir, 'ca.crt'), own.certificatePem);
-    await writeFile(join(dir, 'ca.key'), own.privateKeyPem, { mode: 0o600 });
-    expect(actions(await ensureDevCertificates(options))).toMatchObject({ ca: 'kept', edge: 'renewed', nats: 'renewed' });
-    const edge = new X509Certificate(await readFile(join(dir, 'edge.crt')));
-    expect(edge.verify(new X509Certificate(own.certificatePem).publicKey)).toBe(true);
-    await unlink(join(dir, 'ca.key'));
-    expect(actions(await ensureDevCertificates(options))).toMatchObject({ ca: 'kept', edge: 'kept' });
-    await unlink(join(dir, 'edge.crt'));
-    await expect(ensureDevCertificates(options)).rejects.toThrow(/ca\.key is missing/);
-  });
-
-  it('never replaces an expiring CA by itself: it says what to do', async () => {
-    await ensureDevCertificates(options);
-    await expect(ensureDevCertificates({ ...options, now: new Date(Date.now() + 29.5 * DAY_MS) })).rejects.toThrow(
-      /ca\.crt is expired or expires within a day .*remove ca\.crt and ca\.key/,
-    );
+  it('a bad setting stops it with a message naming the variable, and writes nothing', async () => {
+    await expect(certs({ CERT_TTL: 'soon' })).rejects.toMatchObject({ stderr: expect.stringContaining('CERT_TTL') });
+    expect(existsSync(join(dir, 'ca.crt'))).toBe(false);
   });
 });
