@@ -79,12 +79,7 @@ export interface CertificateOptions {
 
 export const DEFAULT_CA_COMMON_NAME = 'hybrid-estate dev CA';
 export const DEFAULT_CA_VALIDITY_DAYS = 30; // days
-/**
- * What `npm run certs` gives leaves that no renewer refreshes (CERT_VALIDITY_DAYS). A leaf
- * issued without dates lives DEFAULT_LEAF_TTL_S (1 h) instead; `npm run renew` keeps such
- * short-lived leaves fresh.
- */
-export const DEFAULT_LEAF_VALIDITY_DAYS = 7; // days
+/** A leaf issued without dates lives DEFAULT_LEAF_TTL_S (1 h); the renewer keeps such leaves fresh. */
 export { DEFAULT_LEAF_TTL_S } from './lifetime.js';
 export { DEFAULT_SERVER_DNS_NAMES, DEFAULT_SERVER_IP_ADDRESSES } from './subject-alternative-names.js';
 const ORGANIZATION = 'hybrid-estate';
