@@ -3,6 +3,7 @@ import { ensureNatsServer } from './ensure-nats-server.js';
 import type { NatsServerBinary } from './find-nats-server.js';
 import { PINNED_NATS_SERVER_MODULE_QUERY, PINNED_NATS_SERVER_VERSION } from './nats-server-release.js';
 import { provisionAsAdmin } from './provision-jetstream.js';
+import { DEFAULT_MONITORING_PORT, DEFAULT_ROUTE_PORT, renderClusterNodeConfig } from './cluster-config.js';
 import { renderNatsConfig } from './render-nats-config.js';
 import { startNatsServer } from './supervisor.js';
 
@@ -27,6 +28,9 @@ const USAGE = `usage: node dist/scripts/nats/main.js <command>
                  "nats-server v<version> (<where it came from>: <path>)"
   serve          run the estate's nats-server with mTLS on a free port (or NATS_PORT) and provision JetStream
   config         print the rendered nats-server configuration (for a container)
+  cluster-config print one cluster node's configuration (every node the same; --server_name names it):
+                 NATS_CLUSTER_ROUTES (comma-separated nats-route:// URLs, required), NATS_CLUSTER_NAME,
+                 NATS_ROUTE_PORT (6222), NATS_HTTP_PORT (8222); route leaf nats-route.crt/key in CERTS_DIR
   provision      as admin: the REVOCATIONS stream, the replay and state buckets (NATS_URL, CERTS_DIR)
 
 environment: CERTS_DIR (default certs/out), NATS_HOST (default 127.0.0.1), NATS_PORT,
@@ -64,6 +68,20 @@ async function main(command: string | undefined): Promise<void> {
     // The renewer's pins, beside nats.conf (a relative include resolves against the config's folder).
     const pinsFile = process.env['NATS_PINS_FILE']?.trim() || undefined;
     process.stdout.write(renderNatsConfig({ host, port: port(process.env['NATS_PORT'], 4222)!, tls, jetStreamDir, ...(pinsFile === undefined ? {} : { pinsFile }) }));
+    return;
+  }
+  if (command === 'cluster-config') {
+    const routes = (process.env['NATS_CLUSTER_ROUTES'] ?? '').split(',').map((route) => route.trim()).filter((route) => route !== '');
+    process.stdout.write(renderClusterNodeConfig({
+      certsDir,
+      host,
+      port: port(process.env['NATS_PORT'], 4222)!,
+      routePort: port(process.env['NATS_ROUTE_PORT'], DEFAULT_ROUTE_PORT)!,
+      httpPort: port(process.env['NATS_HTTP_PORT'], DEFAULT_MONITORING_PORT)!,
+      storeDir: process.env['NATS_STORE_DIR']?.trim() || '/data',
+      routes,
+      ...(process.env['NATS_CLUSTER_NAME']?.trim() ? { clusterName: process.env['NATS_CLUSTER_NAME'].trim() } : {}),
+    }));
     return;
   }
   if (command === 'provision') {
