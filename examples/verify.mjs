@@ -44,6 +44,7 @@ try {
     const legacy = join(work, 'nest11-cjs');
     await run('npm', ['run', 'build:commonjs'], legacy);
     await checkApp('nest11-cjs express, module commonjs (node10)', legacy, 'dist-commonjs/main-express.js', issuer);
+    await checkHopEntries(legacy);
     const copied = await copyRecipe();
     for (const adapter of ['express', 'fastify']) await checkApp(`copy recipe (nest12-esm) ${adapter}`, copied, `dist/main-${adapter}.js`, issuer);
   } finally {
@@ -78,6 +79,29 @@ async function checkInstalledSurface(folder) {
   const all = [...installed, ...(await scoped('@nats-io')), ...(await scoped('@peculiar')), ...(await scoped('@nestjs'))];
   const unwanted = all.filter((name) => ['@nestjs/microservices', 'canonicalize', '@peculiar/x509'].includes(name) || name.startsWith('@nats-io/'));
   if (unwanted.length > 0) throw new Error(`an HTTP-only install pulled in ${unwanted.join(', ')}`);
+}
+
+/**
+ * The NATS side in the Nest 11 CommonJS app: with its optional peers installed (Nest 11's
+ * @nestjs/microservices, the NATS client, x509, canonicalize 2.x), `./hop` and `./nest/rpc` load
+ * through require(esm), and a refusal maps to Nest 11's own RpcException class (H13).
+ */
+async function checkHopEntries(folder) {
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline',
+    '@nestjs/microservices@^11', '@nats-io/jetstream@^3.4.0', '@nats-io/kv@^3.4.0', '@nats-io/transport-node@^3.4.0', '@peculiar/x509@^2.2.0', 'canonicalize@^2.1.0'], folder);
+  const script = [
+    "const hop = require('@hybrid-estate/binding/hop');",
+    "const rpc = require('@hybrid-estate/binding/nest/rpc');",
+    "const { RpcException } = require('@nestjs/microservices');",
+    "const refusal = { code: 'invalid_token', type: 'token_invalid', status: 401, message: 'refused' };",
+    "const error = rpc.toRpcException(refusal);",
+    "if (!(error instanceof RpcException) || error.getError() !== refusal) throw new Error('toRpcException does not give Nest 11 RpcException');",
+    "for (const name of ['createHopVerifier', 'createOutboundClient', 'createCertificatePathValidator', 'JetStreamReplayStore']) if (typeof hop[name] !== 'function') throw new Error(name + ' missing');",
+    "console.log('hop entries ok');",
+  ].join('\n');
+  const output = await run(process.execPath, ['-e', script], folder, { quiet: true });
+  if (!output.includes('hop entries ok')) throw new Error(`hop entries: ${output}`);
+  console.log('::: nest11-cjs with the NATS side\'s peers: ./hop and ./nest/rpc load by require(esm); refusals are Nest 11 RpcExceptions');
 }
 
 async function copyExample(example, as) {

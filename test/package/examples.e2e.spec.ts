@@ -18,9 +18,13 @@ describe('@hybrid-estate/binding as an installed package (issue 14)', () => {
   (verified ? it.skip : it)('packs, installs into the Nest 12 ESM and Nest 11 CommonJS examples and passes the request matrix on Express and Fastify', async () => {
     const { code, output } = await runVerify();
     expect({ code, tail: output.split('\n').slice(-40).join('\n') }).toEqual({ code: 0, tail: expect.stringContaining('::: examples verified') });
-    for (const app of ['nest12-esm express', 'nest12-esm fastify', 'nest11-cjs express', 'nest11-cjs fastify', 'copy recipe (nest12-esm) express', 'copy recipe (nest12-esm) fastify']) {
+    for (const app of [
+      'nest12-esm express', 'nest12-esm fastify', 'nest11-cjs express', 'nest11-cjs fastify', 'nest11-cjs express, module commonjs (node10)',
+      'copy recipe (nest12-esm) express', 'copy recipe (nest12-esm) fastify',
+    ]) {
       expect(output).toContain(`::: ${app}\n`);
     }
+    expect(output).toContain("::: nest11-cjs with the NATS side's peers");
     expect(output).not.toContain('FAIL');
   }, VERIFY_TIMEOUT_MS);
 });
