@@ -28,6 +28,11 @@ export interface NatsClusterOptions {
   readonly permissions?: readonly IdentityPermissions[];
   readonly pinsFile?: string;
   readonly binary?: string;
+  /**
+   * Per node (index 0 is node 1): its own listen address and binary, e.g. a node run inside a
+   * network namespace through a wrapper (`ip netns exec`) on a veth address, to cut it off.
+   */
+  readonly perNode?: readonly { readonly host?: string; readonly binary?: string }[];
   /** Give each node a monitoring port (`/healthz`, `/routez`, `/jsz`). */
   readonly monitoring?: boolean;
 }
@@ -62,26 +67,29 @@ export class NatsCluster {
     const host = options.host ?? '127.0.0.1';
     const name = options.name ?? DEFAULT_CLUSTER_NAME;
     // Every route URL must be known before the first node starts: all ports are chosen up front.
+    const hostOf = (offset: number): string => options.perNode?.[offset]?.host ?? host;
     const ports: NodePorts[] = [];
     for (let index = 0; index < count; index++) {
+      // A node in another namespace cannot bind there from here: its ports are picked on the default host.
+      const probeHost = options.perNode?.[index]?.binary === undefined ? hostOf(index) : host;
       ports.push({
-        client: await findFreePort(host),
-        route: await findFreePort(host),
-        ...(options.monitoring === true ? { http: await findFreePort(host) } : {}),
+        client: await findFreePort(probeHost),
+        route: await findFreePort(probeHost),
+        ...(options.monitoring === true ? { http: await findFreePort(probeHost) } : {}),
       });
     }
-    const routes = ports.map((port) => `nats-route://${host}:${port.route}`);
+    const routes = ports.map((port, offset) => `nats-route://${hostOf(offset)}:${port.route}`);
     const started = await Promise.allSettled(ports.map((port, offset) => startNatsServer({
       tls: options.tls,
       probe: options.probe,
-      host,
+      host: hostOf(offset),
       port: port.client,
       serverName: `${name}-${offset + 1}`,
-      cluster: { name, host, port: port.route, routes, tls: options.routeTls(offset + 1), routeUser: options.routeUser },
+      cluster: { name, host: hostOf(offset), port: port.route, routes, tls: options.routeTls(offset + 1), routeUser: options.routeUser },
       ...(port.http === undefined ? {} : { httpPort: port.http }),
       ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
       ...(options.pinsFile === undefined ? {} : { pinsFile: options.pinsFile }),
-      ...(options.binary === undefined ? {} : { binary: options.binary }),
+      ...((options.perNode?.[offset]?.binary ?? options.binary) === undefined ? {} : { binary: (options.perNode?.[offset]?.binary ?? options.binary)! }),
     })));
     const nodes = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
