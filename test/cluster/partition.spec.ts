@@ -86,7 +86,8 @@ afterAll(async () => {
 }, PROCESS_HOOK_TIMEOUT_MS);
 
 async function settled(admin: NatsConnection): Promise<boolean> {
-  const manager = await jetstreamManager(admin);
+  const manager = await jetstreamManager(admin).catch(() => undefined);
+  if (manager === undefined) return false; // the meta leader is being re-elected
   for (const name of ESTATE_STREAMS) {
     const info = await manager.streams.info(name).catch(() => undefined);
     const peers = info?.cluster?.replicas ?? [];

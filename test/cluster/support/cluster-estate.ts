@@ -107,7 +107,8 @@ export class ClusterEstate {
 
   /** Every asset has every peer current with no lag, on `replicas` peers (S1, S2: caught up). */
   async replicationSettled(admin: NatsConnection, replicas = 3): Promise<boolean> {
-    const manager = await jetstreamManager(admin);
+    const manager = await jetstreamManager(admin).catch(() => undefined);
+    if (manager === undefined) return false; // the meta leader is being re-elected
     for (const name of ESTATE_STREAMS) {
       const info = await manager.streams.info(name).catch(() => undefined);
       const peers = info?.cluster?.replicas ?? [];
