@@ -11,7 +11,10 @@ export type BenchFabric = DevFabric;
 /** A refused or unreachable broker fails the bench in seconds, not after the 5 s default per try. */
 const CONNECT_TIMEOUT_MS = 2_000; // milliseconds
 
-/** With `rotation`, short-lived certificates renewed live and broker pins, as the estate runs them. */
-export function startBenchFabric(rotation?: DevFabricRotation): Promise<BenchFabric> {
-  return startDevFabric({ purpose: 'bench', connectTimeoutMs: CONNECT_TIMEOUT_MS, ...(rotation === undefined ? {} : { rotation }) });
+/**
+ * With `rotation`, short-lived certificates renewed live and broker pins, as the estate runs them;
+ * with `cluster`, three nodes with JetStream at R3 (issue 11) instead of one.
+ */
+export function startBenchFabric(rotation?: DevFabricRotation, cluster = false): Promise<BenchFabric> {
+  return startDevFabric({ purpose: 'bench', connectTimeoutMs: CONNECT_TIMEOUT_MS, ...(rotation === undefined ? {} : { rotation }), ...(cluster ? { cluster: true } : {}) });
 }

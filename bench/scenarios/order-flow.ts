@@ -117,7 +117,7 @@ export async function measureOrderFlow(context: BenchContext): Promise<OrderFlow
   }
 }
 
-async function fixedRate(context: BenchContext, estate: OrderEstate, skus: SkuPlan, fraction: number, rate: number): Promise<FixedRateRun> {
+export async function fixedRate(context: BenchContext, estate: OrderEstate, skus: SkuPlan, fraction: number, rate: number): Promise<FixedRateRun> {
   const { settings, clients } = context;
   const seconds = settings.runSeconds;
   const count = Math.max(1, Math.round(rate * seconds));
@@ -141,7 +141,7 @@ async function fixedRate(context: BenchContext, estate: OrderEstate, skus: SkuPl
   };
 }
 
-interface ClosedLoopRun {
+export interface ClosedLoopRun {
   readonly load: LoadResult;
   readonly amount: number;
   readonly clean: boolean;
@@ -152,7 +152,7 @@ interface ClosedLoopRun {
 }
 
 /** Two closed-loop warm-ups, then the measured closed loop, proofs pre-signed, CPU per process read around it. */
-async function closedLoopRun(context: BenchContext, estate: OrderEstate, skus: SkuPlan): Promise<ClosedLoopRun> {
+export async function closedLoopRun(context: BenchContext, estate: OrderEstate, skus: SkuPlan): Promise<ClosedLoopRun> {
   const { settings, clients } = context;
   const closed = (amount: number, requests = orderRequests(clients, estate.origin, amount + settings.connections, skus)): Promise<LoadResult> =>
     runClosedLoop({ origin: estate.origin, connections: settings.connections, amount, requests });
