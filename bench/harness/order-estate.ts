@@ -21,6 +21,8 @@ export interface OrderEstateOptions {
   readonly serviceEnv?: Readonly<Record<string, string>>;
   /** Short-lived certificates renewed live while the estate runs (the soak's --cert-ttl). */
   readonly rotation?: DevFabricRotation;
+  /** Three nats-server nodes, JetStream at R3 (issue 11), instead of one. */
+  readonly cluster?: boolean;
 }
 
 /** A process of the estate, for CPU and memory figures read from /proc. */
@@ -58,11 +60,11 @@ export class OrderEstate {
   ) {}
 
   static async start(options: OrderEstateOptions): Promise<OrderEstate> {
-    const fabric = await startBenchFabric(options.rotation);
+    const fabric = await startBenchFabric(options.rotation, options.cluster === true);
     const started: AppProcess[] = [];
     const probes: NatsConnection[] = [];
     try {
-      pinProcess(options.pinning, fabric.supervisor.pid!, SERVER_CORE);
+      for (const node of fabric.cluster?.nodes ?? [fabric.supervisor]) pinProcess(options.pinning, node.pid!, SERVER_CORE);
       const asEdge = await connect({ ...natsConnectionOptions(loadEstateConfig(fabric.env(), 'edge')), name: 'bench-probe-edge' });
       probes.push(asEdge);
       const asOrders = await connect({ ...natsConnectionOptions(loadEstateConfig(fabric.env(), 'orders')), name: 'bench-probe-orders' });
@@ -105,7 +107,8 @@ export class OrderEstate {
 
   /** Every process of the estate, the broker included. */
   processes(): EstateProcess[] {
-    return [...this.services.map((service) => ({ name: service.name, pid: service.pid })), { name: 'nats-server', pid: this.fabric.supervisor.pid }];
+    const brokers = this.fabric.cluster?.nodes.map((node, index) => ({ name: `nats-server-${index + 1}`, pid: node.pid })) ?? [{ name: 'nats-server', pid: this.fabric.supervisor.pid }];
+    return [...this.services.map((service) => ({ name: service.name, pid: service.pid })), ...brokers];
   }
 
   /** The last output of each service, for a failure message (the apps never log tokens). */
