@@ -14,6 +14,7 @@ import { measureInvalidBurst } from './scenarios/invalid-burst.js';
 import { measureHopVsPlain, type HopMeasurements } from './scenarios/internal-hop.js';
 import { measureOrderFlow } from './scenarios/order-flow.js';
 import { measureReplayStores } from './scenarios/replay-store.js';
+import { measureClusterOrderFlow, renderClusterOrderFlow } from './scenarios/cluster-order-flow.js';
 
 /**
  * `npm run bench [-- --quick] [-- --profile]`: every measurement of issue 6 in one run, each
@@ -30,9 +31,11 @@ writes bench/results/latest.json and latest.md. Takes minutes (a full run about 
 options:
   --quick       shorter runs, fewer connections: a smoke test, not figures to publish
   --profile     profile the edge and the internal hop (node --cpu-prof) even when targets are met
+  --cluster     only the order flow on one nats-server beside a three-node cluster at R3 (issue 11):
+                writes bench/results/cluster.json and cluster.md (with --quick: shorter runs)
   -h, --help    this text
 `;
-const OPTIONS = new Set(['--quick', '--profile']);
+const OPTIONS = new Set(['--quick', '--profile', '--cluster']);
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 /** Bound clients: the edge's replay store allows 10 000 live claims per key (E17 quota). */
 const CLIENTS = 16;
@@ -66,6 +69,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const issuer = await new TestIssuer(audience).start();
   try {
     const context: BenchContext = { settings, pinning, issuer, audience, clients: await createBenchClients(issuer, CLIENTS), log };
+    if (argv.includes('--cluster')) {
+      await writeClusterOrderFlow(context);
+      return;
+    }
 
     log('one ES256 verify per core');
     const es256Verify = await measureEs256Verify(context);
@@ -141,6 +148,15 @@ async function main(argv: readonly string[]): Promise<void> {
   } finally {
     await issuer.stop();
   }
+}
+
+/** Issue 11 §5: the order flow on one nats-server and on a three-node cluster, same run; its own results files. */
+async function writeClusterOrderFlow(context: BenchContext): Promise<void> {
+  const figures = await measureClusterOrderFlow(context);
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeAtomically(`${RESULTS_DIR}cluster.json`, `${JSON.stringify({ generated_at: new Date().toISOString(), mode: context.settings.quick ? 'quick' : 'full', ...figures }, null, 2)}\n`);
+  await writeAtomically(`${RESULTS_DIR}cluster.md`, renderClusterOrderFlow(figures));
+  context.log(`replication: ${figures.replication.cpuMsPerOrder} CPU ms per order (brokers ${figures.replication.brokerCpuMsPerOrder}); wrote bench/results/cluster.json and cluster.md`);
 }
 
 async function writeAtomically(path: string, text: string): Promise<void> {
