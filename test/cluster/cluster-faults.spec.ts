@@ -22,13 +22,13 @@ const SERVED_AGAIN_MS = 5_000; // milliseconds
 /**
  * How long an asset whose raft leader was SIGKILLed may stay without one: nats-server 2.15 elects a
  * new leader after a random 4-9 s without heartbeats (server/raft.go minElectionTimeout and
- * maxElectionTimeout, package constants, not configurable), plus the 1 s heartbeat and a margin for
- * the request that notices. Orders that need that asset wait for it; the transport does not.
+ * maxElectionTimeout, package constants, not configurable), plus the 1 s heartbeat, a request that
+ * waited on the lost leader (the outbound timeout) and a margin for a busy machine. Orders that need that asset wait for it; the transport does not.
  */
-const RAFT_FAILOVER_BOUND_MS = 9_000 + 1_000 + 3_000; // milliseconds
+const RAFT_FAILOVER_BOUND_MS = 9_000 + 1_000 + OUTBOUND_TIMEOUT_MS + 2_000; // milliseconds
 const WORKERS = 6;
 const LOAD_BEFORE_MS = 2_000; // milliseconds of orders before the fault
-const LOAD_AFTER_MS = 15_000; // milliseconds of orders after it: a raft failover and a margin
+const LOAD_AFTER_MS = 18_000; // milliseconds of orders after it: longer than RAFT_FAILOVER_BOUND_MS
 /** A request answered later than the outbound bound and a margin has hung. */
 const NO_HANG_MS = OUTBOUND_TIMEOUT_MS + 2_000; // milliseconds
 const REJOIN_MS = 30_000; // milliseconds for a restarted node to be current on every asset
