@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROUTE_SPIFFE_ID } from '../../certs/estate-leaves.js';
 import { renderClusterNodeConfig } from '../../scripts/nats/cluster-config.js';
+import { PINNED_NATS_SERVER_VERSION } from '../../scripts/nats/nats-server-release.js';
 import { ESTATE_PERMISSIONS } from '../../scripts/nats/permission-table.js';
 import { buildKustomization, K8S_DIR, type Manifest } from './support/kustomization.js';
 import { schemaErrors } from './support/kubernetes-schemas.js';
@@ -53,6 +54,8 @@ describe('the deployment the issue asks for', () => {
     const [nats] = byKind('StatefulSet');
     expect(nats?.spec).toMatchObject({ replicas: 3, serviceName: 'nats', volumeClaimTemplates: [{ metadata: { name: 'data' } }] });
     const server = podSpec(nats!).containers.find((container) => container.name === 'nats')!;
+    // T5: the one pinned release, as in scripts, tests, CI and compose.
+    expect((server as { image?: string }).image).toBe(`nats:${PINNED_NATS_SERVER_VERSION}-alpine`);
     expect(server.volumeMounts).toEqual(expect.arrayContaining([{ name: 'data', mountPath: '/data' }, { name: 'config', mountPath: '/etc/nats' }]));
     expect(probePath(server.readinessProbe)).toBe('/healthz');
     expect(certFiles(nats!)).toEqual(['ca.crt', 'nats-route.crt', 'nats-route.key', 'nats.crt', 'nats.key']);
