@@ -87,12 +87,12 @@ async function placeOrder(sub: string, trace: string, proofClient: DpopClient = 
   return { status: answer.status, body: answer.body };
 }
 
-async function eventually<T>(what: string, probe: () => T | undefined): Promise<T> {
+async function eventually<T>(what: string, probe: () => T | undefined, seen: () => unknown = () => undefined): Promise<T> {
   const started = Date.now();
   for (;;) {
     const value = probe();
     if (value !== undefined) return value;
-    if (Date.now() - started > SPAN_WAIT_MS) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > SPAN_WAIT_MS) throw new Error(`timed out waiting for ${what}; seen: ${JSON.stringify(seen())}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -109,7 +109,7 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
       const trace = receiver.trace(traceId);
       const hops = ['edge', 'sts.exchange', 'orders.create', 'inventory.reserve'];
       return services.every((service) => trace.some((span) => span.service === service)) && hops.every((hop) => verification(trace, hop) !== undefined) ? trace : undefined;
-    });
+    }, () => receiver.spans.filter((span) => span.traceId === traceId || span.parentSpanId === '').map((span) => `${span.service}:${span.name}:${span.traceId.slice(0, 6)}`));
     // The edge's HTTP server span (the http instrumentation), joined to the client's trace context.
     expect(spans.find((span) => span.service === 'edge' && span.kind === KIND.server)).toBeDefined();
     // OpenTelemetry messaging conventions over NATS.

@@ -20,7 +20,7 @@ function configFromEnvironment(): AuthConfig {
 }
 
 // O1-O4 first: the SDK per OTEL_* (HTTP server spans; nothing exported when unset).
-const telemetry = startAppTelemetry('auth', process.env);
+const telemetry = startAppTelemetry('auth', process.env, { http: true });
 const config = configFromEnvironment();
 const server = await startAuthServer(config);
 // Prometheus text on the operations port (OPS_PORT, 127.0.0.1), never on the public port.

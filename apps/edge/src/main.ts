@@ -6,7 +6,7 @@ import { loadEdgeConfig } from './edge-config.js';
 
 async function main(): Promise<void> {
   // O1-O4 first: the SDK per OTEL_* (HTTP server spans; nothing exported when unset).
-  const telemetry = startAppTelemetry('edge', process.env);
+  const telemetry = startAppTelemetry('edge', process.env, { http: true });
   const config = loadEdgeConfig(process.env);
   const app = await createEdgeApp(config);
   await app.listen(config.port, config.host);

@@ -30,14 +30,14 @@ export class ExchangeController {
     try {
       // O2: the trace context the caller's proof covers (oth) is checked with the proof.
       const granted = await this.exchanges.exchange({ subject: hop, proof: hopProofValuesOf(context), payload, covered: coveredHeaderValuesOf(context) });
-      observer.decision({ hop, result: 'accepted', durationMs: performance.now() - started, callerSpiffeId: granted.caller, thumbprint: granted.callerThumbprint, jtiHash: granted.jtiHash });
+      observer.decision({ hop, result: 'accepted', request: context, durationMs: performance.now() - started, callerSpiffeId: granted.caller, thumbprint: granted.callerThumbprint, jtiHash: granted.jtiHash });
       this.logger.debug(`issued caller=${granted.caller} aud=${granted.audience} scope="${granted.response.scope}" proof jti#=${granted.jtiHash}`);
       return granted.response;
     } catch (error) {
       // Anything but a refusal is the STS's own fault: Nest answers a generic error and logs it.
       if (!(error instanceof ExchangeRefusal)) throw error;
       const reply = error.toReply();
-      observer.decision({ hop, result: 'refused', failureType: reply.type as FailureType, code: reply.code, durationMs: performance.now() - started });
+      observer.decision({ hop, result: 'refused', request: context, failureType: reply.type as FailureType, code: reply.code, durationMs: performance.now() - started });
       this.logger.warn(`refused stage=${error.stage} type=${reply.type} code=${reply.code}`);
       throw new RpcException(reply);
     }

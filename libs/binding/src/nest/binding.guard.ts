@@ -58,8 +58,9 @@ export class BindingGuard implements CanActivate, OnModuleInit {
     const started = performance.now();
     try {
       const { scheme, token, claims, jkt, jtiHash } = await verifyHttpRequest(verifier, request, response, policy);
+      const subjectToken = new SubjectToken(token, ACCESS_TOKEN_TYPE, claims.exp);
       this.observe({
-        hop: 'edge', result: 'accepted', durationMs: performance.now() - started, subject: claims.sub,
+        hop: 'edge', result: 'accepted', durationMs: performance.now() - started, subject: claims.sub, request, onBehalfOf: subjectToken,
         ...(jkt === undefined ? {} : { thumbprint: jkt }), ...(jtiHash === undefined ? {} : { jtiHash }),
       });
       attachPrincipal(request, {
@@ -72,14 +73,14 @@ export class BindingGuard implements CanActivate, OnModuleInit {
         caller: undefined,
         actorChain: [],
         expiresAt: claims.exp,
-        subjectToken: new SubjectToken(token, ACCESS_TOKEN_TYPE, claims.exp),
+        subjectToken,
       });
       // The one log line of an accepted request: its text is built only when debug is on.
       if (Logger.isLevelEnabled('debug')) this.logger.debug(scheme === 'bearer' ? 'accepted unbound bearer' : `accepted dpop jkt=${jkt} jti#=${jtiHash}`);
       return true;
     } catch (error) {
       const refusal = this.toBindingError(error);
-      this.observe({ hop: 'edge', result: 'refused', failureType: refusal.type, code: refusal.code, durationMs: performance.now() - started });
+      this.observe({ hop: 'edge', result: 'refused', failureType: refusal.type, code: refusal.code, durationMs: performance.now() - started, request });
       this.logger.warn(`refused http type=${refusal.type} code=${refusal.code} status=${refusal.status}`);
       throw new HttpException(prepareHttpRefusal(refusal, verifier.algorithms, response, policy), refusal.status, { cause: error });
     }
@@ -95,10 +96,11 @@ export class BindingGuard implements CanActivate, OnModuleInit {
     try {
       const hop = await verifier.verify(hopRequest);
       const traceContext = hopRequest.covered === undefined ? undefined : traceContextOf(hopRequest.covered);
+      const subjectToken = new SubjectToken(hopRequest.headers.token?.[0] ?? '', JWT_TOKEN_TYPE, hop.claims.exp);
       this.observe({
         hop: hopRequest.subject, result: 'accepted', durationMs: performance.now() - started, callerSpiffeId: hop.caller,
         thumbprint: hop.certificateThumbprint, jtiHash: hop.jtiHash, subject: hop.claims.sub, actorChain: hop.actorChain,
-        ...(traceContext === undefined ? {} : { traceContext }),
+        request: natsContext, onBehalfOf: subjectToken, ...(traceContext === undefined ? {} : { traceContext }),
       });
       attachPrincipal(natsContext, {
         subject: hop.claims.sub,
@@ -109,14 +111,14 @@ export class BindingGuard implements CanActivate, OnModuleInit {
         caller: hop.caller,
         actorChain: hop.actorChain,
         expiresAt: hop.claims.exp,
-        subjectToken: new SubjectToken(hopRequest.headers.token?.[0] ?? '', JWT_TOKEN_TYPE, hop.claims.exp),
+        subjectToken,
       });
       if (Logger.isLevelEnabled('debug')) this.logger.debug(`accepted hop caller=${hop.caller} x5t=${hop.certificateThumbprint} jti#=${hop.jtiHash}`);
       return true;
     } catch (error) {
       const failure = this.toBindingError(error);
       const refusal = toHopRefusal(failure);
-      this.observe({ hop: hopRequest.subject, result: 'refused', failureType: failure.type, code: refusal.code, durationMs: performance.now() - started });
+      this.observe({ hop: hopRequest.subject, result: 'refused', failureType: failure.type, code: refusal.code, durationMs: performance.now() - started, request: natsContext });
       this.logger.warn(`refused rpc subject=${hopRequest.subject} type=${refusal.type} code=${refusal.code}`);
       throw (await this.rpcRefusalMapper())(refusal);
     }

@@ -39,6 +39,18 @@ export interface BindingDecision {
   readonly actorChain?: readonly string[];
   /** The trace context the message carried (hops only), already checked against the proof's `oth`. */
   readonly traceContext?: TraceContextHeaders;
+  /**
+   * The transport's request object, opaque: the HTTP adapter's request, or Nest's NatsContext. An
+   * observer may key its own per-request state on it (the span it opened for the request) instead
+   * of on an async-local context; it must not read credentials from it.
+   */
+  readonly request?: object;
+  /**
+   * Opaque, on acceptance: the SubjectToken object handed to the handler. The outbound client
+   * reports the same object as OutboundRequestInfo.onBehalfOf for every request made with it, so an
+   * observer can tie those requests to this one (a parent span) without an async-local context.
+   */
+  readonly onBehalfOf?: object;
 }
 
 export interface BindingObserver {
@@ -51,6 +63,8 @@ export interface OutboundRequestInfo {
   readonly subject: string;
   /** The SPIFFE ID of the receiver (the STS for an exchange). */
   readonly audience: string;
+  /** Opaque: the SubjectToken the request is made with (see BindingDecision.onBehalfOf). */
+  readonly onBehalfOf?: object;
 }
 
 /** How one outbound request ended, as the outbound client sorted it. */

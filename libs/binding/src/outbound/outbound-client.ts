@@ -117,7 +117,7 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     const token = await exchanger.exchange(input, signer);
     // 3. The proof of possession of this workload's certificate key, over this very message and
     //    its trace context.
-    return observeRequest(observer, { stage: 'call', subject: request.subject, audience: request.audience }, async (otherTokens) => {
+    return observeRequest(observer, { stage: 'call', subject: request.subject, audience: request.audience, onBehalfOf: request.subjectToken }, async (otherTokens) => {
       const proof = await signer.sign({ audience: request.audience, subject: request.subject, token: token.accessToken, payload: request.payload, otherTokens });
       // 4. Exactly one of each header, bounded in time.
       const headers = { ...otherTokens, [HOP_TOKEN_HEADER]: token.accessToken, [HOP_PROOF_HEADER]: proof };

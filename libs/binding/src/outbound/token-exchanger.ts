@@ -73,7 +73,7 @@ export function createTokenExchanger(options: TokenExchangerOptions): TokenExcha
       audience: input.audience,
       scope: input.scope,
     };
-    const reply = await observeRequest(options.observer, { stage: 'exchange', subject: exchangeSubject, audience: stsAudience }, async (otherTokens) => {
+    const reply = await observeRequest(options.observer, { stage: 'exchange', subject: exchangeSubject, audience: stsAudience, onBehalfOf: input.subjectToken }, async (otherTokens) => {
       const proof = await signer.sign({ audience: stsAudience, subject: exchangeSubject, token: subjectToken, payload, otherTokens });
       return transport.request({ stage: 'exchange', subject: exchangeSubject, payload, headers: { ...otherTokens, [HOP_PROOF_HEADER]: proof }, timeoutMs });
     });

@@ -5,10 +5,11 @@ import { startWorkloadTelemetry, type WorkloadTelemetry } from './workload-telem
 
 /**
  * The first call of an app's main() (SECURITY.md O1-O4): its telemetry from the OTEL_* variables
- * (startWorkloadTelemetry), with the Prometheus reader when OPS_PORT is set.
+ * (startWorkloadTelemetry), with the Prometheus reader when OPS_PORT is set, and HTTP server spans
+ * for an HTTP app (`http`: the edge, the auth server).
  */
-export function startAppTelemetry(service: string, env: Env): WorkloadTelemetry {
-  return startWorkloadTelemetry(service, env, { prometheus: optionalVariable(env, 'OPS_PORT') !== undefined });
+export function startAppTelemetry(service: string, env: Env, options: { readonly http?: boolean } = {}): WorkloadTelemetry {
+  return startWorkloadTelemetry(service, env, { prometheus: optionalVariable(env, 'OPS_PORT') !== undefined, http: options.http === true });
 }
 
 /**

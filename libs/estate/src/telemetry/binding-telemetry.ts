@@ -1,7 +1,21 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { BindingDecision, BindingObserver, OutboundObservation, OutboundObserver, OutboundRequestInfo } from '#binding';
 import type { AuditLog } from './audit-log.js';
 import { estateInstruments } from './estate-instruments.js';
+import { requestSpanOf } from './request-spans.js';
+
+/**
+ * The context outbound requests are made in, by the SubjectToken a handler calls with (the guard's
+ * decision names it `onBehalfOf`, the outbound client reports it): the span of the request that
+ * token came with. Weak: it goes with the token.
+ */
+const onBehalfOfContexts = new WeakMap<object, Context>();
+
+/** The context of a transport request: its own span (request-spans.ts), else whatever is active. */
+function contextOfRequest(request: object | undefined): Context {
+  const span = requestSpanOf(request);
+  return span === undefined ? context.active() : trace.setSpan(context.active(), span);
+}
 
 /** The tracer of the estate's own spans (verification, NATS producer and consumer). */
 export const ESTATE_TRACER = 'hybrid-estate';
@@ -37,7 +51,9 @@ export function bindingTelemetry(audit: AuditLog): BindingObserver {
       decisions.add(1, { hop: decision.hop, result: decision.result, failure_type: failureType });
       verificationDuration.record(decision.durationMs, { hop: decision.hop, result: decision.result });
       const end = Date.now();
-      const span = tracer.startSpan(`verify ${decision.hop}`, { kind: SpanKind.INTERNAL, startTime: end - decision.durationMs, attributes: attributesOf(decision) });
+      const parent = contextOfRequest(decision.request);
+      if (decision.onBehalfOf !== undefined) onBehalfOfContexts.set(decision.onBehalfOf, parent);
+      const span = tracer.startSpan(`verify ${decision.hop}`, { kind: SpanKind.INTERNAL, startTime: end - decision.durationMs, attributes: attributesOf(decision) }, parent);
       if (decision.result === 'refused') span.setStatus({ code: SpanStatusCode.ERROR, message: failureType });
       const traceId = span.spanContext().traceId;
       span.end(end);
@@ -79,6 +95,7 @@ export function outboundTelemetry(): OutboundObserver {
   const { exchangeCache, outbound } = estateInstruments();
   return Object.freeze({
     request(info: OutboundRequestInfo): OutboundObservation {
+      const parent = (info.onBehalfOf === undefined ? undefined : onBehalfOfContexts.get(info.onBehalfOf)) ?? context.active();
       const span = tracer.startSpan(`send ${info.subject}`, {
         kind: SpanKind.PRODUCER,
         attributes: {
@@ -89,10 +106,10 @@ export function outboundTelemetry(): OutboundObserver {
           'binding.stage': info.stage,
           'binding.audience': info.audience,
         },
-      });
+      }, parent);
       const headers: Record<string, string> = {};
       if (span.isRecording() || trace.isSpanContextValid(span.spanContext())) {
-        propagation.inject(trace.setSpan(context.active(), span), headers);
+        propagation.inject(trace.setSpan(parent, span), headers);
       }
       return {
         headers,

@@ -4,9 +4,11 @@ import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporte
 import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationType, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Env } from '../config/env-variables.js';
+import { rememberRequestSpan } from './request-spans.js';
+import { SyncContextManager } from './sync-context-manager.js';
 import { telemetrySettings, type TelemetrySettings } from './telemetry-settings.js';
 
 /** Paths of the operations port and probes: not worth a span each. */
@@ -25,6 +27,12 @@ export interface Telemetry {
 export interface StartTelemetryOptions {
   /** Serve Prometheus text (an operations port exists). */
   readonly prometheus?: boolean;
+  /**
+   * Trace the HTTP server (the edge, the auth server). Off for the NATS workloads: the
+   * instrumentation hooks every `require` of the process (require-in-the-middle), which cost the
+   * order flow some 8 % of its throughput where no request is HTTP (bench telemetry_overhead).
+   */
+  readonly http?: boolean;
 }
 
 /**
@@ -54,16 +62,30 @@ export function startTelemetry(service: string, env: Env, options: StartTelemetr
   const sdk = new NodeSDK({
     serviceName,
     autoDetectResources: false,
-    instrumentations: settings.traces
-      ? [new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]!), ignoreOutgoingRequestHook: () => true })]
+    // OTEL_NODE_DISABLED_INSTRUMENTATIONS=http (as @opentelemetry/auto-instrumentations-node reads it) leaves HTTP untraced.
+    instrumentations: settings.traces && options.http === true && !disabledInstrumentations(env).includes('http')
+      ? [
+          new HttpInstrumentation({
+            ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]!),
+            ignoreOutgoingRequestHook: () => true,
+            // The server span by its request, for the guard's verification span and the calls onward.
+            // (Outgoing requests are ignored, so `request` is the server's IncomingMessage.)
+            requestHook: (span, request) => rememberRequestSpan(request, span),
+          }),
+        ]
       : [],
+    // Spans are parented explicitly (request-spans.ts); no AsyncLocalStorage tax on every promise.
+    contextManager: new SyncContextManager(),
     metricReaders: readers,
+    // The http instrumentation's own request metrics are dropped: the estate counts what matters
+    // (binding.decisions, binding.verification.duration), and each HTTP histogram costs per request.
+    views: [{ meterName: '@opentelemetry/instrumentation-http', aggregation: { type: AggregationType.DROP } }],
     // No traces asked for: an empty list keeps the SDK from defaulting to OTLP on localhost.
     ...(settings.traces ? {} : { spanProcessors: [] }),
     logRecordProcessors: [],
   });
   sdk.start();
-  if (settings.traces) {
+  if (settings.traces && options.http === true) {
     const require = createRequire(import.meta.url);
     require('node:http');
     require('node:https');
@@ -75,4 +97,8 @@ export function startTelemetry(service: string, env: Env, options: StartTelemetr
     prometheus: prometheus === undefined ? undefined : (request: IncomingMessage, response: ServerResponse) => prometheus.getMetricsRequestHandler(request, response),
     shutdown: () => (stopped ??= sdk.shutdown().catch(() => undefined)),
   });
+}
+
+function disabledInstrumentations(env: Env): string[] {
+  return (env['OTEL_NODE_DISABLED_INSTRUMENTATIONS'] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
 }

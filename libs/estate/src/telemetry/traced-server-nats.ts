@@ -1,9 +1,10 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter } from '@opentelemetry/api';
 import type { Msg, MsgHdrs } from '@nats-io/transport-node';
 import type { NatsContext } from '@nestjs/microservices';
 import { COVERED_HEADERS } from '#binding';
 import { RotatingServerNats } from '../nats/rotating-server-nats.js';
 import { ESTATE_TRACER } from './binding-telemetry.js';
+import { rememberRequestSpan } from './request-spans.js';
 
 /**
  * Reads only the covered trace headers (COVERED_HEADERS), one value each: the hop proof check
@@ -22,7 +23,9 @@ const natsHeaderGetter: TextMapGetter<MsgHdrs | undefined> = {
  * SECURITY.md O2 inside the estate: a workload's NATS transport (RotatingServerNats in every other
  * respect) that handles each request within a CONSUMER span (`process <subject>`, OpenTelemetry
  * messaging conventions) whose parent is the W3C trace context the message carried, so the guard's
- * verification span and the handler's own outbound requests join the caller's trace. The trace
+ * verification span and the handler's own outbound requests join the caller's trace: the span is
+ * remembered by the message's headers object (request-spans.ts), which Nest's NatsContext hands
+ * the guard, and the guard's decision names the SubjectToken the handler calls onward with. The trace
  * context is read before the guard has checked it against the hop proof's `oth`: a message whose
  * trace headers do not match is refused there, and its consumer span records the refusal only.
  * The span ends when the last reply is published (or the handler fails).
@@ -32,6 +35,8 @@ export class TracedServerNats extends RotatingServerNats {
   readonly #tracer = trace.getTracer(ESTATE_TRACER);
 
   override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    // No tracer provider (traces off): no span at all.
+    if (!tracing()) return super.handleMessage(channel, natsMsg);
     const parent = propagation.extract(ROOT_CONTEXT, natsMsg.headers, natsHeaderGetter);
     const span = this.#tracer.startSpan(
       `process ${natsMsg.subject}`,
@@ -47,8 +52,9 @@ export class TracedServerNats extends RotatingServerNats {
       parent,
     );
     this.#spans.set(natsMsg, span);
+    if (natsMsg.headers !== undefined) rememberRequestSpan(natsMsg.headers, span);
     try {
-      return await context.with(trace.setSpan(parent, span), () => super.handleMessage(channel, natsMsg));
+      return await super.handleMessage(channel, natsMsg);
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
@@ -76,4 +82,11 @@ export class TracedServerNats extends RotatingServerNats {
       }
     };
   }
+}
+
+/** Whether an SDK tracer provider is registered (the API's global is a proxy until then). */
+function tracing(): boolean {
+  const provider = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const delegate = typeof provider.getDelegate === 'function' ? provider.getDelegate() : provider;
+  return delegate !== undefined && delegate?.constructor?.name !== 'NoopTracerProvider';
 }

@@ -1,0 +1,29 @@
+import type { IncomingMessage } from 'node:http';
+import type { Span } from '@opentelemetry/api';
+
+/**
+ * The span each request is handled in, by the request object, so the estate's own spans can be
+ * parented without an async-local context (sync-context-manager.ts): the HTTP server span of the
+ * http instrumentation by its IncomingMessage (its requestHook), the NATS consumer span by the
+ * message's headers object (TracedServerNats; Nest's NatsContext hands out the same object).
+ * Weak: an entry goes with its request.
+ */
+const spans = new WeakMap<object, Span>();
+
+export function rememberRequestSpan(key: object, span: Span): void {
+  spans.set(key, span);
+}
+
+/**
+ * The span of a transport request as the guard saw it: Fastify's request (its `raw`), Express's
+ * (the IncomingMessage itself), or Nest's NatsContext (its headers).
+ */
+export function requestSpanOf(request: object | undefined): Span | undefined {
+  if (request === undefined) return undefined;
+  const candidate = request as { raw?: IncomingMessage; getHeaders?: () => unknown };
+  if (typeof candidate.getHeaders === 'function' && !('raw' in candidate)) {
+    const headers = candidate.getHeaders();
+    return typeof headers === 'object' && headers !== null ? spans.get(headers) : undefined;
+  }
+  return spans.get(candidate.raw ?? request);
+}
