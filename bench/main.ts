@@ -15,6 +15,7 @@ import { measureHopVsPlain, type HopMeasurements } from './scenarios/internal-ho
 import { measureOrderFlow } from './scenarios/order-flow.js';
 import { measureReplayStores } from './scenarios/replay-store.js';
 import { measureClusterOrderFlow, renderClusterOrderFlow } from './scenarios/cluster-order-flow.js';
+import { measureTelemetryOverhead, renderTelemetryOverhead } from './scenarios/telemetry-overhead.js';
 
 /**
  * `npm run bench [-- --quick] [-- --profile]`: every measurement of issue 6 in one run, each
@@ -22,7 +23,7 @@ import { measureClusterOrderFlow, renderClusterOrderFlow } from './scenarios/clu
  * bench/results/latest.json and latest.md. Not part of the tests. The edge, and the internal hop,
  * are profiled when their target is missed in a full run, or always with --profile.
  */
-const BENCH_USAGE = `usage: npm run bench [-- --quick] [-- --profile]
+const BENCH_USAGE = `usage: npm run bench [-- --quick] [-- --profile] [-- --telemetry]
        npm run bench -- --help | -h
 
 Every measurement of issue 6 in one run: servers pinned to core 0, the load generator to core 1;
@@ -33,9 +34,11 @@ options:
   --profile     profile the edge and the internal hop (node --cpu-prof) even when targets are met
   --cluster     only the order flow on one nats-server beside a three-node cluster at R3 (issue 11):
                 writes bench/results/cluster.json and cluster.md (with --quick: shorter runs)
+  --telemetry   only the order flow with tracing and metrics off and on (issue 12): writes
+                bench/results/telemetry-overhead.json and .md (a full run writes them too)
   -h, --help    this text
 `;
-const OPTIONS = new Set(['--quick', '--profile', '--cluster']);
+const OPTIONS = new Set(['--quick', '--profile', '--cluster', '--telemetry']);
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 /** Bound clients: the edge's replay store allows 10 000 live claims per key (E17 quota). */
 const CLIENTS = 16;
@@ -71,6 +74,10 @@ async function main(argv: readonly string[]): Promise<void> {
     const context: BenchContext = { settings, pinning, issuer, audience, clients: await createBenchClients(issuer, CLIENTS), log };
     if (argv.includes('--cluster')) {
       await writeClusterOrderFlow(context);
+      return;
+    }
+    if (argv.includes('--telemetry')) {
+      await writeTelemetryOverhead(context);
       return;
     }
 
@@ -145,9 +152,19 @@ async function main(argv: readonly string[]): Promise<void> {
     await writeAtomically(`${RESULTS_DIR}latest.md`, renderMarkdown(results));
     log(`edge_vs_peer ${ratios.edge_vs_peer} (target ${TARGETS.edge_vs_peer}), edge_vs_es256_verify ${ratios.edge_vs_es256_verify} (target ${TARGETS.edge_vs_es256_verify}), hop_vs_plain_nats ${ratios.hop_vs_plain_nats} (target ${TARGETS.hop_vs_plain_nats})`);
     log(`wrote bench/results/latest.json and latest.md`);
+    await writeTelemetryOverhead(context);
   } finally {
     await issuer.stop();
   }
+}
+
+/** Issue 12 §5: the order flow with tracing and metrics off and on; its own results files. */
+async function writeTelemetryOverhead(context: BenchContext): Promise<void> {
+  const overhead = await measureTelemetryOverhead(context);
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeAtomically(`${RESULTS_DIR}telemetry-overhead.json`, `${JSON.stringify(overhead, null, 2)}\n`);
+  await writeAtomically(`${RESULTS_DIR}telemetry-overhead.md`, renderTelemetryOverhead(overhead));
+  context.log('wrote bench/results/telemetry-overhead.json and .md');
 }
 
 /** Issue 11 §5: the order flow on one nats-server and on a three-node cluster, same run; its own results files. */

@@ -19,6 +19,8 @@ export interface OrderEstateOptions {
   readonly audience: string;
   /** Extra variables for sts, inventory and orders (e.g. HOP_REPLAY_STORE=memory). */
   readonly serviceEnv?: Readonly<Record<string, string>>;
+  /** Extra variables for the edge (e.g. OTEL_EXPORTER_OTLP_ENDPOINT for the telemetry bench). */
+  readonly edgeEnv?: Readonly<Record<string, string>>;
   /** Short-lived certificates renewed live while the estate runs (the soak's --cert-ttl). */
   readonly rotation?: DevFabricRotation;
   /** Three nats-server nodes, JetStream at R3 (issue 11), instead of one. */
@@ -91,7 +93,7 @@ export class OrderEstate {
         await startPinnedProcess(options.pinning, {
           name: 'edge',
           main: distPath('apps/edge/main.js'),
-          env: fabric.env({ ...issuerEnv, EDGE_PORT: String(port), EDGE_PUBLIC_URL: origin, REPLAY_STORE: 'memory' }),
+          env: fabric.env({ ...issuerEnv, EDGE_PORT: String(port), EDGE_PUBLIC_URL: origin, REPLAY_STORE: 'memory', ...options.edgeEnv }),
           ready: { url: `${origin}/readyz` },
         }),
       );

@@ -1,0 +1,178 @@
+import { cpuSecondsOf, round, type BenchContext } from '../harness/bench-context.js';
+import type { LoadResult } from '../harness/load-generator.js';
+import { OrderEstate } from '../harness/order-estate.js';
+import { runClosedLoop } from '../harness/order-load.js';
+import { orderRequests, SkuPlan } from '../harness/order-requests.js';
+import { OtlpSink } from '../harness/otlp-sink.js';
+
+/** Issue 12 §5: tracing and metrics may cost at most this share of the order flow's throughput. */
+export const TELEMETRY_OVERHEAD_TARGET = 0.1;
+/** Measured rounds per side, interleaved off/on so a noisy neighbour hits both alike. */
+const ROUNDS = { quick: 2, full: 3 } as const;
+const WARMUP_ORDERS = { quick: 200, full: 500 } as const;
+const MIN_RATE = 20; // requests per second
+/** The sampled side's share of traces recorded (OTEL_TRACES_SAMPLER_ARG). */
+const SAMPLED_RATIO = 0.1;
+
+export interface TelemetrySide {
+  /** CPU milliseconds per order of each process (edge, sts, orders, inventory, nats-server), over all rounds. */
+  readonly cpuMsPerOrder?: Readonly<Record<string, number>> | undefined;
+  /** Mean of the rounds' throughputs, orders per second. */
+  readonly requestsPerSecond: number;
+  readonly rounds: readonly number[];
+  readonly latencyMs: { readonly p50: number; readonly p99: number };
+  readonly clean: boolean;
+}
+
+export interface TelemetryOverhead {
+  readonly generated_at: string;
+  readonly mode: 'quick' | 'full';
+  readonly off: TelemetrySide;
+  readonly on: TelemetrySide & { readonly otlpExports: number; readonly otlpBytes: number };
+  /** Tracing on with parent-based trace-id-ratio sampling at `sampledRatio`, metrics as `on`. */
+  readonly sampled: TelemetrySide;
+  /** 1 - on / off: the share of throughput tracing (every trace) and metrics cost. */
+  readonly overhead: number;
+  /** 1 - sampled / off. */
+  readonly sampledOverhead: number;
+  readonly sampledRatio: number;
+  readonly target: number;
+  readonly met: boolean;
+  readonly setup: string;
+}
+
+/**
+ * `telemetry_overhead` (issue 12 §5): the order flow (edge -> sts -> orders -> sts -> inventory as
+ * built processes, OrderEstate) twice side by side:
+ * - off: no OTEL_* variable and no OPS_PORT, so no SDK is started (the API's no-ops remain);
+ * - on: every app exports every span (the default parent-based always-on sampler: the worst case)
+ *   and its metrics over OTLP/HTTP protobuf to an in-process sink (OtlpSink), metrics pushed every
+ *   second, and serves Prometheus text on an operations port;
+ * both warmed up, then ROUNDS closed-loop runs each, interleaved off, on, off, on..., each about
+ * `runSeconds` long. The overhead is 1 - mean(on) / mean(off).
+ */
+export async function measureTelemetryOverhead(context: BenchContext): Promise<TelemetryOverhead> {
+  const { settings } = context;
+  const sink = await OtlpSink.start();
+  const on = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_METRIC_EXPORT_INTERVAL: '1000',
+  };
+  // The production-typical setting: a tenth of the traces recorded, decided once at the edge.
+  const sampled = { ...on, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO) };
+  const estates: { off?: OrderEstate; on?: OrderEstate; sampled?: OrderEstate } = {};
+  try {
+    context.log('telemetry overhead: the order flow with tracing and metrics off and on, side by side');
+    estates.off = await OrderEstate.start({ pinning: context.pinning, issuer: context.issuer, audience: context.audience });
+    // OPS_PORT=0: each app's operations port (Prometheus text) on a free port of its own.
+    estates.on = await OrderEstate.start({ pinning: context.pinning, issuer: context.issuer, audience: context.audience, serviceEnv: { ...on, OPS_PORT: '0' }, edgeEnv: { ...on, OPS_PORT: '0' } });
+    estates.sampled = await OrderEstate.start({ pinning: context.pinning, issuer: context.issuer, audience: context.audience, serviceEnv: { ...sampled, OPS_PORT: '0' }, edgeEnv: { ...sampled, OPS_PORT: '0' } });
+    const skus = new SkuPlan();
+    const closed = (estate: OrderEstate, amount: number): Promise<LoadResult> =>
+      runClosedLoop({ origin: estate.origin, connections: settings.connections, amount, requests: orderRequests(context.clients, estate.origin, amount + settings.connections, skus) });
+    const warmup = settings.quick ? WARMUP_ORDERS.quick : WARMUP_ORDERS.full;
+    const warmOff = await closed(estates.off, warmup);
+    const warmOn = await closed(estates.on, warmup);
+    const warmSampled = await closed(estates.sampled, warmup);
+    const amount = Math.round(Math.max(Math.min(warmOff.okPerSecond, warmOn.okPerSecond, warmSampled.okPerSecond), MIN_RATE) * settings.runSeconds);
+    context.log(`  warm-up off ${round(warmOff.okPerSecond)}, on ${round(warmOn.okPerSecond)}, sampled ${round(warmSampled.okPerSecond)} orders/s; ${settings.quick ? ROUNDS.quick : ROUNDS.full} rounds of ${amount} orders each`);
+    const runs: { off: LoadResult[]; on: LoadResult[]; sampled: LoadResult[] } = { off: [], on: [], sampled: [] };
+    const cpu = { off: new CpuPerOrder(estates.off), on: new CpuPerOrder(estates.on), sampled: new CpuPerOrder(estates.sampled) };
+    for (let round_ = 0; round_ < (settings.quick ? ROUNDS.quick : ROUNDS.full); round_++) {
+      for (const side of ['off', 'on', 'sampled'] as const) runs[side].push(await cpu[side].measure(() => closed(estates[side]!, amount)));
+      context.log(`  round ${round_ + 1}: off ${round(runs.off.at(-1)!.okPerSecond)}, on ${round(runs.on.at(-1)!.okPerSecond)}, sampled ${round(runs.sampled.at(-1)!.okPerSecond)} orders/s`);
+    }
+    const off = { ...sideOf(runs.off, amount), cpuMsPerOrder: cpu.off.perOrder() };
+    const onSide = { ...sideOf(runs.on, amount), cpuMsPerOrder: cpu.on.perOrder() };
+    const sampledSide = { ...sideOf(runs.sampled, amount), cpuMsPerOrder: cpu.sampled.perOrder() };
+    context.log(`  CPU ms per order, off ${JSON.stringify(off.cpuMsPerOrder)}, on ${JSON.stringify(onSide.cpuMsPerOrder)}, sampled ${JSON.stringify(sampledSide.cpuMsPerOrder)}`);
+    const overhead = round(1 - onSide.requestsPerSecond / off.requestsPerSecond, 3);
+    const sampledOverhead = round(1 - sampledSide.requestsPerSecond / off.requestsPerSecond, 3);
+    context.log(`  off ${off.requestsPerSecond}, on ${onSide.requestsPerSecond}, sampled ${sampledSide.requestsPerSecond} orders/s: overhead ${round(overhead * 100, 1)} % every trace, ${round(sampledOverhead * 100, 1)} % at ${SAMPLED_RATIO * 100} % sampled (target at most ${TELEMETRY_OVERHEAD_TARGET * 100} %); ${sink.requests} OTLP exports, ${sink.bytes} bytes`);
+    return {
+      generated_at: new Date().toISOString(),
+      mode: settings.quick ? 'quick' : 'full',
+      off,
+      on: { ...onSide, otlpExports: sink.requests, otlpBytes: sink.bytes },
+      sampled: sampledSide,
+      overhead,
+      sampledOverhead,
+      sampledRatio: SAMPLED_RATIO,
+      target: TELEMETRY_OVERHEAD_TARGET,
+      met: overhead <= TELEMETRY_OVERHEAD_TARGET,
+      setup: `on: every span sampled (parentbased_always_on), OTLP/HTTP protobuf to an in-process sink in the load generator, metrics pushed every 1 s, Prometheus reader on an operations port; sampled: the same with parentbased_traceidratio ${SAMPLED_RATIO}; off: no OTEL_* variable, no OPS_PORT`,
+    };
+  } finally {
+    await estates.sampled?.stop();
+    await estates.on?.stop();
+    await estates.off?.stop();
+    await sink.close();
+  }
+}
+
+/** CPU seconds of each process of an estate summed over measured runs, per order answered 2xx. */
+class CpuPerOrder {
+  readonly #seconds = new Map<string, number>();
+  #orders = 0;
+
+  constructor(private readonly estate: OrderEstate) {}
+
+  async measure(run: () => Promise<LoadResult>): Promise<LoadResult> {
+    const processes = this.estate.processes();
+    const before = await Promise.all(processes.map((entry) => cpuSecondsOf(entry.pid)));
+    const result = await run();
+    const after = await Promise.all(processes.map((entry) => cpuSecondsOf(entry.pid)));
+    processes.forEach((entry, index) => {
+      const used = (after[index] ?? 0) - (before[index] ?? 0);
+      this.#seconds.set(entry.name, (this.#seconds.get(entry.name) ?? 0) + used);
+    });
+    this.#orders += result.ok;
+    return result;
+  }
+
+  perOrder(): Record<string, number> | undefined {
+    if (this.#orders === 0) return undefined;
+    return Object.fromEntries([...this.#seconds].map(([name, seconds]) => [name, round((seconds * 1000) / this.#orders, 3)]));
+  }
+}
+
+function sideOf(runs: readonly LoadResult[], amount: number): TelemetrySide {
+  const rates = runs.map((run) => round(run.okPerSecond));
+  const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+  return {
+    requestsPerSecond: round(rates.reduce((sum, rate) => sum + rate, 0) / rates.length),
+    rounds: rates,
+    latencyMs: { p50: sorted(runs.map((run) => run.latencyMs.p50))[Math.floor(runs.length / 2)]!, p99: Math.max(...runs.map((run) => run.latencyMs.p99)) },
+    clean: runs.every((run) => run.non2xx === 0 && run.errors === 0 && run.ok === amount),
+  };
+}
+
+/** The overhead figure as Markdown, for bench/results/telemetry-overhead.md. */
+export function renderTelemetryOverhead(result: TelemetryOverhead): string {
+  const pct = (value: number) => `${round(value * 100, 1)} %`;
+  return [
+    '# Telemetry overhead (issue 12 §5)',
+    '',
+    `Generated ${result.generated_at}, ${result.mode} run. The order flow (edge -> sts -> orders -> sts -> inventory, built processes) with tracing and metrics off and on, side by side, rounds interleaved.`,
+    '',
+    '| | orders/s (mean) | rounds | p50 ms | p99 ms | all 2xx |',
+    '|---|---:|---|---:|---:|---|',
+    `| off | ${result.off.requestsPerSecond} | ${result.off.rounds.join(', ')} | ${result.off.latencyMs.p50} | ${result.off.latencyMs.p99} | ${result.off.clean ? 'yes' : 'NO'} |`,
+    `| on, every trace | ${result.on.requestsPerSecond} | ${result.on.rounds.join(', ')} | ${result.on.latencyMs.p50} | ${result.on.latencyMs.p99} | ${result.on.clean ? 'yes' : 'NO'} |`,
+    `| on, ${pct(result.sampledRatio)} of traces | ${result.sampled.requestsPerSecond} | ${result.sampled.rounds.join(', ')} | ${result.sampled.latencyMs.p50} | ${result.sampled.latencyMs.p99} | ${result.sampled.clean ? 'yes' : 'NO'} |`,
+    '',
+    `**Overhead: ${pct(result.overhead)} of throughput with every trace recorded, ${pct(result.sampledOverhead)} with ${pct(result.sampledRatio)} sampled** (target at most ${pct(result.target)} for every trace: ${result.met ? 'met' : 'NOT met'}). ${result.on.otlpExports} OTLP exports, ${result.on.otlpBytes} bytes.`,
+    '',
+    'CPU milliseconds per order (the STS is seldom asked: each bench client reuses its token, so exchanges come from the cache):',
+    '',
+    '| | ' + Object.keys(result.off.cpuMsPerOrder ?? {}).join(' | ') + ' |',
+    '|---|' + Object.keys(result.off.cpuMsPerOrder ?? {}).map(() => '---:').join('|') + '|',
+    ...(['off', 'on', 'sampled'] as const).map((side) => `| ${side} | ` + Object.keys(result.off.cpuMsPerOrder ?? {}).map((name) => result[side].cpuMsPerOrder?.[name] ?? '-').join(' | ') + ' |'),
+    '',
+    `Set-up: ${result.setup}.`,
+    '',
+    'A shared 2-core machine: compare the two sides of one run, not figures across runs.',
+    '',
+  ].join('\n');
+}
