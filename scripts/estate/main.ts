@@ -7,6 +7,7 @@ import { startDevFabric, type DevFabric } from '../nats/dev-fabric.js';
 import { AppProcess } from './app-process.js';
 import { edgeReplicaUrls, estateApps, estateLayout } from './estate-layout.js';
 import { ESTATE_USAGE, EstateUsageError, parseEstateArguments, type EstateArguments } from './estate-arguments.js';
+import { startTraceViewer, type TraceViewer } from './trace-viewer.js';
 import { runWalkthrough } from './walkthrough.js';
 import { WalkthroughReport } from './walkthrough-report.js';
 
@@ -23,7 +24,7 @@ const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 /** NATS_CONNECT_TIMEOUT_MS of the apps: a refused certificate fails a start in seconds. */
 const CONNECT_TIMEOUT_MS = 5_000; // milliseconds
 
-async function main({ once, certTtlSeconds, cluster }: EstateArguments): Promise<number> {
+async function main({ once, certTtlSeconds, cluster, jaeger }: EstateArguments): Promise<number> {
   const replicas = cluster ? 2 : 1; // --cluster: two of every service on three broker nodes
   // The report is this process's whole output; the apps log to their files. Nest's own logger
   // (the walkthrough's NATS client in attack 2) would interleave with it.
@@ -33,9 +34,11 @@ async function main({ once, certTtlSeconds, cluster }: EstateArguments): Promise
   const report = new WalkthroughReport();
   const apps: AppProcess[] = [];
   let fabric: DevFabric | undefined;
+  let traces: TraceViewer | undefined;
   const stopAll = async (): Promise<void> => {
     await Promise.allSettled(apps.map((app) => app.stop()));
     await fabric?.stop();
+    await traces?.stop();
   };
   process.once('exit', () => apps.forEach((app) => app.killNow()));
   try {
@@ -56,8 +59,18 @@ async function main({ once, certTtlSeconds, cluster }: EstateArguments): Promise
     if (!started || fabric === undefined) return 1;
     const natsUrl = fabric.url;
 
+    report.heading('Traces (OpenTelemetry, SECURITY.md O1-O4)');
+    const tracing = await report.run('where every app sends its spans and metrics (OTLP/HTTP)', async () => {
+      traces = await startTraceViewer({ jaeger, root: ROOT, logFile: join(layout.stateDir, 'logs', 'jaeger.log'), notify: (line) => report.info(line) });
+      return traces.description;
+    });
+    if (!tracing || traces === undefined) return 1;
+    const otel = traces.env;
+
     report.heading(`The apps (logs in ${shown(join(layout.stateDir, 'logs'))})`);
-    for (const spec of estateApps(layout, natsUrl, { replicas })) {
+    for (const estateSpec of estateApps(layout, natsUrl, { replicas })) {
+      // Each app starts the OpenTelemetry SDK from these variables (libs/estate/src/telemetry).
+      const spec = { ...estateSpec, env: { ...estateSpec.env, ...otel } };
       const app = new AppProcess(spec);
       apps.push(app);
       const started = await report.run(`${spec.name}`, async () => {
@@ -74,6 +87,7 @@ async function main({ once, certTtlSeconds, cluster }: EstateArguments): Promise
       natsUrl,
       certsDir: layout.certsDir,
       renewal: { renewer: fabric.renewer!, apps },
+      traces,
       ...(cluster ? { edgeReplicas: edgeReplicaUrls(layout, replicas) } : {}),
     });
 
@@ -82,6 +96,7 @@ async function main({ once, certTtlSeconds, cluster }: EstateArguments): Promise
     report.info(`edge: http://localhost:${layout.ports.edge}/v1/me   /v1/orders   metadata: /.well-known/oauth-protected-resource`);
     report.info(`NATS: ${natsUrl} (mTLS; CERTS_DIR=${layout.certsDir})`);
     report.info(`auth: http://localhost:${layout.ports.auth}/.well-known/openid-configuration`);
+    report.info(`traces: ${traces.description}`);
     if (once) return report.allPassed ? 0 : 1;
     report.info('running until Ctrl-C');
     await new Promise<void>((resolve) => {

@@ -4,6 +4,8 @@ import { MobileClient } from '#mobile';
 import { forwardClientTokenInward } from './forwarded-token.js';
 import { runLiveRenewal, type LiveRenewalTargets } from './live-renewal.js';
 import { runReplicaSteps, type EdgeReplica } from './replica-steps.js';
+import { randomBytes } from 'node:crypto';
+import { renderTraceTree, type TraceSpan, type TraceViewer } from './trace-viewer.js';
 import { expectThat, type WalkthroughReport } from './walkthrough-report.js';
 
 export interface WalkthroughTargets {
@@ -17,6 +19,29 @@ export interface WalkthroughTargets {
   readonly renewal?: Pick<LiveRenewalTargets, 'renewer' | 'apps'>;
   /** `--cluster`: the edge replicas, each called in turn and named in the report. */
   readonly edgeReplicas?: readonly EdgeReplica[];
+  /** Where the apps' spans go (Jaeger, or the estate's receiver): the order's trace is printed (O2). */
+  readonly traces?: TraceViewer;
+}
+
+/** How long the walkthrough waits for a trace's spans to arrive from every service. */
+const TRACE_WAIT_MS = 8_000; // milliseconds
+
+/** A W3C traceparent of the walkthrough's own, so it knows the trace id its request joins. */
+function newTraceparent(): { traceId: string; traceparent: string } {
+  const traceId = randomBytes(16).toString('hex');
+  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` };
+}
+
+/** The spans of a trace once `complete` holds for them (or what arrived by the deadline). */
+async function spansOf(traces: TraceViewer, traceId: string, complete: (spans: readonly TraceSpan[]) => boolean): Promise<TraceSpan[]> {
+  const deadline = Date.now() + TRACE_WAIT_MS;
+  let spans: TraceSpan[] = [];
+  while (Date.now() < deadline) {
+    spans = await traces.spans(traceId).catch(() => []);
+    if (complete(spans)) return spans;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return spans;
 }
 
 async function json(response: Response): Promise<Record<string, unknown>> {
@@ -59,11 +84,13 @@ export async function runWalkthrough(report: WalkthroughReport, targets: Walkthr
 
   report.heading('An order: edge -> STS (RFC 8693) -> orders -> inventory over mTLS NATS');
   let orderId: string | undefined;
+  const orderTrace = newTraceparent();
   await report.run('POST /v1/orders: the edge exchanges the token for one bound to its certificate', async () => {
     expectThat(mobile !== undefined, 'no logged-in client');
     const response = await mobile!.call(`${edgeUrl}/v1/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // W3C trace context: the order's trace id is the walkthrough's (O2).
+      headers: { 'content-type': 'application/json', traceparent: orderTrace.traceparent },
       body: JSON.stringify({ sku: 'tea', quantity: 2 }),
     });
     const body = await json(response);
@@ -78,6 +105,19 @@ export async function runWalkthrough(report: WalkthroughReport, targets: Walkthr
     expectThat(response.status === 200 && body['id'] === orderId, `expected 200 with order ${orderId}, got ${response.status} ${JSON.stringify(body)}`);
     return `200 ${JSON.stringify(body)}`;
   });
+
+  const traces = targets.traces;
+  if (traces !== undefined) {
+    await report.run('the order is one trace across edge, sts, orders and inventory (O2), each hop verified', async () => {
+      const services = ['edge', 'sts', 'orders', 'inventory'];
+      const spans = await spansOf(traces, orderTrace.traceId, (arrived) =>
+        services.every((service) => arrived.some((span) => span.service === service)) && arrived.filter((span) => span.name.startsWith('verify ')).length >= 5,
+      );
+      expectThat(services.every((service) => spans.some((span) => span.service === service)), `the trace lacks spans of ${services.filter((service) => !spans.some((span) => span.service === service)).join(', ')}`);
+      const url = traces.urlOf(orderTrace.traceId);
+      return [`trace ${orderTrace.traceId}${url === undefined ? '' : `: ${url}`}`, ...renderTraceTree(spans)].join('\n');
+    });
+  }
 
   if (targets.edgeReplicas !== undefined && targets.edgeReplicas.length > 1) await runReplicaSteps(report, mobile, targets.edgeReplicas);
 
@@ -102,8 +142,9 @@ export async function runWalkthrough(report: WalkthroughReport, targets: Walkthr
     const thiefKeys = await generateKeyPair('ES256');
     const thiefJkt = await calculateJwkThumbprint(await exportJWK(thiefKeys.publicKey));
     const dpop = oauth.DPoP({}, thiefKeys);
+    const thiefTrace = newTraceparent();
     const send = (): Promise<Response> =>
-      oauth.protectedResourceRequest(stolen, 'GET', new URL(`${edgeUrl}/v1/me`), new Headers(), null, {
+      oauth.protectedResourceRequest(stolen, 'GET', new URL(`${edgeUrl}/v1/me`), new Headers({ traceparent: thiefTrace.traceparent }), null, {
         DPoP: dpop,
         [oauth.allowInsecureRequests]: true,
       });
@@ -113,7 +154,17 @@ export async function runWalkthrough(report: WalkthroughReport, targets: Walkthr
       .catch((error: unknown) => (error instanceof oauth.WWWAuthenticateChallengeError ? error.response : Promise.reject(error)));
     const body = await json(response);
     expectThat(response.status === 401 && body['error'] === 'invalid_token', `expected 401 invalid_token, got ${response.status} ${JSON.stringify(body)}`);
-    return [`thief key thumbprint: ${thiefJkt}`, `${response.status} ${response.headers.get('www-authenticate')}`].join('\n');
+    const lines = [`thief key thumbprint: ${thiefJkt}`, `${response.status} ${response.headers.get('www-authenticate')}`];
+    if (traces !== undefined) {
+      // O1: the refusal is a verification span with its failure type (and a count, and an audit line).
+      // (The first refusal of the thief's trace may be the nonce challenge he then answered.)
+      const binding = (span: TraceSpan): boolean => span.outcome.startsWith('refused') && !span.outcome.includes('nonce');
+      const spans = await spansOf(traces, thiefTrace.traceId, (arrived) => arrived.some(binding));
+      const refused = spans.find(binding);
+      expectThat(refused !== undefined, 'no refused verification span in the thief\'s trace');
+      lines.push(`trace ${thiefTrace.traceId}: ${refused!.service} ${refused!.name} ${refused!.outcome}${traces.urlOf(thiefTrace.traceId) === undefined ? '' : ` (${traces.urlOf(thiefTrace.traceId)})`}`);
+    }
+    return lines.join('\n');
   });
 
   report.heading('Attack 2: the client\'s DPoP token forwarded inward, skipping the exchange');
