@@ -36,6 +36,8 @@ const run = promisify(execFile);
 const COMPOSE_FILE = resolve('docker-compose.yml');
 const HTTP_APPS = ['auth', 'edge', 'spa'] as const;
 const PUBLISHED = ['auth', 'edge', 'spa'];
+/** O1, O2: where the apps send spans and metrics (OTLP); their UIs published on 127.0.0.1 for an operator. */
+const OBSERVABILITY: Readonly<Record<string, string>> = { jaeger: '127.0.0.1:16686:16686', prometheus: '127.0.0.1:9090:9090' };
 const NATS_READY_TIMEOUT_MS = 10_000;
 /** One-shot jobs: they run to completion before what depends on them starts. */
 const JOBS = ['certs', 'jetstream'];
@@ -73,13 +75,15 @@ function mountOf(service: string, volume: string): string | undefined {
 }
 
 const ESTATE_VARIABLES = variablesReadIn('libs/estate/src/config');
+/** The OTEL_* variables every app's telemetry reads (libs/estate/src/telemetry), and the SDK's own endpoints. */
+const TELEMETRY_VARIABLES = variablesReadIn('libs/estate/src/telemetry');
 
 /** What an app service may set: what its sources read, plus the fabric's variables for a workload. */
 function variablesFor(service: string): Set<string> {
   if (service === 'certs') return variablesReadIn('deploy/prepare-estate.mjs', 'scripts/nats/main.ts', 'certs/renew-settings.ts', 'scripts/nats/renewer-service.ts');
   if (service === 'renewer') return variablesReadIn('scripts/nats/renewer-service.ts', 'certs/renew-settings.ts');
   if (service === 'jetstream') return new Set([...variablesReadIn('scripts/nats/main.ts', 'scripts/nats/provision-jetstream.ts'), ...ESTATE_VARIABLES]);
-  return new Set([...variablesReadIn(`apps/${service}/src`), ...((WORKLOADS as readonly string[]).includes(service) ? ESTATE_VARIABLES : [])]);
+  return new Set([...variablesReadIn(`apps/${service}/src`), ...TELEMETRY_VARIABLES, ...((WORKLOADS as readonly string[]).includes(service) ? ESTATE_VARIABLES : [])]);
 }
 
 describe('docker-compose.yml', () => {
@@ -108,7 +112,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the local estate: the broker, the certs and jetstream jobs, the renewer, auth, the SPA, and one service per workload identity', () => {
-    expect(Object.keys(services).sort()).toEqual(['auth', 'nats', 'renewer', 'spa', ...JOBS, ...WORKLOADS].sort());
+    expect(Object.keys(services).sort()).toEqual(['auth', 'nats', 'renewer', 'spa', ...JOBS, ...WORKLOADS, ...Object.keys(OBSERVABILITY)].sort());
   });
 
   it('runs every app from one image, by its built entry point', () => {
@@ -151,8 +155,21 @@ describe('docker-compose.yml', () => {
     expect(jwks.port).toBe(env('auth')['AUTH_PORT']);
   });
 
+  it('O1, O2: every app sends its spans to Jaeger and its metrics to Prometheus over OTLP; no operations port is on the network', () => {
+    for (const app of [...HTTP_APPS.filter((name) => name !== 'spa'), ...WORKLOADS]) {
+      expect({ app, traces: env(app)['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], metrics: env(app)['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'] }).toEqual({
+        app, traces: 'http://jaeger:4318/v1/traces', metrics: 'http://prometheus:9090/api/v1/otlp/v1/metrics',
+      });
+      expect(env(app)['OPS_PORT']).toBeUndefined();
+    }
+    expect(services['jaeger']!.image).toMatch(/^jaegertracing\/jaeger:\d+\.\d+\.\d+$/);
+    expect(services['prometheus']!.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    expect(services['prometheus']!.command).toContain('--web.enable-otlp-receiver');
+  });
+
   it('publishes only auth, the edge and the SPA, on 127.0.0.1, at the ports their public URLs name', () => {
-    expect(Object.keys(services).filter((name) => services[name]!.ports !== undefined).sort()).toEqual(PUBLISHED);
+    expect(Object.keys(services).filter((name) => services[name]!.ports !== undefined && !(name in OBSERVABILITY)).sort()).toEqual(PUBLISHED);
+    for (const [name, port] of Object.entries(OBSERVABILITY)) expect(services[name]!.ports).toEqual([port]);
     const publicUrl = { auth: env('auth')['AUTH_ISSUER'], edge: env('edge')['EDGE_PUBLIC_URL'], spa: env('spa')['SPA_PUBLIC_URL'] };
     const listenPort = { auth: env('auth')['AUTH_PORT'], edge: env('edge')['EDGE_PORT'], spa: env('spa')['SPA_PORT'] };
     const listenHost = { auth: env('auth')['AUTH_HOST'], edge: env('edge')['EDGE_HOST'], spa: env('spa')['SPA_HOST'] };

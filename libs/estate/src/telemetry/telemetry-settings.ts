@@ -25,18 +25,21 @@ export const DEFAULT_METRIC_EXPORT_INTERVAL_MS = 60_000; // milliseconds
  * - OTEL_SDK_DISABLED=true turns everything off.
  */
 export function telemetrySettings(env: Env): TelemetrySettings {
-  const value = (name: string): string | undefined => {
-    const raw = env[name]?.trim();
-    return raw === undefined || raw === '' ? undefined : raw;
+  // Each variable read by its literal name (test/compose checks what compose sets against these reads).
+  const value = (raw: string | undefined): string | undefined => {
+    const trimmed = raw?.trim();
+    return trimmed === undefined || trimmed === '' ? undefined : trimmed;
   };
-  if (value('OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return { traces: false, otlpMetrics: undefined, metricIntervalMs: DEFAULT_METRIC_EXPORT_INTERVAL_MS };
-  const endpoint = value('OTEL_EXPORTER_OTLP_ENDPOINT');
-  const tracesExporter = value('OTEL_TRACES_EXPORTER');
-  const traces = tracesExporter !== undefined ? tracesExporter !== 'none' : endpoint !== undefined || value('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') !== undefined;
-  const metricsExporter = value('OTEL_METRICS_EXPORTER');
-  const otlpMetricsOn = metricsExporter !== undefined ? metricsExporter.split(',').map((name) => name.trim()).includes('otlp') : endpoint !== undefined || value('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT') !== undefined;
-  const protocol = value('OTEL_EXPORTER_OTLP_METRICS_PROTOCOL') ?? value('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
-  const interval = Number(value('OTEL_METRIC_EXPORT_INTERVAL') ?? DEFAULT_METRIC_EXPORT_INTERVAL_MS);
+  if (value(env['OTEL_SDK_DISABLED'])?.toLowerCase() === 'true') return { traces: false, otlpMetrics: undefined, metricIntervalMs: DEFAULT_METRIC_EXPORT_INTERVAL_MS };
+  const endpoint = value(env['OTEL_EXPORTER_OTLP_ENDPOINT']);
+  const tracesExporter = value(env['OTEL_TRACES_EXPORTER']);
+  const traces = tracesExporter !== undefined ? tracesExporter !== 'none' : endpoint !== undefined || value(env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']) !== undefined;
+  const metricsExporter = value(env['OTEL_METRICS_EXPORTER']);
+  const otlpMetricsOn = metricsExporter !== undefined
+    ? metricsExporter.split(',').map((name) => name.trim()).includes('otlp')
+    : endpoint !== undefined || value(env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']) !== undefined;
+  const protocol = value(env['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL']) ?? value(env['OTEL_EXPORTER_OTLP_PROTOCOL']) ?? 'http/protobuf';
+  const interval = Number(value(env['OTEL_METRIC_EXPORT_INTERVAL']) ?? DEFAULT_METRIC_EXPORT_INTERVAL_MS);
   return {
     traces,
     otlpMetrics: otlpMetricsOn ? (protocol === 'http/json' ? 'http/json' : 'http/protobuf') : undefined,
