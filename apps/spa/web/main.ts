@@ -4,6 +4,7 @@
  * every answer is listed with its status and JSON body.
  */
 import { loadOrCreateDpopKeyPair } from './dpop-key-store.js';
+import { showOrderPath } from './order-path.js';
 import { element, showAnswer, showError, showEvent, showSession, showStatus, showThumbprint } from './page-view.js';
 import { SpaClient } from './spa-client.js';
 import { loadSettings } from './spa-settings.js';
@@ -40,7 +41,9 @@ async function whoAmI(client: SpaClient): Promise<void> {
   showSession(client.signedIn, answer.status === 200 ? subjectOf(answer.body) : undefined);
 }
 
-function wire(client: SpaClient): void {
+function wire(client: SpaClient, edgeAudience: string): void {
+  // Issue 12: an order answer is also drawn as its path through the estate.
+  const drawPath = (body: unknown): void => showOrderPath(body, { jkt: client.thumbprint, edgeAudience });
   element('login').addEventListener('click', () => void act('Log in', () => client.startLogin()));
   element('logout').addEventListener('click', () =>
     void act('Log out', async () => {
@@ -62,6 +65,7 @@ function wire(client: SpaClient): void {
       const quantity = Number(element<HTMLInputElement>('quantity').value);
       const answer = await client.call('POST', '/v1/orders', { sku, quantity });
       showAnswer(answer);
+      drawPath(answer.status < 300 ? answer.body : undefined);
       const id = answer.status < 300 ? orderIdOf(answer.body) : undefined;
       if (id !== undefined) element<HTMLInputElement>('order-id').value = id;
     }),
@@ -69,7 +73,9 @@ function wire(client: SpaClient): void {
   element('get-order').addEventListener('click', () =>
     void act('GET /v1/orders/:id', async () => {
       const id = element<HTMLInputElement>('order-id').value.trim();
-      showAnswer(await client.call('GET', `/v1/orders/${encodeURIComponent(id)}`));
+      const answer = await client.call('GET', `/v1/orders/${encodeURIComponent(id)}`);
+      showAnswer(answer);
+      drawPath(answer.status < 300 ? answer.body : undefined);
     }),
   );
 }
@@ -80,7 +86,7 @@ async function start(): Promise<void> {
   const client = await SpaClient.open(settings, keyPair);
   showThumbprint(client.thumbprint);
   if (created) showEvent('New DPoP key', `ES256, non-extractable, kept in IndexedDB; thumbprint ${client.thumbprint}`);
-  wire(client);
+  wire(client, settings.resource);
   showSession(client.signedIn, undefined);
 
   if (window.location.pathname === CALLBACK_PATH) {
