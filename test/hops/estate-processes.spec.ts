@@ -75,7 +75,9 @@ describe('the built estate: edge, sts, orders, inventory as processes', () => {
   it('H12: npm run revoke -- --sub <user> (admin certificate) is applied by the running services within a second, the edge first', async () => {
     expect((await order('user-cli')).status).toBe(201);
     const revoked = await revoke(fabric.env(), '--sub', 'user-cli', '--ttl', '60');
-    expect(revoked).toMatchObject({ code: 0, output: expect.stringMatching(/^revoked sub user-cli until .+ \(REVOCATIONS #\d+\)\n$/) });
+    // The report line, then its O3 audit line (the end user only hashed).
+    expect(revoked).toMatchObject({ code: 0, output: expect.stringMatching(/^revoked sub user-cli until .+ \(REVOCATIONS #\d+\)\n\{"schema":"hybrid-estate\.audit\/1",[^\n]*"event":"revocation_published"[^\n]*\}\n$/) });
+    expect(revoked.output.split('\n')[1]).not.toContain('user-cli');
     const started = Date.now();
     let answer = await order('user-cli');
     while (answer.status !== 401 && Date.now() - started < 1_000) answer = await order('user-cli');
