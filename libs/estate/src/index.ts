@@ -18,6 +18,20 @@ export {
 export { EstateStreams, EstateSubjects } from './identity/estate-subjects.js';
 export { EstateConfigError } from './config/estate-config-error.js';
 export {
+  parseEnvironment,
+  refuseVariable,
+  variable,
+  type VariableShape,
+} from './config/env-schema.js';
+export {
+  appConfigFeature,
+  appConfigToken,
+  appConfigModule,
+  configurationFromEnvironment,
+  type AppConfigService,
+  type AppConfiguration,
+} from './config/app-configuration.js';
+export {
   httpUrlVariable,
   integerVariable,
   listVariable,
@@ -35,7 +49,13 @@ export {
   DEFAULT_HOP_REPLAY_MAX_PER_SENDER,
   DEFAULT_RECONNECT_WAIT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  ESTATE_VARIABLES,
+  estateEnvironment,
   loadEstateConfig,
+  natsConfiguration,
+  NATS_VARIABLES,
+  OPS_VARIABLES,
+  type EstateVariables,
   type EstateConfig,
   type HopReplayLimits,
   type HopReplayStoreKind,

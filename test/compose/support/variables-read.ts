@@ -1,6 +1,7 @@
 /**
- * Which environment variables an app reads, found in its source the way its configuration loader
- * reads them: `optional(env, 'NAME')`, `integer(env, 'NAME', ...)`, `env['NAME']`,
+ * Which environment variables an app reads, found in its source the way its configuration reads
+ * them: the keys of its zod schema (`NAME: variable.integer(...)`, libs/estate/src/config/env-schema.ts),
+ * and the single reads outside a schema: `optionalVariable(env, 'NAME')`, `env['NAME']`,
  * `process.env.NAME`, `process.env['NAME']`. Spec files are left out. A name built at run time
  * (`process.env[name]`) is not found; no app config does that today except the certs CLI's
  * `days(...)` (CERT_VALIDITY_DAYS, CA_VALIDITY_DAYS), which compose does not set.
@@ -9,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const READS = [
+  /^\s*([A-Z][A-Z0-9_]*)\s*:\s*variable\s*\./gm, // a schema key: NAME: variable.optional(), NAME: variable\n.list(...)
   /\(\s*env\s*,\s*['"]([A-Z][A-Z0-9_]*)['"]/g, // optional(env, 'NAME'), integer(env, 'NAME', ...)
   /\benv\s*\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g, // env['NAME'], process.env['NAME']
   /\bprocess\.env\.([A-Z][A-Z0-9_]*)\b/g, // process.env.NAME

@@ -1,6 +1,8 @@
 import { spiffeIdOf, type EstateIdentity } from '../identity/estate-identity.js';
 import { EstateConfigError } from './estate-config-error.js';
-import { integerVariable, oneOfVariable, optionalVariable, requiredVariable, type Env } from './env-variables.js';
+import { z } from 'zod';
+import type { AppConfiguration } from './app-configuration.js';
+import { parseEnvironment, refuseVariable, variable, type Env } from './env-schema.js';
 import { loadTlsIdentity, type TlsIdentity } from './tls-identity.js';
 
 /**
@@ -72,61 +74,115 @@ export interface LoadEstateConfigOptions {
   readonly now?: Date;
 }
 
-function natsServers(env: Env): string[] {
-  const raw = requiredVariable(env, 'NATS_URL', 'tls://127.0.0.1:4443');
-  return raw.split(',').map((item) => {
+/** NATS_URL: comma-separated tls:// or nats:// URLs, each reduced to `scheme://host:port`. */
+function natsServers(raw: string, ctx: z.RefinementCtx): string[] {
+  const servers: string[] = [];
+  for (const item of raw.split(',')) {
     const entry = item.trim();
-    let url: URL;
-    try {
-      url = new URL(entry);
-    } catch {
-      throw new EstateConfigError('NATS_URL', `is not a URL: "${entry}"`);
+    const problem = natsServerProblem(entry);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
     }
-    if (url.protocol !== 'tls:' && url.protocol !== 'nats:') {
-      throw new EstateConfigError('NATS_URL', `must use tls:// or nats://, got "${url.protocol}//"`);
-    }
-    // The certificate is the only credential: a user or token in the URL would be a second one.
-    if (url.username !== '' || url.password !== '') throw new EstateConfigError('NATS_URL', 'must not carry credentials');
-    if (url.hostname === '' || url.port === '') throw new EstateConfigError('NATS_URL', `needs a host and a port: "${entry}"`);
-    if (url.pathname !== '' && url.pathname !== '/') throw new EstateConfigError('NATS_URL', `must not have a path: "${entry}"`);
-    return `${url.protocol}//${url.host}`;
-  });
+    const url = new URL(entry);
+    servers.push(`${url.protocol}//${url.host}`);
+  }
+  return servers;
 }
 
-function filePath(env: Env, variable: string, certsDir: string | undefined, fileName: string): { variable: string; path: string } {
-  const explicit = optionalVariable(env, variable);
+function natsServerProblem(entry: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return `is not a URL: "${entry}"`;
+  }
+  if (url.protocol !== 'tls:' && url.protocol !== 'nats:') return `must use tls:// or nats://, got "${url.protocol}//"`;
+  // The certificate is the only credential: a user or token in the URL would be a second one.
+  if (url.username !== '' || url.password !== '') return 'must not carry credentials';
+  if (url.hostname === '' || url.port === '') return `needs a host and a port: "${entry}"`;
+  if (url.pathname !== '' && url.pathname !== '/') return `must not have a path: "${entry}"`;
+  return undefined;
+}
+
+/**
+ * The operations server and readiness (every workload; the HTTP apps' telemetry reads OPS_PORT too).
+ * Namespace `ops` of the apps' configuration.
+ */
+export const OPS_VARIABLES = {
+  OPS_PORT: variable.optionalInteger(0, 65535),
+  CERT_READY_MARGIN_S: variable.optionalInteger(0, MAX_CERT_READY_MARGIN_S),
+};
+
+/** The fabric: where the broker is, this workload's certificate files, timeouts, hop replay (H6). Namespace `nats`. */
+export const NATS_VARIABLES = {
+  NATS_URL: variable.required('tls://127.0.0.1:4443').transform(natsServers),
+  CERTS_DIR: variable.optional(),
+  NATS_CERT: variable.optional(),
+  NATS_KEY: variable.optional(),
+  NATS_CA: variable.optional(),
+  NATS_CONNECT_TIMEOUT_MS: variable.integer(DEFAULT_CONNECT_TIMEOUT_MS, 100, 60_000),
+  NATS_REQUEST_TIMEOUT_MS: variable.integer(DEFAULT_REQUEST_TIMEOUT_MS, 50, 120_000),
+  NATS_RECONNECT_WAIT_MS: variable.integer(DEFAULT_RECONNECT_WAIT_MS, 50, 60_000),
+  HOP_REPLAY_STORE: variable.oneOf<HopReplayStoreKind>(['jetstream', 'memory']),
+  HOP_REPLAY_MAX_ENTRIES: variable.integer(DEFAULT_HOP_REPLAY_MAX_ENTRIES, 1, MAX_HOP_REPLAY_ENTRIES),
+  HOP_REPLAY_MAX_PER_SENDER: variable.optionalInteger(1, MAX_HOP_REPLAY_ENTRIES),
+};
+
+/** Every variable loadEstateConfig reads, validated together. */
+export const ESTATE_VARIABLES = { ...NATS_VARIABLES, ...OPS_VARIABLES };
+
+/**
+ * The estate's environment schema. The per-sender cap may not exceed the total; a total below the
+ * default per-sender cap lowers that cap with it.
+ */
+export const estateEnvironment = z.object(ESTATE_VARIABLES).transform((vars, ctx) => {
+  const perSender = vars.HOP_REPLAY_MAX_PER_SENDER ?? Math.min(DEFAULT_HOP_REPLAY_MAX_PER_SENDER, vars.HOP_REPLAY_MAX_ENTRIES);
+  if (perSender > vars.HOP_REPLAY_MAX_ENTRIES) {
+    refuseVariable(ctx, 'HOP_REPLAY_MAX_PER_SENDER', `must be an integer from 1 to ${vars.HOP_REPLAY_MAX_ENTRIES}, got "${perSender}"`);
+    return z.NEVER;
+  }
+  return { ...vars, HOP_REPLAY_MAX_PER_SENDER: perSender };
+});
+export type EstateVariables = z.output<typeof estateEnvironment>;
+
+function filePath(vars: EstateVariables, variable: 'NATS_CERT' | 'NATS_KEY' | 'NATS_CA', fileName: string): { variable: string; path: string } {
+  const explicit = vars[variable];
   if (explicit !== undefined) return { variable, path: explicit };
-  if (certsDir !== undefined) return { variable: 'CERTS_DIR', path: `${certsDir.replace(/\/+$/, '')}/${fileName}` };
+  if (vars.CERTS_DIR !== undefined) return { variable: 'CERTS_DIR', path: `${vars.CERTS_DIR.replace(/\/+$/, '')}/${fileName}` };
   throw new EstateConfigError(variable, 'is required (or set CERTS_DIR to a folder holding it)');
 }
 
+/** Validates `env` (a bad variable throws an EstateConfigError naming it), then reads the certificate files. */
 export function loadEstateConfig<I extends EstateIdentity>(env: Env, identity: I, options: LoadEstateConfigOptions = {}): EstateConfig<I> {
-  const servers = natsServers(env);
-  const certsDir = optionalVariable(env, 'CERTS_DIR');
+  return estateConfigFrom(parseEnvironment(estateEnvironment, env), identity, options);
+}
+
+/** The frozen configuration from variables already validated (ConfigModule's `validate` did it). */
+export function estateConfigFrom<I extends EstateIdentity>(vars: EstateVariables, identity: I, options: LoadEstateConfigOptions = {}): EstateConfig<I> {
   const spiffeId = spiffeIdOf(identity);
   const tls = loadTlsIdentity({
-    cert: filePath(env, 'NATS_CERT', certsDir, `${identity}.crt`),
-    key: filePath(env, 'NATS_KEY', certsDir, `${identity}.key`),
-    ca: filePath(env, 'NATS_CA', certsDir, 'ca.crt'),
+    cert: filePath(vars, 'NATS_CERT', `${identity}.crt`),
+    key: filePath(vars, 'NATS_KEY', `${identity}.key`),
+    ca: filePath(vars, 'NATS_CA', 'ca.crt'),
     spiffeId,
     now: options.now ?? new Date(),
   });
   return Object.freeze({
     identity,
     spiffeId,
-    servers: Object.freeze(servers),
+    servers: Object.freeze(vars.NATS_URL),
     tls,
-    connectTimeoutMs: integerVariable(env, 'NATS_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 100, 60_000),
-    requestTimeoutMs: integerVariable(env, 'NATS_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 50, 120_000),
-    reconnectWaitMs: integerVariable(env, 'NATS_RECONNECT_WAIT_MS', DEFAULT_RECONNECT_WAIT_MS, 50, 60_000),
-    hopReplay: hopReplayLimits(env),
-    certReadyMarginS: optionalVariable(env, 'CERT_READY_MARGIN_S') === undefined ? undefined : integerVariable(env, 'CERT_READY_MARGIN_S', 0, 0, MAX_CERT_READY_MARGIN_S),
-    opsPort: optionalVariable(env, 'OPS_PORT') === undefined ? undefined : integerVariable(env, 'OPS_PORT', 0, 0, 65535),
+    connectTimeoutMs: vars.NATS_CONNECT_TIMEOUT_MS,
+    requestTimeoutMs: vars.NATS_REQUEST_TIMEOUT_MS,
+    reconnectWaitMs: vars.NATS_RECONNECT_WAIT_MS,
+    hopReplay: Object.freeze({ store: vars.HOP_REPLAY_STORE, maxEntries: vars.HOP_REPLAY_MAX_ENTRIES, maxEntriesPerSender: vars.HOP_REPLAY_MAX_PER_SENDER }),
+    certReadyMarginS: vars.CERT_READY_MARGIN_S,
+    opsPort: vars.OPS_PORT,
   });
 }
 
-function hopReplayLimits(env: Env): HopReplayLimits {
-  const maxEntries = integerVariable(env, 'HOP_REPLAY_MAX_ENTRIES', DEFAULT_HOP_REPLAY_MAX_ENTRIES, 1, MAX_HOP_REPLAY_ENTRIES);
-  const maxEntriesPerSender = integerVariable(env, 'HOP_REPLAY_MAX_PER_SENDER', Math.min(DEFAULT_HOP_REPLAY_MAX_PER_SENDER, maxEntries), 1, maxEntries);
-  return Object.freeze({ store: oneOfVariable<HopReplayStoreKind>(env, 'HOP_REPLAY_STORE', ['jetstream', 'memory']), maxEntries, maxEntriesPerSender });
+/** ConfigModule namespace `nats` of a workload (orders, inventory): its fabric configuration from the process environment. */
+export function natsConfiguration<I extends EstateIdentity>(identity: I): AppConfiguration<'nats', EstateConfig<I>> {
+  return { namespace: 'nats', load: (env) => loadEstateConfig(env, identity) };
 }
