@@ -1,18 +1,12 @@
 /**
  * The authorization server's configuration, read once from the environment and validated at
- * start-up: a bad variable stops the process with a message that names it. Nothing else reads
- * process.env. Every variable is documented in apps/auth/README.md.
+ * start-up against AUTH_VARIABLES (zod): a bad variable stops the process with a message that
+ * names it. Nothing else reads process.env. Every variable is documented in apps/auth/README.md.
+ * ConfigModule namespace `auth` (authConfiguration).
  */
 import { isAbsolute, resolve } from 'node:path';
-import {
-  EstateConfigError,
-  httpUrlVariable,
-  integerVariable,
-  listVariable,
-  oneOfVariable,
-  optionalVariable,
-  type Env,
-} from '#estate';
+import { z } from 'zod';
+import { parseEnvironment, refuseVariable, variable, type AppConfiguration, type Env } from '#estate';
 
 export type NonceMode = 'off' | 'required';
 
@@ -59,90 +53,94 @@ export const DEFAULT_DEV_USERS = 'alice:wonderland,bob:builder';
 const NONCE_SECRET_BYTES = 32; // oidc-provider requires exactly 32 bytes
 const MIN_ADMIN_TOKEN_LENGTH = 16; // characters
 
-// RFC 8707 §2: the resource is an absolute URI without a fragment; we also refuse a query so
-// that `aud` compares as a plain string at the edge.
-function resourceIndicator(env: Env): string {
-  return httpUrlVariable('EDGE_AUDIENCE', optionalVariable(env, 'EDGE_AUDIENCE') ?? DEFAULT_RESOURCE);
-}
-
-function spaRedirectUris(env: Env): string[] {
-  return listVariable(env, 'AUTH_SPA_REDIRECT_URIS', { fallback: DEFAULT_SPA_REDIRECT_URIS, nonEmpty: true }).map((uri) =>
-    httpUrlVariable('AUTH_SPA_REDIRECT_URIS', uri, { form: 'with-query' }),
-  );
+function refuse(ctx: z.RefinementCtx, problem: string): never {
+  ctx.addIssue({ code: 'custom', message: problem });
+  return z.NEVER as never;
 }
 
 // RFC 8252 §7.3 and §8.3: native apps use the loopback IP literal, not "localhost", over http.
-function mobileRedirectUris(env: Env): string[] {
-  return listVariable(env, 'AUTH_MOBILE_REDIRECT_URIS', { fallback: DEFAULT_MOBILE_REDIRECT_URIS, nonEmpty: true }).map((uri) => {
-    const url = new URL(httpUrlVariable('AUTH_MOBILE_REDIRECT_URIS', uri, { form: 'with-query' }));
-    if (url.protocol !== 'http:' || (url.hostname !== '127.0.0.1' && url.hostname !== '[::1]')) {
-      throw new EstateConfigError('AUTH_MOBILE_REDIRECT_URIS', `must be loopback redirects like http://127.0.0.1/callback (RFC 8252 §7.3), got "${uri}"`);
-    }
-    return uri;
-  });
+function loopbackRedirect(uri: string, ctx: z.RefinementCtx): string {
+  const url = new URL(uri);
+  if (url.protocol !== 'http:' || (url.hostname !== '127.0.0.1' && url.hostname !== '[::1]')) {
+    return refuse(ctx, `must be loopback redirects like http://127.0.0.1/callback (RFC 8252 §7.3), got "${uri}"`);
+  }
+  return uri;
 }
 
-function nonceSecret(env: Env, mode: NonceMode): Buffer | undefined {
-  const raw = optionalVariable(env, 'AUTH_DPOP_NONCE_SECRET');
-  if (raw === undefined) {
-    if (mode === 'required') {
-      throw new EstateConfigError('AUTH_DPOP_NONCE_SECRET', 'is required when AUTH_DPOP_NONCE=required (32 random bytes, base64url)');
-    }
-    return undefined;
-  }
+function nonceSecret(raw: string | undefined, ctx: z.RefinementCtx): Buffer | undefined {
+  if (raw === undefined) return undefined;
   const secret = /^[A-Za-z0-9_-]+$/.test(raw) ? Buffer.from(raw, 'base64url') : Buffer.alloc(0);
-  if (secret.length !== NONCE_SECRET_BYTES) {
-    throw new EstateConfigError('AUTH_DPOP_NONCE_SECRET', `must be exactly ${NONCE_SECRET_BYTES} bytes, base64url-encoded (43 characters)`);
-  }
-  return secret;
+  return secret.length === NONCE_SECRET_BYTES ? secret : refuse(ctx, `must be exactly ${NONCE_SECRET_BYTES} bytes, base64url-encoded (43 characters)`);
 }
 
-function devUsers(env: Env): DevUser[] {
-  const users = listVariable(env, 'AUTH_DEV_USERS', { fallback: DEFAULT_DEV_USERS, nonEmpty: true }).map((entry) => {
+function devUsers(entries: string[], ctx: z.RefinementCtx): DevUser[] {
+  const users: DevUser[] = [];
+  for (const entry of entries) {
     const colon = entry.indexOf(':');
     const username = entry.slice(0, colon);
     const password = entry.slice(colon + 1);
     if (colon < 1 || password === '' || !/^[A-Za-z0-9._@-]+$/.test(username)) {
-      throw new EstateConfigError('AUTH_DEV_USERS', 'must look like "alice:password,bob:password" (usernames: letters, digits, ._@-)');
+      return refuse(ctx, 'must look like "alice:password,bob:password" (usernames: letters, digits, ._@-)');
     }
-    return Object.freeze({ username, password });
-  });
-  if (new Set(users.map((user) => user.username)).size !== users.length) {
-    throw new EstateConfigError('AUTH_DEV_USERS', 'lists a username twice');
+    users.push(Object.freeze({ username, password }));
   }
-  return users;
+  return new Set(users.map((user) => user.username)).size === users.length ? users : refuse(ctx, 'lists a username twice');
 }
 
+function scopes(tokens: string[], ctx: z.RefinementCtx): string[] {
+  // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+  return tokens.some((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) ? refuse(ctx, 'holds a character RFC 6749 §3.3 does not allow in a scope') : tokens;
+}
+
+/** Every variable the authorization server reads, with its rule and default. */
+export const AUTH_VARIABLES = {
+  AUTH_PORT: variable.integer(DEFAULT_AUTH_PORT, 0, 65535),
+  AUTH_HOST: variable.optional(),
+  // Default: http://localhost:<AUTH_PORT>.
+  AUTH_ISSUER: variable.httpUrl({ form: 'origin', originReason: 'the provider is mounted at /' }),
+  // RFC 8707 §2: the resource is an absolute URI without a fragment; we also refuse a query so
+  // that `aud` compares as a plain string at the edge.
+  EDGE_AUDIENCE: variable.httpUrl(),
+  AUTH_RESOURCE_SCOPES: variable.list({ fallback: DEFAULT_RESOURCE_SCOPES, separator: /\s+/, nonEmpty: true }).transform(scopes),
+  AUTH_SPA_REDIRECT_URIS: variable.httpUrlList({ fallback: DEFAULT_SPA_REDIRECT_URIS, nonEmpty: true }, { form: 'with-query' }),
+  AUTH_MOBILE_REDIRECT_URIS: variable
+    .httpUrlList({ fallback: DEFAULT_MOBILE_REDIRECT_URIS, nonEmpty: true }, { form: 'with-query' })
+    .transform((uris, ctx) => uris.map((uri) => loopbackRedirect(uri, ctx))),
+  AUTH_ACCESS_TOKEN_TTL_S: variable.integer(DEFAULT_ACCESS_TOKEN_TTL_S, 10, 86_400),
+  AUTH_REFRESH_TOKEN_TTL_S: variable.integer(DEFAULT_REFRESH_TOKEN_TTL_S, 60, 30 * 86_400),
+  AUTH_DPOP_NONCE: variable.oneOf<NonceMode>(['off', 'required']),
+  AUTH_DPOP_NONCE_SECRET: variable.optional().transform(nonceSecret),
+  AUTH_KEYS_FILE: variable.optional(),
+  AUTH_ADMIN_TOKEN: variable.matching(new RegExp(`^[\\s\\S]{${MIN_ADMIN_TOKEN_LENGTH},}$`), `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`),
+  AUTH_DEV_USERS: variable.list({ fallback: DEFAULT_DEV_USERS, nonEmpty: true }).transform(devUsers),
+};
+
+export const authEnvironment = z.object(AUTH_VARIABLES).superRefine((vars, ctx) => {
+  if (vars.AUTH_DPOP_NONCE === 'required' && vars.AUTH_DPOP_NONCE_SECRET === undefined) {
+    refuseVariable(ctx, 'AUTH_DPOP_NONCE_SECRET', 'is required when AUTH_DPOP_NONCE=required (32 random bytes, base64url)');
+  }
+});
+
 export function loadAuthConfig(env: Env, cwd: string = process.cwd()): AuthConfig {
-  const port = integerVariable(env, 'AUTH_PORT', DEFAULT_AUTH_PORT, 0, 65535);
-  const nonceMode = oneOfVariable<NonceMode>(env, 'AUTH_DPOP_NONCE', ['off', 'required']);
-  const scopes = listVariable(env, 'AUTH_RESOURCE_SCOPES', { fallback: DEFAULT_RESOURCE_SCOPES, separator: /\s+/, nonEmpty: true });
-  if (scopes.some((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope))) {
-    // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-    throw new EstateConfigError('AUTH_RESOURCE_SCOPES', 'holds a character RFC 6749 §3.3 does not allow in a scope');
-  }
-  const keysFile = optionalVariable(env, 'AUTH_KEYS_FILE');
-  const adminToken = optionalVariable(env, 'AUTH_ADMIN_TOKEN');
-  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    throw new EstateConfigError('AUTH_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
-  }
+  const vars = parseEnvironment(authEnvironment, env);
+  const keysFile = vars.AUTH_KEYS_FILE;
   return Object.freeze({
-    port,
-    host: optionalVariable(env, 'AUTH_HOST') ?? DEFAULT_AUTH_HOST,
-    issuer: httpUrlVariable('AUTH_ISSUER', optionalVariable(env, 'AUTH_ISSUER') ?? `http://localhost:${port}`, {
-      form: 'origin',
-      originReason: 'the provider is mounted at /',
-    }),
-    resource: resourceIndicator(env),
-    resourceScopes: Object.freeze(scopes),
-    spaRedirectUris: Object.freeze(spaRedirectUris(env)),
-    mobileRedirectUris: Object.freeze(mobileRedirectUris(env)),
-    accessTokenTtlSeconds: integerVariable(env, 'AUTH_ACCESS_TOKEN_TTL_S', DEFAULT_ACCESS_TOKEN_TTL_S, 10, 86_400),
-    refreshTokenTtlSeconds: integerVariable(env, 'AUTH_REFRESH_TOKEN_TTL_S', DEFAULT_REFRESH_TOKEN_TTL_S, 60, 30 * 86_400),
-    nonceMode,
-    nonceSecret: nonceSecret(env, nonceMode),
+    port: vars.AUTH_PORT,
+    host: vars.AUTH_HOST ?? DEFAULT_AUTH_HOST,
+    issuer: vars.AUTH_ISSUER ?? new URL(`http://localhost:${vars.AUTH_PORT}`).origin,
+    resource: vars.EDGE_AUDIENCE ?? DEFAULT_RESOURCE,
+    resourceScopes: Object.freeze(vars.AUTH_RESOURCE_SCOPES),
+    spaRedirectUris: Object.freeze(vars.AUTH_SPA_REDIRECT_URIS),
+    mobileRedirectUris: Object.freeze(vars.AUTH_MOBILE_REDIRECT_URIS),
+    accessTokenTtlSeconds: vars.AUTH_ACCESS_TOKEN_TTL_S,
+    refreshTokenTtlSeconds: vars.AUTH_REFRESH_TOKEN_TTL_S,
+    nonceMode: vars.AUTH_DPOP_NONCE,
+    nonceSecret: vars.AUTH_DPOP_NONCE_SECRET,
     keysFile: keysFile === undefined ? undefined : isAbsolute(keysFile) ? keysFile : resolve(cwd, keysFile),
-    adminToken,
-    devUsers: Object.freeze(devUsers(env)),
+    adminToken: vars.AUTH_ADMIN_TOKEN,
+    devUsers: Object.freeze(vars.AUTH_DEV_USERS),
   });
 }
+
+/** ConfigModule namespace `auth`: the authorization server's configuration from the process environment. */
+export const authConfiguration: AppConfiguration<'auth', AuthConfig> = { namespace: 'auth', load: (env) => loadAuthConfig(env) };

@@ -1,20 +1,11 @@
 import { DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE } from '#binding/core';
-import {
-  EstateConfigError,
-  httpUrlVariable,
-  integerVariable,
-  listVariable,
-  loadEstateConfig,
-  oneOfVariable,
-  optionalVariable,
-  requiredVariable,
-  type Env,
-  type EstateConfig,
-} from '#estate';
+import { z } from 'zod';
+import { loadEstateConfig, optionalVariable, parseEnvironment, refuseVariable, variable, type AppConfiguration, type Env, type EstateConfig } from '#estate';
 
 /**
- * The edge's configuration, read once from the environment and validated at start-up: a bad
- * variable stops the process with a message that names it. Nothing else reads process.env.
+ * The edge's configuration, read once from the environment and validated at start-up against
+ * EDGE_VARIABLES (zod): a bad variable stops the process with a message that names it. Nothing
+ * else reads process.env. ConfigModule namespace `edge` (edgeConfiguration).
  */
 export type NonceMode = 'off' | 'required';
 /** Where proof `jti`s are claimed (E17): this process only, or a JetStream KV bucket all replicas share. */
@@ -70,55 +61,73 @@ export interface ReplayMemoryLimits {
   readonly maxEntriesPerKey: number;
 }
 
+/** Every variable the edge reads, with its rule and default (the NATS ones are libs/estate's). */
+export const EDGE_VARIABLES = {
+  EDGE_PORT: variable.integer(DEFAULT_EDGE_PORT, 0, 65535),
+  EDGE_HOST: variable.optional(),
+  // Default: http://localhost:<EDGE_PORT>.
+  EDGE_PUBLIC_URL: variable.httpUrl({ form: 'origin', originReason: 'use EDGE_PATH_PREFIX' }),
+  EDGE_PATH_PREFIX: variable.matching(/^(\/[A-Za-z0-9._~-]+)+$/, 'must look like /api or /api/v1 (no trailing slash)'),
+  // Default: the public URL.
+  EDGE_AUDIENCE: variable.optional(),
+  AUTH_ISSUER: variable.requiredHttpUrl(),
+  AUTH_JWKS_URI: variable.httpUrl(),
+  AUTH_JWKS_COOLDOWN_S: variable.integer(DEFAULT_JWKS_COOLDOWN_S, 0, 3600),
+  DPOP_ALGS: variable.list(),
+  DPOP_NONCE: variable.oneOf<NonceMode>(['off', 'required']),
+  DPOP_NONCE_SECRET: variable.optional(),
+  DPOP_IAT_PAST_S: variable.integer(DEFAULT_IAT_PAST_S, 1, 600),
+  DPOP_IAT_FUTURE_S: variable.integer(DEFAULT_IAT_FUTURE_S, 0, 600),
+  EDGE_TRUSTED_PROXIES: variable.list(),
+  EDGE_CORS_ORIGINS: variable.list(),
+  EDGE_HTTP_ADAPTER: variable.oneOf<HttpAdapterKind>(['fastify', 'express']),
+  REPLAY_STORE: variable.oneOf<ReplayStoreKind>(['memory', 'jetstream']),
+  EDGE_REPLAY_MAX_ENTRIES: variable.integer(DEFAULT_REPLAY_MAX_ENTRIES, 1, MAX_EDGE_REPLAY_ENTRIES),
+  // Default: DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, or the total when that is lower.
+  EDGE_REPLAY_MAX_PER_KEY: variable.optionalInteger(1, MAX_EDGE_REPLAY_ENTRIES),
+};
+
+/** The edge's environment schema: each variable, then the rules that compare two of them. */
+export const edgeEnvironment = z.object(EDGE_VARIABLES).transform((vars, ctx) => {
+  if (vars.DPOP_NONCE === 'required' && vars.DPOP_NONCE_SECRET === undefined) {
+    refuseVariable(ctx, 'DPOP_NONCE_SECRET', 'is required when DPOP_NONCE=required (32+ random bytes, base64url)');
+    return z.NEVER;
+  }
+  // E17: the per-key cap may not exceed the total; a total below the default per-key cap lowers that cap with it.
+  const perKey = vars.EDGE_REPLAY_MAX_PER_KEY ?? Math.min(DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, vars.EDGE_REPLAY_MAX_ENTRIES);
+  if (perKey > vars.EDGE_REPLAY_MAX_ENTRIES) {
+    refuseVariable(ctx, 'EDGE_REPLAY_MAX_PER_KEY', `must be an integer from 1 to ${vars.EDGE_REPLAY_MAX_ENTRIES}, got "${perKey}"`);
+    return z.NEVER;
+  }
+  return { ...vars, EDGE_REPLAY_MAX_PER_KEY: perKey };
+});
+
 export function loadEdgeConfig(env: Env): EdgeConfig {
-  const port = integerVariable(env, 'EDGE_PORT', DEFAULT_EDGE_PORT, 0, 65535);
-  const publicUrl = httpUrlVariable('EDGE_PUBLIC_URL', optionalVariable(env, 'EDGE_PUBLIC_URL') ?? `http://localhost:${port}`, {
-    form: 'origin',
-    originReason: 'use EDGE_PATH_PREFIX',
-  });
-  const pathPrefix = optionalVariable(env, 'EDGE_PATH_PREFIX') ?? '';
-  if (pathPrefix !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(pathPrefix)) {
-    throw new EstateConfigError('EDGE_PATH_PREFIX', 'must look like /api or /api/v1 (no trailing slash)');
-  }
-  const nonceMode = oneOfVariable<NonceMode>(env, 'DPOP_NONCE', ['off', 'required']);
-  const nonceSecret = optionalVariable(env, 'DPOP_NONCE_SECRET');
-  if (nonceMode === 'required' && nonceSecret === undefined) {
-    throw new EstateConfigError('DPOP_NONCE_SECRET', 'is required when DPOP_NONCE=required (32+ random bytes, base64url)');
-  }
-  const jwksUri = optionalVariable(env, 'AUTH_JWKS_URI');
-  const algorithms = listVariable(env, 'DPOP_ALGS');
-  const replayStore = oneOfVariable<ReplayStoreKind>(env, 'REPLAY_STORE', ['memory', 'jetstream']);
+  const vars = parseEnvironment(edgeEnvironment, env);
+  const publicUrl = vars.EDGE_PUBLIC_URL ?? `http://localhost:${vars.EDGE_PORT}`;
+  const algorithms = vars.DPOP_ALGS;
   return Object.freeze({
-    port,
-    host: optionalVariable(env, 'EDGE_HOST') ?? '127.0.0.1',
+    port: vars.EDGE_PORT,
+    host: vars.EDGE_HOST ?? '127.0.0.1',
     publicUrl,
-    pathPrefix,
-    audience: optionalVariable(env, 'EDGE_AUDIENCE') ?? publicUrl,
-    issuer: httpUrlVariable('AUTH_ISSUER', requiredVariable(env, 'AUTH_ISSUER')),
-    jwksUri: jwksUri === undefined ? undefined : httpUrlVariable('AUTH_JWKS_URI', jwksUri),
-    jwksCooldownMs: integerVariable(env, 'AUTH_JWKS_COOLDOWN_S', DEFAULT_JWKS_COOLDOWN_S, 0, 3600) * 1000,
+    pathPrefix: vars.EDGE_PATH_PREFIX ?? '',
+    audience: vars.EDGE_AUDIENCE ?? publicUrl,
+    issuer: vars.AUTH_ISSUER,
+    jwksUri: vars.AUTH_JWKS_URI,
+    jwksCooldownMs: vars.AUTH_JWKS_COOLDOWN_S * 1000,
     dpopAlgorithms: Object.freeze(algorithms.length > 0 ? algorithms : [...DEFAULT_DPOP_ALGORITHMS]),
-    nonceMode,
-    nonceSecret,
-    iatPastSeconds: integerVariable(env, 'DPOP_IAT_PAST_S', DEFAULT_IAT_PAST_S, 1, 600),
-    iatFutureSeconds: integerVariable(env, 'DPOP_IAT_FUTURE_S', DEFAULT_IAT_FUTURE_S, 0, 600),
-    trustedProxies: Object.freeze(listVariable(env, 'EDGE_TRUSTED_PROXIES')),
-    corsOrigins: Object.freeze(listVariable(env, 'EDGE_CORS_ORIGINS')),
-    httpAdapter: oneOfVariable<HttpAdapterKind>(env, 'EDGE_HTTP_ADAPTER', ['fastify', 'express']),
-    replayStore,
-    replayMemory: replayMemoryLimits(env),
-    nats: replayStore === 'jetstream' || optionalVariable(env, 'NATS_URL') !== undefined ? loadEstateConfig(env, 'edge') : undefined,
+    nonceMode: vars.DPOP_NONCE,
+    nonceSecret: vars.DPOP_NONCE_SECRET,
+    iatPastSeconds: vars.DPOP_IAT_PAST_S,
+    iatFutureSeconds: vars.DPOP_IAT_FUTURE_S,
+    trustedProxies: Object.freeze(vars.EDGE_TRUSTED_PROXIES),
+    corsOrigins: Object.freeze(vars.EDGE_CORS_ORIGINS),
+    httpAdapter: vars.EDGE_HTTP_ADAPTER,
+    replayStore: vars.REPLAY_STORE,
+    replayMemory: Object.freeze({ maxEntries: vars.EDGE_REPLAY_MAX_ENTRIES, maxEntriesPerKey: vars.EDGE_REPLAY_MAX_PER_KEY }),
+    nats: vars.REPLAY_STORE === 'jetstream' || optionalVariable(env, 'NATS_URL') !== undefined ? loadEstateConfig(env, 'edge') : undefined,
   });
 }
 
-/**
- * EDGE_REPLAY_MAX_ENTRIES (default 100 000, ~1 400 req/s per process over a 70 s window) and
- * EDGE_REPLAY_MAX_PER_KEY (default 10 000, ~140 req/s per client key), each a positive integer;
- * the per-key cap may not exceed the total. A total below the default per-key cap lowers that cap
- * with it. Memory stays bounded: at most MAX_EDGE_REPLAY_ENTRIES entries of ~170-450 B.
- */
-function replayMemoryLimits(env: Env): ReplayMemoryLimits {
-  const maxEntries = integerVariable(env, 'EDGE_REPLAY_MAX_ENTRIES', DEFAULT_REPLAY_MAX_ENTRIES, 1, MAX_EDGE_REPLAY_ENTRIES);
-  const maxEntriesPerKey = integerVariable(env, 'EDGE_REPLAY_MAX_PER_KEY', Math.min(DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, maxEntries), 1, maxEntries);
-  return Object.freeze({ maxEntries, maxEntriesPerKey });
-}
+/** ConfigModule namespace `edge`: the edge's configuration from the process environment. */
+export const edgeConfiguration: AppConfiguration<'edge', EdgeConfig> = { namespace: 'edge', load: loadEdgeConfig };

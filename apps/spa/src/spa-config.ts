@@ -1,8 +1,10 @@
-import { EstateConfigError, httpUrlVariable, integerVariable, listVariable, optionalVariable, type Env } from '#estate';
+import { z } from 'zod';
+import { parseEnvironment, variable, type AppConfiguration, type Env } from '#estate';
 
 /**
- * The SPA server's configuration, read once from the environment and validated at start-up: a
- * bad variable stops the process with a message that names it. Nothing else reads process.env.
+ * The SPA server's configuration, read once from the environment and validated at start-up
+ * against SPA_VARIABLES (zod): a bad variable stops the process with a message that names it.
+ * Nothing else reads process.env. ConfigModule namespace `spa` (spaConfiguration).
  *
  * The page learns where the authorization server and the edge are from `/config.json`, which
  * the server renders from this object; the same origins go into the page's Content-Security-
@@ -37,45 +39,51 @@ export const DEFAULT_SPA_SCOPE = 'orders:read orders:write';
 /** Must match one of AUTH_SPA_REDIRECT_URIS at the authorization server. */
 export const CALLBACK_PATH = '/callback';
 
-/** An origin only: it goes into CSP `connect-src` and is compared with the browser's Origin. */
-function origin(name: string, raw: string): string {
-  return httpUrlVariable(name, raw, { form: 'origin' });
-}
-
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
-function scope(env: Env): string {
-  const tokens = listVariable(env, 'SPA_SCOPE', { fallback: DEFAULT_SPA_SCOPE, separator: /\s+/ });
+function scope(tokens: string[], ctx: z.RefinementCtx): string {
   if (tokens.some((token) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(token))) {
-    throw new EstateConfigError('SPA_SCOPE', 'holds a character RFC 6749 §3.3 does not allow in a scope');
+    ctx.addIssue({ code: 'custom', message: 'holds a character RFC 6749 §3.3 does not allow in a scope' });
+    return z.NEVER;
   }
   return tokens.join(' ');
 }
 
 /**
- * As at the edge and the authorization server: EDGE_AUDIENCE defaults to the edge's public URL,
- * and is kept exactly as written, because the authorization server compares it as a string.
+ * Every variable the SPA server reads, with its rule and default. The origins are origins only:
+ * they go into CSP `connect-src` and are compared with the browser's Origin. EDGE_AUDIENCE is kept
+ * exactly as written (as at the edge and the authorization server), because the authorization
+ * server compares it as a string; it defaults to the edge's public URL.
  */
-function resourceIndicator(raw: string | undefined, edgeUrl: string): string {
-  if (raw === undefined) return edgeUrl;
-  return httpUrlVariable('EDGE_AUDIENCE', raw);
-}
+export const SPA_VARIABLES = {
+  SPA_PORT: variable.integer(DEFAULT_SPA_PORT, 0, 65535),
+  SPA_HOST: variable.optional(),
+  // Default: http://localhost:<SPA_PORT>.
+  SPA_PUBLIC_URL: variable.httpUrl({ form: 'origin' }),
+  EDGE_PUBLIC_URL: variable.httpUrl({ form: 'origin' }),
+  EDGE_AUDIENCE: variable.httpUrl(),
+  SPA_CLIENT_ID: variable.matching(/^[\x20-\x7E]+$/, 'must be printable ASCII'),
+  AUTH_ISSUER: variable.httpUrl({ form: 'origin' }),
+  SPA_SCOPE: variable.list({ fallback: DEFAULT_SPA_SCOPE, separator: /\s+/ }).transform(scope),
+};
+
+export const spaEnvironment = z.object(SPA_VARIABLES);
 
 export function loadSpaConfig(env: Env): SpaConfig {
-  const listenPort = integerVariable(env, 'SPA_PORT', DEFAULT_SPA_PORT, 0, 65535);
-  const publicUrl = origin('SPA_PUBLIC_URL', optionalVariable(env, 'SPA_PUBLIC_URL') ?? `http://localhost:${listenPort}`);
-  const edgeUrl = origin('EDGE_PUBLIC_URL', optionalVariable(env, 'EDGE_PUBLIC_URL') ?? DEFAULT_EDGE_PUBLIC_URL);
-  const resourceRaw = optionalVariable(env, 'EDGE_AUDIENCE');
-  const clientId = optionalVariable(env, 'SPA_CLIENT_ID') ?? DEFAULT_SPA_CLIENT_ID;
-  if (!/^[\x20-\x7E]+$/.test(clientId)) throw new EstateConfigError('SPA_CLIENT_ID', 'must be printable ASCII');
+  const vars = parseEnvironment(spaEnvironment, env);
+  const publicUrl = vars.SPA_PUBLIC_URL ?? new URL(`http://localhost:${vars.SPA_PORT}`).origin;
+  const edgeUrl = vars.EDGE_PUBLIC_URL ?? DEFAULT_EDGE_PUBLIC_URL;
   return Object.freeze({
-    port: listenPort,
-    host: optionalVariable(env, 'SPA_HOST') ?? DEFAULT_SPA_HOST,
+    port: vars.SPA_PORT,
+    host: vars.SPA_HOST ?? DEFAULT_SPA_HOST,
     publicUrl,
     redirectUri: `${publicUrl}${CALLBACK_PATH}`,
-    issuer: origin('AUTH_ISSUER', optionalVariable(env, 'AUTH_ISSUER') ?? DEFAULT_AUTH_ISSUER),
+    issuer: vars.AUTH_ISSUER ?? DEFAULT_AUTH_ISSUER,
     edgeUrl,
-    resource: resourceIndicator(resourceRaw, edgeUrl),
-    clientId,
-    scope: scope(env),
+    resource: vars.EDGE_AUDIENCE ?? edgeUrl,
+    clientId: vars.SPA_CLIENT_ID ?? DEFAULT_SPA_CLIENT_ID,
+    scope: vars.SPA_SCOPE,
   });
 }
+
+/** ConfigModule namespace `spa`: the SPA server's configuration from the process environment. */
+export const spaConfiguration: AppConfiguration<'spa', SpaConfig> = { namespace: 'spa', load: loadSpaConfig };

@@ -1,21 +1,12 @@
-import {
-  EstateConfigError,
-  httpUrlVariable,
-  integerVariable,
-  loadEstateConfig,
-  optionalVariable,
-  requiredVariable,
-  spiffeIdOf,
-  TRUST_DOMAIN,
-  type EstateConfig,
-  type Env,
-} from '#estate';
+import { z } from 'zod';
+import { loadEstateConfig, parseEnvironment, refuseVariable, spiffeIdOf, TRUST_DOMAIN, variable, type AppConfiguration, type EstateConfig, type Env } from '#estate';
 import { DEFAULT_EXCHANGE_POLICY, parseExchangePolicy, type ExchangePolicy } from './exchange/exchange-policy.js';
 import { DEFAULT_INTERNAL_TOKEN_TTL_S } from './exchange/internal-token.js';
 
 /**
- * The STS's configuration, read once from the environment and validated at start-up: a bad
- * variable stops the process with a message that names it. Nothing else reads process.env.
+ * The STS's configuration, read once from the environment and validated at start-up against
+ * STS_VARIABLES (zod) and libs/estate's: a bad variable stops the process with a message that
+ * names it. Nothing else reads process.env. ConfigModule namespace `sts` (stsConfiguration).
  *
  * Variables, besides libs/estate's (NATS_URL, CERTS_DIR, ...):
  * - AUTH_ISSUER (required): the external authorization server, whose tokens the edge exchanges;
@@ -48,37 +39,58 @@ export const DEFAULT_KEY_ROTATION_S = 3_600; // seconds
 export const MIN_KEY_ROTATION_S = 60; // seconds
 export const DEFAULT_JWKS_COOLDOWN_S = 30; // seconds
 
-function exchangePolicy(env: Env): ExchangePolicy {
-  const raw = optionalVariable(env, 'STS_EXCHANGE_POLICY');
+/** STS_EXCHANGE_POLICY: JSON, checked against the estate's identities. */
+function exchangePolicy(raw: string | undefined, ctx: z.RefinementCtx): ExchangePolicy {
   let document: unknown = DEFAULT_EXCHANGE_POLICY;
   if (raw !== undefined) {
     try {
       document = JSON.parse(raw);
     } catch {
-      throw new EstateConfigError('STS_EXCHANGE_POLICY', 'is not JSON');
+      ctx.addIssue({ code: 'custom', message: 'is not JSON' });
+      return z.NEVER;
     }
   }
   try {
     return parseExchangePolicy(document, { trustDomain: TRUST_DOMAIN, edge: spiffeIdOf('edge'), sts: spiffeIdOf('sts') });
   } catch (cause) {
-    throw new EstateConfigError('STS_EXCHANGE_POLICY', cause instanceof Error ? cause.message : 'is not a valid policy', { cause });
+    ctx.addIssue({ code: 'custom', message: cause instanceof Error ? cause.message : 'is not a valid policy' });
+    return z.NEVER;
   }
 }
 
+/** Every variable the STS reads besides libs/estate's, with its rule and default. */
+export const STS_VARIABLES = {
+  // As the edge reads the same variables: no credentials, query or fragment in either URL.
+  AUTH_ISSUER: variable.requiredHttpUrl(),
+  AUTH_JWKS_URI: variable.httpUrl(),
+  AUTH_JWKS_COOLDOWN_S: variable.integer(DEFAULT_JWKS_COOLDOWN_S, 0, 3_600),
+  EDGE_AUDIENCE: variable.required(),
+  STS_EXCHANGE_POLICY: variable.optional().transform(exchangePolicy),
+  STS_TOKEN_TTL_S: variable.integer(DEFAULT_INTERNAL_TOKEN_TTL_S, 5, 300),
+  STS_KEY_ROTATION_S: variable.integer(DEFAULT_KEY_ROTATION_S, 0, 30 * 86_400),
+  STS_KEYS_FILE: variable.optional(),
+};
+
+export const stsEnvironment = z.object(STS_VARIABLES).superRefine((vars, ctx) => {
+  if (vars.STS_KEY_ROTATION_S !== 0 && vars.STS_KEY_ROTATION_S < MIN_KEY_ROTATION_S) {
+    refuseVariable(ctx, 'STS_KEY_ROTATION_S', `must be 0 or at least ${MIN_KEY_ROTATION_S}`);
+  }
+});
+
 export function loadStsConfig(env: Env): StsConfig {
-  const rotation = integerVariable(env, 'STS_KEY_ROTATION_S', DEFAULT_KEY_ROTATION_S, 0, 30 * 86_400);
-  if (rotation !== 0 && rotation < MIN_KEY_ROTATION_S) throw new EstateConfigError('STS_KEY_ROTATION_S', `must be 0 or at least ${MIN_KEY_ROTATION_S}`);
-  const jwksUri = optionalVariable(env, 'AUTH_JWKS_URI');
+  const vars = parseEnvironment(stsEnvironment, env);
   return Object.freeze({
     estate: loadEstateConfig(env, 'sts'),
-    // As the edge reads the same variables: no credentials, query or fragment in either URL.
-    externalIssuer: httpUrlVariable('AUTH_ISSUER', requiredVariable(env, 'AUTH_ISSUER')),
-    externalJwksUri: jwksUri === undefined ? undefined : httpUrlVariable('AUTH_JWKS_URI', jwksUri),
-    externalAudience: requiredVariable(env, 'EDGE_AUDIENCE'),
-    jwksCooldownMs: integerVariable(env, 'AUTH_JWKS_COOLDOWN_S', DEFAULT_JWKS_COOLDOWN_S, 0, 3_600) * 1000,
-    policy: exchangePolicy(env),
-    tokenTtlSeconds: integerVariable(env, 'STS_TOKEN_TTL_S', DEFAULT_INTERNAL_TOKEN_TTL_S, 5, 300),
-    keyRotationSeconds: rotation,
-    keysFile: optionalVariable(env, 'STS_KEYS_FILE'),
+    externalIssuer: vars.AUTH_ISSUER,
+    externalJwksUri: vars.AUTH_JWKS_URI,
+    externalAudience: vars.EDGE_AUDIENCE,
+    jwksCooldownMs: vars.AUTH_JWKS_COOLDOWN_S * 1000,
+    policy: vars.STS_EXCHANGE_POLICY,
+    tokenTtlSeconds: vars.STS_TOKEN_TTL_S,
+    keyRotationSeconds: vars.STS_KEY_ROTATION_S,
+    keysFile: vars.STS_KEYS_FILE,
   });
 }
+
+/** ConfigModule namespace `sts`: the STS's configuration (with its `estate`, the fabric) from the process environment. */
+export const stsConfiguration: AppConfiguration<'sts', StsConfig> = { namespace: 'sts', load: loadStsConfig };
