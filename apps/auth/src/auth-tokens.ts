@@ -1,2 +1,4 @@
-/** Injection token for the frozen AuthConfig; classes (ProviderHost, DevAccounts) are their own tokens. */
-export const AUTH_CONFIG = Symbol('hybrid-estate:auth-config');
+import { appConfigToken } from '#estate';
+
+/** The ConfigModule namespace `auth` (authConfiguration): the frozen AuthConfig; classes (ProviderHost, DevAccounts) are their own tokens. */
+export const AUTH_CONFIG = appConfigToken('auth');

@@ -3,13 +3,14 @@
  * a configuration mistake exits with status 1 and a message naming the variable.
  */
 import { Logger } from '@nestjs/common';
-import { EstateConfigError, startAppTelemetry, startHttpAppOperations } from '#estate';
-import { loadAuthConfig, type AuthConfig } from './auth-config.js';
+import { configurationFromEnvironment, EstateConfigError, startAppTelemetry, startHttpAppOperations } from '#estate';
+import { authConfiguration, type AuthConfig } from './auth-config.js';
 import { startAuthServer } from './start-auth-server.js';
 
-function configFromEnvironment(): AuthConfig {
+// ConfigModule, namespace `auth`: validated once; a bad variable rejects naming it.
+async function configFromEnvironment(): Promise<AuthConfig> {
   try {
-    return loadAuthConfig(process.env);
+    return await configurationFromEnvironment(authConfiguration);
   } catch (error) {
     if (error instanceof EstateConfigError) {
       console.error(`auth: bad configuration: ${error.message}`);
@@ -21,7 +22,7 @@ function configFromEnvironment(): AuthConfig {
 
 // O1-O4 first: the SDK per OTEL_* (HTTP server spans; nothing exported when unset).
 const telemetry = startAppTelemetry('auth', process.env, { http: true });
-const config = configFromEnvironment();
+const config = await configFromEnvironment();
 const server = await startAuthServer(config);
 // Prometheus text on the operations port (OPS_PORT, 127.0.0.1), never on the public port.
 const operations = await startHttpAppOperations(process.env, telemetry);

@@ -1,1 +1,4 @@
-export const EDGE_CONFIG = Symbol('hybrid-estate:edge-config');
+import { appConfigToken } from '#estate';
+
+/** The ConfigModule namespace `edge` (edgeConfiguration): the whole frozen EdgeConfig. */
+export const EDGE_CONFIG = appConfigToken('edge');

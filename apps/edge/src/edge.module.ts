@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { BindingModule } from '#binding/nest';
+import { appConfigFeature } from '#estate';
 import { createEdgeBinding } from './edge-binding.js';
 import { EdgeIdentity } from './edge-identity.js';
 import { EdgeReplayStore } from './edge-replay-store.js';
@@ -15,15 +16,17 @@ import { ResourceMetadataController } from './resource-metadata.controller.js';
 @Module({})
 export class EdgeModule {
   static register(config: EdgeConfig): DynamicModule {
+    // ConfigModule namespace `edge`: the configuration main.ts read through ConfigModule (or a test's).
+    const feature = appConfigFeature('edge', config);
     const configModule = {
       module: EdgeConfigModule,
+      imports: [feature],
       providers: [
-        { provide: EDGE_CONFIG, useValue: config },
         { provide: EdgeIdentity, useFactory: () => EdgeIdentity.open(config) },
         { provide: EdgeRevocations, inject: [EdgeIdentity], useFactory: (identity: EdgeIdentity) => EdgeRevocations.open(config, identity) },
         { provide: EdgeReplayStore, inject: [EdgeIdentity], useFactory: (identity: EdgeIdentity) => EdgeReplayStore.open(config, identity) },
       ],
-      exports: [EDGE_CONFIG, EdgeIdentity, EdgeRevocations, EdgeReplayStore],
+      exports: [feature, EdgeIdentity, EdgeRevocations, EdgeReplayStore],
     };
     return {
       module: EdgeModule,

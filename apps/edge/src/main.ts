@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { EstateConfigError, startAppTelemetry, startHttpAppOperations } from '#estate';
+import { configurationFromEnvironment, EstateConfigError, startAppTelemetry, startHttpAppOperations } from '#estate';
 import { createEdgeApp } from './create-edge-app.js';
-import { loadEdgeConfig } from './edge-config.js';
+import { edgeConfiguration } from './edge-config.js';
 
 async function main(): Promise<void> {
   // O1-O4 first: the SDK per OTEL_* (HTTP server spans; nothing exported when unset).
   const telemetry = startAppTelemetry('edge', process.env, { http: true });
-  const config = loadEdgeConfig(process.env);
+  // ConfigModule, namespace `edge`: validated once; a bad variable rejects naming it.
+  const config = await configurationFromEnvironment(edgeConfiguration);
   const app = await createEdgeApp(config);
   await app.listen(config.port, config.host);
   // Prometheus text on the operations port (OPS_PORT, 127.0.0.1), never on the public port.

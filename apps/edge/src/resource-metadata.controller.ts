@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { protectedResourceMetadata } from '#binding/dpop';
-import { EDGE_CONFIG } from './edge-config.provider.js';
 import type { EdgeConfig } from './edge-config.js';
 
 export const EDGE_SCOPES = ['orders:read', 'orders:write'] as const;
@@ -9,7 +9,8 @@ export const EDGE_SCOPES = ['orders:read', 'orders:write'] as const;
 export class ResourceMetadataController {
   private readonly document: Readonly<Record<string, unknown>>;
 
-  constructor(@Inject(EDGE_CONFIG) config: EdgeConfig) {
+  constructor(@Inject(ConfigService) configService: ConfigService<{ edge: EdgeConfig }, true>) {
+    const config = configService.get('edge', { infer: true });
     // E26: built once; the same algorithm list the verifier enforces and the challenge advertises.
     this.document = protectedResourceMetadata({
       resource: config.audience,

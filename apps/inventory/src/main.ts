@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { EstateConfigError, loadEstateConfig, startAppTelemetry } from '#estate';
+import { configurationFromEnvironment, EstateConfigError, natsConfiguration, startAppTelemetry } from '#estate';
 import { createInventoryApp } from './create-inventory-app.js';
 
 async function main(): Promise<void> {
   // O1-O4 first: the SDK per OTEL_* (nothing exported when unset), Prometheus text with OPS_PORT.
   startAppTelemetry('inventory', process.env);
-  const config = loadEstateConfig(process.env, 'inventory');
+  // ConfigModule, namespace `nats`: validated once; a bad variable rejects naming it.
+  const config = await configurationFromEnvironment(natsConfiguration('inventory'));
   const { app, operations } = await createInventoryApp(config);
   app.enableShutdownHooks();
   await app.listen();

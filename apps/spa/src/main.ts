@@ -4,15 +4,16 @@
  * status 1 and a message naming the variable.
  */
 import { fileURLToPath } from 'node:url';
-import { EstateConfigError } from '#estate';
-import { loadSpaConfig, type SpaConfig } from './spa-config.js';
+import { configurationFromEnvironment, EstateConfigError } from '#estate';
+import { spaConfiguration, type SpaConfig } from './spa-config.js';
 import { startSpaServer } from './spa-server.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
-function configFromEnvironment(): SpaConfig {
+// ConfigModule, namespace `spa`: validated once; a bad variable rejects naming it.
+async function configFromEnvironment(): Promise<SpaConfig> {
   try {
-    return loadSpaConfig(process.env);
+    return await configurationFromEnvironment(spaConfiguration);
   } catch (error) {
     if (error instanceof EstateConfigError) {
       console.error(`spa: bad configuration: ${error.message}`);
@@ -22,7 +23,7 @@ function configFromEnvironment(): SpaConfig {
   }
 }
 
-const config = configFromEnvironment();
+const config = await configFromEnvironment();
 const server = await startSpaServer(config, PUBLIC_DIR).catch((error: unknown) => {
   console.error(`spa: failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { EstateConfigError, startAppTelemetry } from '#estate';
+import { configurationFromEnvironment, EstateConfigError, startAppTelemetry } from '#estate';
 import { createStsApp } from './create-sts-app.js';
-import { loadStsConfig } from './sts-config.js';
+import { stsConfiguration } from './sts-config.js';
 
 async function main(): Promise<void> {
   // O1-O4 first: the SDK per OTEL_* (nothing exported when unset), Prometheus text with OPS_PORT.
   startAppTelemetry('sts', process.env);
-  const config = loadStsConfig(process.env);
+  // ConfigModule, namespace `sts`: validated once; a bad variable rejects naming it.
+  const config = await configurationFromEnvironment(stsConfiguration);
   const { app, keys, operations } = await createStsApp(config);
   app.enableShutdownHooks();
   await app.listen();
