@@ -27,7 +27,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const config = loadEstateConfig(process.env, ADMIN_IDENTITY);
   const admin = await connect(natsConnectionOptions(config));
   // O3: a privileged action, one audit line each (AUDIT_LOG=off: none); a jti or sub only hashed.
-  const audit = new AuditLog('revoke', process.env['AUDIT_LOG']?.trim().toLowerCase() === 'off' ? undefined : stdoutAuditSink);
+  const audit = new AuditLog('revoke', process.env['AUDIT_LOG']?.trim().toLowerCase() === 'off' ? null : stdoutAuditSink);
   try {
     for (const revocation of revocations) {
       const { event, sequence } = await announceRevocation(admin, { ...revocation, ttlSeconds });

@@ -55,11 +55,12 @@ export const stdoutAuditSink: AuditSink = (line) => void process.stdout.write(li
 export class AuditLog {
   constructor(
     private readonly service: string,
-    private readonly sink: AuditSink | undefined = stdoutAuditSink,
+    /** null: no audit lines (AUDIT_LOG=off). */
+    private readonly sink: AuditSink | null = stdoutAuditSink,
   ) {}
 
   record(event: AuditEvent, fields: AuditFields = {}): void {
-    if (this.sink === undefined) return;
+    if (this.sink === null) return;
     const traceId = fields.trace_id ?? activeTraceId();
     const line: Record<string, unknown> = { schema: AUDIT_SCHEMA, time: new Date().toISOString(), event, service: this.service };
     if (traceId !== undefined) line['trace_id'] = traceId;

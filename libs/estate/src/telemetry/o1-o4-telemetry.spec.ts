@@ -98,3 +98,17 @@ describe('SyncContextManager (O2 without AsyncLocalStorage)', () => {
     expect(bound()).toBe('outer');
   });
 });
+
+describe('AuditLog sinks', () => {
+  it('O3: null is no sink at all (AUDIT_LOG=off), not the default one', () => {
+    const written: string[] = [];
+    const original = process.stdout.write.bind(process.stdout);
+    (process.stdout as { write: unknown }).write = (chunk: string) => written.push(chunk) > 0;
+    try {
+      new AuditLog('edge', null).record('refusal', { hop: 'edge' });
+    } finally {
+      (process.stdout as { write: unknown }).write = original;
+    }
+    expect(written).toEqual([]);
+  });
+});

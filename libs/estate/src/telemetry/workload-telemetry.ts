@@ -29,15 +29,19 @@ let current: WorkloadTelemetry | undefined;
 export function startWorkloadTelemetry(service: string, env: Env, options: StartTelemetryOptions = {}): WorkloadTelemetry {
   if (current !== undefined) return current;
   const telemetry = startTelemetry(service, env, options);
-  const audit = new AuditLog(service, env['AUDIT_LOG']?.trim().toLowerCase() === 'off' ? undefined : stdoutAuditSink);
+  const audit = new AuditLog(service, env['AUDIT_LOG']?.trim().toLowerCase() === 'off' ? null : stdoutAuditSink);
   current = Object.freeze({ telemetry, audit, binding: bindingTelemetry(audit), outbound: outboundTelemetry() });
   return current;
 }
 
-/** The process's telemetry: the one started, or observers over the API as it is (see above). */
+/**
+ * The process's telemetry: the one started, or observers over the API as it is (see above) with a
+ * silent audit log: audit lines are written once the process has started its telemetry, as every
+ * app's main() does (apps built in-process by tests write none).
+ */
 export function workloadTelemetry(service: string): WorkloadTelemetry {
   if (current !== undefined) return current;
-  const audit = new AuditLog(service);
+  const audit = new AuditLog(service, null);
   return Object.freeze({
     telemetry: Object.freeze({ settings: { traces: false, otlpMetrics: undefined, metricIntervalMs: 0 }, serviceName: service, prometheus: undefined, shutdown: async () => undefined }),
     audit,
