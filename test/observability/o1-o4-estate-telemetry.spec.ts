@@ -153,7 +153,11 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
     const refused = await eventually('the refused orders verification span', () =>
       receiver.spans.find((span) => span.name === 'verify orders.create' && span.attributes['binding.failure_type'] === 'token_signature'),
     );
-    expect(refused).toMatchObject({ service: 'orders', status: 2, attributes: expect.objectContaining({ 'binding.result': 'refused', 'binding.error_code': 'invalid_token' }) });
+    // The sender's certificate passed H3 before the token failed H8: the refusal names who sent it.
+    expect(refused).toMatchObject({
+      service: 'orders', status: 2,
+      attributes: expect.objectContaining({ 'binding.result': 'refused', 'binding.error_code': 'invalid_token', 'binding.caller.spiffe_id': spiffeIdOf('edge'), 'binding.thumbprint': expect.any(String) }),
+    });
     expect(sampleOf(await scrape(ops.orders), 'binding_decisions_total', labels)).toBe(before + 1);
     // The operations port serves the other O1 series too.
     const text = await scrape(ops.orders);
@@ -216,7 +220,7 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ event: 'refusal', service: 'edge', hop: 'edge', failure_type: 'confirmation_mismatch', code: 'invalid_token', trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) }),
-        expect.objectContaining({ event: 'refusal', service: 'orders', hop: 'orders.create', failure_type: 'token_signature' }),
+        expect.objectContaining({ event: 'refusal', service: 'orders', hop: 'orders.create', failure_type: 'token_signature', caller: spiffeIdOf('edge') }),
         expect.objectContaining({ event: 'refusal', service: 'orders', hop: 'orders.create', failure_type: 'trace_context_mismatch' }),
       ]),
     );

@@ -53,6 +53,11 @@ export interface HopRequest {
   readonly policy?: HopPolicy;
   /** Every value of each header the proof covers (W3C trace context), by lower-case name (O2). */
   readonly covered?: CoveredHeaderValues;
+  /**
+   * Filled in as soon as the sender's certificate is validated (H3), so that a refusal after it can
+   * name the caller and its certificate in spans and audit lines (O1, O3). Optional.
+   */
+  readonly sender?: { caller?: string; certificateThumbprint?: string };
 }
 
 /** The verified call. Frozen; holds no token or proof, only claims, identities and hashes. */
@@ -93,8 +98,12 @@ export function createHopVerifier(options: HopVerifierOptions): HopVerifier {
     // 1. H1: one Hop-Token under its size cap, before the proof (whose H1 opens step 2).
     const token = checkSingleHopToken(request.headers.token, maxTokenLength);
     // 2. H1-H7: the proof, its certificate, signature, aud/sub, iat/exp, ath, pdh and oth.
-    const { subject, payload, covered } = request;
-    const { claims: proof, certificate } = await verifyProofBinding({ subject, proof: request.headers.proof, token, payload, covered }, checks);
+    const { subject, payload, covered, sender } = request;
+    const onCertificate = sender === undefined ? undefined : (validated: { spiffeId: string; thumbprint: string }) => {
+      sender.caller = validated.spiffeId;
+      sender.certificateThumbprint = validated.thumbprint;
+    };
+    const { claims: proof, certificate } = await verifyProofBinding({ subject, proof: request.headers.proof, token, payload, covered, onCertificate }, checks);
     // 3. H8: the token verifies against the STS keys (iss, exp, typ, alg).
     const claims = await verifyToken(tokens, token);
     // 4. H9: meant for this service, whatever the verifier was configured with.

@@ -20,6 +20,11 @@ export interface ProofBindingInput {
   readonly payload: unknown;
   /** Every value of each covered header received (the W3C trace context); absent: none was. */
   readonly covered?: CoveredHeaderValues | undefined;
+  /**
+   * Told the sender's validated certificate as soon as H3 passed, before the checks that may still
+   * refuse the message: so a refusal can name who sent it (O1, O3). Never told of an invalid one.
+   */
+  readonly onCertificate?: ((certificate: ValidatedCertificate) => void) | undefined;
 }
 
 /** A proof that passed H1-H7: its claims, read from verified bytes, and its sender's certificate. */
@@ -44,6 +49,7 @@ export async function verifyProofBinding(input: ProofBindingInput, checks: HopPr
   // 3. H3: x5c[0] chains to the estate CA, valid now, clientAuth, one SPIFFE ID; key fits alg.
   const certificate = checks.certificates.validate(proof.header.x5c);
   checkKeyMatchesAlgorithm(certificate, proof.header.alg);
+  input.onCertificate?.(certificate);
   // 4. H4: the signature, with that certificate's key, under the header alg; then the claims,
   //    typed, from the payload jose has verified.
   const claims = parseHopProofClaims(await checkHopProofSignature(proof, certificate));

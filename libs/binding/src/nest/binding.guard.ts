@@ -91,7 +91,9 @@ export class BindingGuard implements CanActivate, OnModuleInit {
     if (verifier === undefined) throw new BindingConfigError('BindingModule has no hop verifier for NATS handlers');
     const rpc = context.switchToRpc();
     const natsContext = rpc.getContext<NatsContextLike & object>();
-    const hopRequest = toHopRequest(natsContext, rpc.getData(), policy);
+    // Who sent it, once H3 has validated the certificate: a refusal after that names the caller.
+    const sender: { caller?: string; certificateThumbprint?: string } = {};
+    const hopRequest = { ...toHopRequest(natsContext, rpc.getData(), policy), sender };
     const started = performance.now();
     try {
       const hop = await verifier.verify(hopRequest);
@@ -118,7 +120,10 @@ export class BindingGuard implements CanActivate, OnModuleInit {
     } catch (error) {
       const failure = this.toBindingError(error);
       const refusal = toHopRefusal(failure);
-      this.observe({ hop: hopRequest.subject, result: 'refused', failureType: failure.type, code: refusal.code, durationMs: performance.now() - started, request: natsContext });
+      this.observe({
+        hop: hopRequest.subject, result: 'refused', failureType: failure.type, code: refusal.code, durationMs: performance.now() - started, request: natsContext,
+        ...(sender.caller === undefined ? {} : { callerSpiffeId: sender.caller }), ...(sender.certificateThumbprint === undefined ? {} : { thumbprint: sender.certificateThumbprint }),
+      });
       this.logger.warn(`refused rpc subject=${hopRequest.subject} type=${refusal.type} code=${refusal.code}`);
       throw (await this.rpcRefusalMapper())(refusal);
     }
