@@ -87,11 +87,6 @@ function devUsers(entries: string[], ctx: z.RefinementCtx): DevUser[] {
   return new Set(users.map((user) => user.username)).size === users.length ? users : refuse(ctx, 'lists a username twice');
 }
 
-function scopes(tokens: string[], ctx: z.RefinementCtx): string[] {
-  // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-  return tokens.some((scope) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) ? refuse(ctx, 'holds a character RFC 6749 §3.3 does not allow in a scope') : tokens;
-}
-
 /** Every variable the authorization server reads, with its rule and default. */
 export const AUTH_VARIABLES = {
   AUTH_PORT: variable.integer(DEFAULT_AUTH_PORT, 0, 65535),
@@ -101,7 +96,7 @@ export const AUTH_VARIABLES = {
   // RFC 8707 §2: the resource is an absolute URI without a fragment; we also refuse a query so
   // that `aud` compares as a plain string at the edge.
   EDGE_AUDIENCE: variable.httpUrl(),
-  AUTH_RESOURCE_SCOPES: variable.list({ fallback: DEFAULT_RESOURCE_SCOPES, separator: /\s+/, nonEmpty: true }).transform(scopes),
+  AUTH_RESOURCE_SCOPES: variable.scopes(DEFAULT_RESOURCE_SCOPES, { nonEmpty: true }),
   AUTH_SPA_REDIRECT_URIS: variable.httpUrlList({ fallback: DEFAULT_SPA_REDIRECT_URIS, nonEmpty: true }, { form: 'with-query' }),
   AUTH_MOBILE_REDIRECT_URIS: variable
     .httpUrlList({ fallback: DEFAULT_MOBILE_REDIRECT_URIS, nonEmpty: true }, { form: 'with-query' })

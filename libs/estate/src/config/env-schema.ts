@@ -91,6 +91,18 @@ function list(options: ListVariableOptions = {}) {
   return optionalText.transform((raw, ctx) => splitList(raw, options, ctx));
 }
 
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/** A space-separated scope (RFC 6749 §3.3), as its tokens; `fallback` when unset. */
+function scopes(fallback: string, options: { readonly nonEmpty?: boolean } = {}) {
+  return optionalText.transform((raw, ctx) => {
+    const tokens = splitList(raw, { fallback, separator: /\s+/, ...options }, ctx);
+    if (!Array.isArray(tokens)) return tokens;
+    return tokens.some((token) => !SCOPE_TOKEN.test(token)) ? refuse(ctx, 'holds a character RFC 6749 §3.3 does not allow in a scope') : tokens;
+  });
+}
+
 /**
  * What an http(s) URL may hold besides its scheme, host, port and path:
  * - `origin`: nothing, not even a path; the value read is the URL's serialized origin;
@@ -143,11 +155,15 @@ function requiredHttpUrl(options: HttpUrlOptions = {}) {
 
 /** A separated list of http(s) URLs, each checked. */
 function httpUrlList(list: ListVariableOptions, options: HttpUrlOptions = {}) {
-  return optionalText.transform((raw, ctx) => splitList(raw, list, ctx).map((item) => checkHttpUrl(item, options, ctx)));
+  return optionalText.transform((raw, ctx) => {
+    const items = splitList(raw, list, ctx);
+    // A refused list is z.NEVER, not an array: stop at the first problem.
+    return Array.isArray(items) ? items.map((item) => checkHttpUrl(item, options, ctx)) : items;
+  });
 }
 
 /** The kinds of variable a schema is built from; see the file comment for how they are written. */
-export const variable = Object.freeze({ optional, required, matching, integer, optionalInteger, oneOf, list, httpUrl, requiredHttpUrl, httpUrlList });
+export const variable = Object.freeze({ optional, required, matching, integer, optionalInteger, oneOf, list, scopes, httpUrl, requiredHttpUrl, httpUrlList });
 
 /** Variable name -> its schema: one app's (or one concern's) environment. */
 export type VariableShape = Readonly<Record<string, z.ZodType>>;
