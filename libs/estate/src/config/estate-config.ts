@@ -1,14 +1,16 @@
+import { z } from 'zod';
 import { spiffeIdOf, type EstateIdentity } from '../identity/estate-identity.js';
 import { EstateConfigError } from './estate-config-error.js';
-import { z } from 'zod';
 import type { AppConfiguration } from './app-configuration.js';
 import { parseEnvironment, refuseVariable, variable, type Env } from './env-schema.js';
 import { loadTlsIdentity, type TlsIdentity } from './tls-identity.js';
 
 /**
  * How an app reaches the estate's NATS fabric, read once from the environment and validated at
- * start-up into a frozen object: a bad variable stops the process with a message that names
- * it. The identity is the app's own (code, not deployment), so it is an argument.
+ * start-up (the zod schema estateEnvironment: NATS_VARIABLES and OPS_VARIABLES) into a frozen
+ * object: a bad variable stops the process with a message that names it. The identity is the
+ * app's own (code, not deployment), so it is an argument. ConfigModule namespace `nats`
+ * (natsConfiguration) for orders and inventory; the edge and the STS hold it in theirs.
  *
  * Variables: NATS_URL (comma-separated tls:// or nats:// URLs, required); CERTS_DIR (holds
  * `<identity>.crt`, `<identity>.key`, `ca.crt`) or NATS_CERT / NATS_KEY / NATS_CA, each of
@@ -159,7 +161,7 @@ export function loadEstateConfig<I extends EstateIdentity>(env: Env, identity: I
 }
 
 /** The frozen configuration from variables already validated (ConfigModule's `validate` did it). */
-export function estateConfigFrom<I extends EstateIdentity>(vars: EstateVariables, identity: I, options: LoadEstateConfigOptions = {}): EstateConfig<I> {
+function estateConfigFrom<I extends EstateIdentity>(vars: EstateVariables, identity: I, options: LoadEstateConfigOptions = {}): EstateConfig<I> {
   const spiffeId = spiffeIdOf(identity);
   const tls = loadTlsIdentity({
     cert: filePath(vars, 'NATS_CERT', `${identity}.crt`),
