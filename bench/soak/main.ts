@@ -10,7 +10,8 @@ import { createBenchClients } from '../harness/proof-pool.js';
 import { checkOrderRoute } from '../scenarios/order-route-checks.js';
 import { RssSampler } from './rss-sampler.js';
 import { DEFAULT_LEAF_TTL_S, MIN_LEAF_TTL_S, parseDurationSeconds } from '../../certs/lifetime.js';
-import { SoakMix, type AttackTally } from './soak-mix.js';
+import { NodeFault, type NodeFaultFigures } from './node-fault.js';
+import { SOAK_ROUTES, SoakMix, type AttackTally } from './soak-mix.js';
 import { renderSoakMarkdown, soakSummary, writeSoakResults, type SoakResults } from './soak-report.js';
 
 /**
@@ -23,7 +24,10 @@ import { renderSoakMarkdown, soakSummary, writeSoakResults, type SoakResults } f
  * was accepted, a process's RSS grows faster than RSS_BOUND_MB_PER_MIN after the warm-up (what an
  * unbounded cache would do), or, with --cert-ttl, a workload rotated fewer than MIN_ROTATIONS
  * times; 2 on bad arguments. Writes bench/results/soak.json, soak.md and soak-latest.json (the
- * summary: requests, failed, wronglyAccepted, rotations). A script, not a test.
+ * summary: requests, failed, wronglyAccepted, rotations). With --cluster the estate runs on three
+ * nats-server nodes (JetStream at R3); with --kill-nats-node as well, the node leading the orders
+ * state bucket is SIGKILLed a third into the measured phase and restarted (node-fault.ts), and the
+ * summary adds lostOrders, duplicatedOrders and recoverySeconds (issue 11). A script, not a test.
  */
 const RESULTS_DIR = fileURLToPath(new URL('../../../bench/results/', import.meta.url));
 const DEFAULT_RATE = 100; // requests per second: about a third of what one core serves of this mix
@@ -41,12 +45,23 @@ const AUDIENCE = 'https://soak.estate.test';
 const ATTACK_EVERY = 10; // one request in ten is an attack
 /** With --cert-ttl: what issue 10 asks of a rotation soak. */
 const MIN_ROTATIONS = 3;
-const USAGE = `usage: npm run soak [-- --rate N --seconds S --cert-ttl <duration>]
+/**
+ * With --kill-nats-node: orders are placed again within this after the kill. A raft group whose
+ * leader was killed elects another after 4-9 s (nats-server 2.15 server/raft.go, constants), plus
+ * the 1 s heartbeat, a request that waited on the lost leader and a margin; SECURITY.md S2's 5 s
+ * holds for the clients' reconnection.
+ */
+const RECOVERY_BOUND_S = 15; // seconds
+const USAGE = `usage: npm run soak [-- --rate N --seconds S --cert-ttl <duration> --cluster --kill-nats-node]
 
   --rate N               requests per second, open loop (default ${DEFAULT_RATE})
   --seconds S            measured seconds after a ${WARMUP_S} s warm-up (default ${DEFAULT_SECONDS})
   --cert-ttl <duration>  every certificate lives this long and is renewed at half-life during the
                          run (at least ${MIN_LEAF_TTL_S}s, e.g. 30s); rotations are counted
+  --cluster              three nats-server nodes, JetStream at R3 (issue 11), instead of one
+  --kill-nats-node       with --cluster: a third into the measured phase, SIGKILL the node leading
+                         the orders state bucket, restart it 10 s later; lost, duplicated and
+                         wrongly accepted orders and the recovery time are reported
   -h, --help             this text
 
 Writes bench/results/soak.json, soak.md and soak-latest.json.
@@ -58,10 +73,12 @@ interface SoakOptions {
   readonly rate: number;
   readonly seconds: number;
   readonly certTtlSeconds: number | undefined;
+  readonly cluster: boolean;
+  readonly killNatsNode: boolean;
 }
 
 function parseOptions(argv: readonly string[]): SoakOptions | 'help' {
-  const { values } = parseArgs({ args: [...argv], options: { rate: { type: 'string' }, seconds: { type: 'string' }, 'cert-ttl': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({ args: [...argv], options: { rate: { type: 'string' }, seconds: { type: 'string' }, 'cert-ttl': { type: 'string' }, help: { type: 'boolean', short: 'h' }, cluster: { type: 'boolean' }, 'kill-nats-node': { type: 'boolean' } }, strict: true });
   if (values.help === true) return 'help';
   const positive = (name: string, raw: string | undefined, fallback: number, max: number): number => {
     if (raw === undefined) return fallback;
@@ -77,7 +94,10 @@ function parseOptions(argv: readonly string[]): SoakOptions | 'help' {
     }
     if (certTtlSeconds < MIN_LEAF_TTL_S || certTtlSeconds > DEFAULT_LEAF_TTL_S) throw new UsageError(`--cert-ttl must be from ${MIN_LEAF_TTL_S}s to ${DEFAULT_LEAF_TTL_S}s, got ${values['cert-ttl']}`);
   }
-  return { rate: positive('rate', values.rate, DEFAULT_RATE, 5_000), seconds: positive('seconds', values.seconds, DEFAULT_SECONDS, 3_600), certTtlSeconds };
+  const cluster = values.cluster === true;
+  const killNatsNode = values['kill-nats-node'] === true;
+  if (killNatsNode && !cluster) throw new UsageError('--kill-nats-node needs --cluster (a single node lost is an outage, not a failover)');
+  return { rate: positive('rate', values.rate, DEFAULT_RATE, 5_000), seconds: positive('seconds', values.seconds, DEFAULT_SECONDS, 3_600), certTtlSeconds, cluster, killNatsNode };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -89,7 +109,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { rate, seconds, certTtlSeconds } = options;
+  const { rate, seconds, certTtlSeconds, cluster, killNatsNode } = options;
   const cpus = availableParallelism(); // before pinning: afterwards this process sees one core
   const pinning = detectPinning();
   pinProcess(pinning, process.pid, LOAD_CORE);
@@ -101,7 +121,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const clients = await createBenchClients(issuer, CLIENTS);
     log('starting the estate: nats-server (mTLS, JetStream), sts, inventory, orders, edge');
-    const estate = await OrderEstate.start({ pinning, issuer, audience: AUDIENCE, ...(certTtlSeconds === undefined ? {} : { rotation: { leafTtlSeconds: certTtlSeconds } }) });
+    const estate = await OrderEstate.start({ pinning, issuer, audience: AUDIENCE, cluster, ...(certTtlSeconds === undefined ? {} : { rotation: { leafTtlSeconds: certTtlSeconds } }) });
     const renewer = estate.fabric.renewer;
     const issuedAtStart = renewer === undefined ? {} : Object.fromEntries(Object.entries(renewer.status().leaves).map(([name, leaf]) => [name, leaf.issued]));
     const caRolloversAtStart = renewer?.status().caRollovers ?? 0;
@@ -111,8 +131,20 @@ async function main(argv: readonly string[]): Promise<number> {
       log(`order route answers: tampered proof refused (${checks.tamperedRefused}), valid order reserved (${checks.validReserved}), read back (${checks.readBack})`);
       const sampler = new RssSampler(estate.processes());
       const mix = new SoakMix(clients, estate.origin, skus, ATTACK_EVERY);
+      const fault = killNatsNode ? new NodeFault(estate.fabric) : undefined;
+      await fault?.begin();
       const paced = (phaseSeconds: number): Promise<PacedResult> =>
-        runPaced({ origin: estate.origin, rate, seconds: phaseSeconds, next: () => mix.next(), routeOf: (request) => mix.routeOf(request), onResponse: (request, status, body) => mix.onResponse(request, status, body) });
+        runPaced({
+          origin: estate.origin,
+          rate,
+          seconds: phaseSeconds,
+          next: () => (fault === undefined ? mix.next() : fault.onSend(mix.next())),
+          routeOf: (request) => mix.routeOf(request),
+          onResponse: (request, status, body) => {
+            fault?.onResponse(request, status, body, mix.routeOf(request) === SOAK_ROUTES.attack);
+            mix.onResponse(request, status, body);
+          },
+        });
       let warmup: PacedResult;
       let measured: PacedResult;
       try {
@@ -124,10 +156,15 @@ async function main(argv: readonly string[]): Promise<number> {
           log('CA rollover: a new CA enters the bundle, leaves follow under it');
           renewer.rolloverCa().catch((error: unknown) => log(`CA rollover failed: ${error instanceof Error ? error.message : String(error)}`));
         }, (seconds * 1000) / 3);
+        // With --kill-nats-node, a third into the measured phase (S2).
+        const kill = fault === undefined ? undefined : setTimeout(() => {
+          fault.kill(log).catch((error: unknown) => log(`could not kill a node: ${error instanceof Error ? error.message : String(error)}`));
+        }, (seconds * 1000) / 3);
         try {
           measured = await paced(seconds);
         } finally {
           clearTimeout(rollover);
+          clearTimeout(kill);
         }
       } finally {
         await sampler.stop();
@@ -139,7 +176,9 @@ async function main(argv: readonly string[]): Promise<number> {
               ...Object.fromEntries(Object.entries(renewer.status().leaves).map(([name, leaf]) => [name, leaf.issued - (issuedAtStart[name] ?? 0)])),
               ca: renewer.status().caRollovers - caRolloversAtStart,
             };
-      const results = resultsOf({ rate, seconds, cpus, pinning: pinning.reason, warmup, measured, sampler, attacks: mix.attackTally, certTtlSeconds, rotations });
+      const nodeFault = fault === undefined ? undefined : await fault.figures();
+      if (nodeFault !== undefined) log(`node fault: ${JSON.stringify(nodeFault)}`);
+      const results = resultsOf({ rate, seconds, cpus, pinning: pinning.reason, warmup, measured, sampler, attacks: mix.attackTally, certTtlSeconds, rotations, cluster, nodeFault });
       await writeSoakResults(RESULTS_DIR, results);
       console.log(`\n${renderSoakMarkdown(results)}`);
       console.log(JSON.stringify(soakSummary(results), null, 2));
@@ -168,6 +207,9 @@ interface SoakRun {
   readonly certTtlSeconds: number | undefined;
   /** Leaves issued per name during the run (renewals), and CA rollovers; with --cert-ttl only. */
   readonly rotations: Readonly<Record<string, number>> | undefined;
+  readonly cluster: boolean;
+  /** With --kill-nats-node only. */
+  readonly nodeFault: NodeFaultFigures | undefined;
 }
 
 function resultsOf(run: SoakRun): SoakResults {
@@ -177,8 +219,17 @@ function resultsOf(run: SoakRun): SoakResults {
   const non2xx = warmup.non2xx + measured.non2xx - attacks.refused;
   const unexpected = { non2xx, errors: warmup.errors + measured.errors, firstError: warmup.firstError ?? measured.firstError };
   const failures: string[] = [];
-  if (unexpected.non2xx + unexpected.errors > 0) failures.push(`${unexpected.non2xx} valid requests answered non-2xx and ${unexpected.errors} requests without an answer`);
+  // With --kill-nats-node the valid requests refused after the kill (503 while a raft leader is
+  // elected) are what the fault costs: counted in `failed`, judged by the recovery bound below.
+  if (unexpected.non2xx - (run.nodeFault?.failedAfterKill ?? 0) + unexpected.errors > 0) failures.push(`${unexpected.non2xx} valid requests answered non-2xx and ${unexpected.errors} requests without an answer`);
   if (attacks.wronglyAccepted > 0) failures.push(`${attacks.wronglyAccepted} attacks answered 2xx`);
+  const fault = run.nodeFault;
+  if (fault !== undefined) {
+    if (fault.lostOrders > 0) failures.push(`${fault.lostOrders} acknowledged orders lost`);
+    if (fault.duplicatedOrders > 0) failures.push(`${fault.duplicatedOrders} orders stored twice`);
+    if (fault.recoverySeconds === null || fault.recoverySeconds > RECOVERY_BOUND_S) failures.push(`orders placed again ${fault.recoverySeconds ?? 'never'} s after the kill (bound ${RECOVERY_BOUND_S} s)`);
+    if (!fault.rejoined) failures.push('the killed node did not come back');
+  }
   for (const [name, trend] of Object.entries(trends)) {
     if (trend.slopeMbPerMin > RSS_BOUND_MB_PER_MIN) failures.push(`${name} RSS grew ${trend.slopeMbPerMin} MB/min (bound ${RSS_BOUND_MB_PER_MIN})`);
   }
@@ -188,11 +239,12 @@ function resultsOf(run: SoakRun): SoakResults {
   return {
     generated_at: new Date().toISOString(),
     machine: { cpus: run.cpus, node: process.version, pinning: run.pinning },
-    settings: { rate: run.rate, warmupSeconds: WARMUP_S, seconds: run.seconds, clients: CLIENTS, rssBoundMbPerMin: RSS_BOUND_MB_PER_MIN, attackEvery: ATTACK_EVERY, certTtlSeconds: run.certTtlSeconds ?? null },
+    settings: { rate: run.rate, warmupSeconds: WARMUP_S, seconds: run.seconds, clients: CLIENTS, rssBoundMbPerMin: RSS_BOUND_MB_PER_MIN, attackEvery: ATTACK_EVERY, certTtlSeconds: run.certTtlSeconds ?? null, cluster: run.cluster },
     load: { warmup, measured },
     unexpected,
     attacks,
     rotations: run.rotations ?? null,
+    nodeFault: run.nodeFault ?? null,
     memory: { trends, samples: run.sampler.samples },
     verdict: { passed: failures.length === 0, failures },
   };

@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import type { PacedResult } from '../harness/paced-load.js';
 import type { RssSample, RssTrend } from './rss-sampler.js';
+import type { NodeFaultFigures } from './node-fault.js';
 import type { AttackTally } from './soak-mix.js';
 
 /** bench/results/soak-latest.json: the figures a reader (and issue 10) asks of the last soak. */
@@ -16,6 +17,12 @@ export interface SoakSummary {
   readonly wronglyAccepted: number;
   readonly attacksRefused: number;
   readonly rotations: Readonly<Record<string, number>> | null;
+  /** On three nats-server nodes (--cluster). */
+  readonly cluster: boolean;
+  /** With --kill-nats-node: acknowledged orders missing afterwards, orders stored twice, seconds until orders were placed again; null without it. */
+  readonly lostOrders: number | null;
+  readonly duplicatedOrders: number | null;
+  readonly recoverySeconds: number | null;
 }
 
 export function soakSummary(results: SoakResults): SoakSummary {
@@ -29,6 +36,10 @@ export function soakSummary(results: SoakResults): SoakSummary {
     wronglyAccepted: attacks.wronglyAccepted,
     attacksRefused: attacks.refused,
     rotations: results.rotations,
+    cluster: results.settings.cluster,
+    lostOrders: results.nodeFault?.lostOrders ?? null,
+    duplicatedOrders: results.nodeFault?.duplicatedOrders ?? null,
+    recoverySeconds: results.nodeFault?.recoverySeconds ?? null,
   };
 }
 
@@ -47,6 +58,7 @@ export interface SoakResults {
     readonly attackEvery: number;
     /** Certificate lifetime with --cert-ttl; null: certificates outlast the run. */
     readonly certTtlSeconds: number | null;
+    readonly cluster: boolean;
   };
   readonly load: { readonly warmup: PacedResult; readonly measured: PacedResult };
   /** Every non-2xx answer and every request without an answer, warm-up included. */
@@ -54,6 +66,8 @@ export interface SoakResults {
   readonly attacks: AttackTally;
   /** Leaves issued during the run per name (renewals) and CA rollovers; null without --cert-ttl. */
   readonly rotations: Readonly<Record<string, number>> | null;
+  /** With --kill-nats-node: the node lost and what it cost; null without it. */
+  readonly nodeFault: NodeFaultFigures | null;
   readonly memory: { readonly trends: Readonly<Record<string, RssTrend>>; readonly samples: readonly RssSample[] };
   readonly verdict: { readonly passed: boolean; readonly failures: readonly string[] };
 }
@@ -82,6 +96,9 @@ export function renderSoakMarkdown(results: SoakResults): string {
     results.rotations === null
       ? 'Certificates outlast the run (no --cert-ttl).'
       : `Certificates of ${settings.certTtlSeconds} s renewed at half-life during the run: ${Object.entries(results.rotations).map(([name, count]) => `${name} ${count}`).join(', ')} (CA: rollovers).`,
+    ...(results.nodeFault === null
+      ? []
+      : [`Node lost (--kill-nats-node): ${results.nodeFault.killedNode} SIGKILLed ${results.nodeFault.killedAtSeconds} s into the run, restarted ${results.nodeFault.downSeconds} s later${results.nodeFault.rejoined ? '' : ' (NOT back)'}; ${results.nodeFault.ordersAcknowledged} orders acknowledged of ${results.nodeFault.ordersSent} sent, ${results.nodeFault.lostOrders} lost, ${results.nodeFault.duplicatedOrders} stored twice; ${results.nodeFault.failedAfterKill} valid requests refused after the kill; orders placed again after ${results.nodeFault.recoverySeconds ?? 'never'} s.`]),
     '',
     `## Resident memory (VmRSS, sampled every second; bound ${settings.rssBoundMbPerMin} MB/min)`,
     '',
