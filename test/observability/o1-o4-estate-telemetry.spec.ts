@@ -34,6 +34,8 @@ let issuer: TestIssuer;
 let edge: EdgeProcess;
 let client: DpopClient;
 let edgeClient: ClientProxy | undefined;
+let auth: AppProcess;
+let authUrl: string;
 const services: AppProcess[] = [];
 const ops: Record<'edge' | 'sts' | 'orders' | 'inventory', number> = { edge: 0, sts: 0, orders: 0, inventory: 0 };
 /** Every token, proof and nonce this test saw on the wire: none may appear in anything exported (O4). */
@@ -61,6 +63,12 @@ beforeAll(async () => {
   );
   await Promise.all(services.map((service) => service.start()));
   edge = await new EdgeProcess(port, { ...env, OPS_PORT: String(ops.edge), AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks` }).start();
+  // The authorization server too: HTTP server spans and its own operations port.
+  const authPort = await freePort();
+  authUrl = `http://127.0.0.1:${authPort}`;
+  auth = builtApp('auth', { ...otel, OPS_PORT: String(await freePort()), AUTH_PORT: String(authPort), AUTH_ISSUER: authUrl, EDGE_AUDIENCE: edgeAudience }, { url: `${authUrl}/.well-known/openid-configuration` });
+  services.push(auth);
+  await auth.start();
 }, PROCESS_HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -128,6 +136,14 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
     expect(verification(spans, 'edge')!.attributes).toMatchObject({ 'binding.result': 'accepted', 'binding.thumbprint': client.jkt });
     // Sampled and the right services: each span came from the process its service.name names.
     expect(new Set(spans.map((span) => span.service))).toEqual(new Set(services));
+  });
+
+  it('O2: the authorization server\'s requests are HTTP server spans too (the http instrumentation under native ESM)', async () => {
+    const { traceId, header } = traceparent();
+    const discovery = await fetch(`${authUrl}/.well-known/openid-configuration`, { headers: { traceparent: header } });
+    expect(discovery.status).toBe(200);
+    const server = await eventually('the auth server span', () => receiver.trace(traceId).find((span) => span.service === 'auth' && span.kind === KIND.server));
+    expect(server.attributes).toMatchObject({ 'http.request.method': 'GET' });
   });
 
   it('O1: attack 1, a stolen token with another DPoP key, is a refused verification span at the edge and counts once', async () => {
@@ -229,6 +245,8 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
   it('O4: nothing exported (spans, metrics, audit lines, logs) holds token, proof, key or nonce bytes', async () => {
     // Let the last batches and metric pushes arrive.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Metrics arrived over OTLP too, from every service.
+    expect(new Set(receiver.points.filter((point) => point.metric === 'binding.decisions').map((point) => point.service))).toEqual(new Set(['edge', 'sts', 'orders', 'inventory']));
     const exported = [
       ...receiver.bodies,
       ...(await Promise.all(Object.values(ops).map((port) => scrape(port)))),

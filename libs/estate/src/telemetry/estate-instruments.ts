@@ -22,8 +22,6 @@ export interface EstateInstruments {
   readonly exchangeCache: Counter;
   /** Outbound requests (exchange at the STS, call): {stage, subject, result}. */
   readonly outbound: Counter;
-  /** Seconds from a revocation's announcement to its application here. */
-  readonly revocationLag: Histogram;
 }
 
 let instruments: EstateInstruments | undefined;
@@ -41,10 +39,6 @@ export function estateInstruments(): EstateInstruments {
     replayClaims: meter.createCounter('binding.replay.claims', { description: 'Replay-store claims by outcome (claimed, replayed, full, unavailable)' }),
     exchangeCache: meter.createCounter('binding.exchange_cache.lookups', { description: 'Exchanged-token cache lookups by result (hit, miss)' }),
     outbound: meter.createCounter('binding.outbound.requests', { description: 'Outbound requests (exchange, call) by stage, subject and result' }),
-    revocationLag: meter.createHistogram('binding.revocation.apply_lag', {
-      description: 'Seconds from a revocation being published to it being applied', unit: 's',
-      advice: { explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5] },
-    }),
   });
   return instruments;
 }
