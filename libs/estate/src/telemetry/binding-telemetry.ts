@@ -48,7 +48,7 @@ export function bindingTelemetry(audit: AuditLog): BindingObserver {
   return Object.freeze({
     decision(decision: BindingDecision): void {
       const failureType = decision.failureType ?? 'none';
-      decisions.add(1, { hop: decision.hop, result: decision.result, failure_type: failureType });
+      decisions.add(`${decision.hop} ${decision.result} ${failureType}`, () => ({ hop: decision.hop, result: decision.result, failure_type: failureType }));
       verificationDuration.record(decision.durationMs, { hop: decision.hop, result: decision.result });
       const end = Date.now();
       const parent = contextOfRequest(decision.request);
@@ -114,7 +114,7 @@ export function outboundTelemetry(): OutboundObserver {
       return {
         headers,
         end(outcome) {
-          outbound.add(1, { stage: info.stage, subject: info.subject, result: outcome.result });
+          outbound.add(`${info.stage} ${info.subject} ${outcome.result}`, () => ({ stage: info.stage, subject: info.subject, result: outcome.result }));
           if (outcome.result !== 'ok') {
             span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.type ?? outcome.code ?? outcome.result });
             if (outcome.code !== undefined) span.setAttribute('binding.error_code', outcome.code);
@@ -125,7 +125,8 @@ export function outboundTelemetry(): OutboundObserver {
       };
     },
     exchangeCache(lookup: { readonly hit: boolean }) {
-      exchangeCache.add(1, { result: lookup.hit ? 'hit' : 'miss' });
+      const result = lookup.hit ? 'hit' : 'miss';
+      exchangeCache.add(result, () => ({ result }));
     },
   });
 }

@@ -1,4 +1,27 @@
-import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+import { metrics, type Attributes, type Histogram, type Meter, type MetricOptions } from '@opentelemetry/api';
+
+/**
+ * A monotonic counter tallied in a Map and reported through an ObservableCounter when a reader
+ * collects: one Map update per event, where the SDK's synchronous Counter hashes the attributes
+ * once per reader on every add (the order flow paid for it: bench telemetry_overhead). Its label
+ * sets are bounded (the callers' keys are hops, results and enum members), so is the Map.
+ */
+export class TalliedCounter {
+  readonly #counts = new Map<string, { readonly attributes: Attributes; value: number }>();
+
+  constructor(meter: Meter, name: string, options: MetricOptions) {
+    meter.createObservableCounter(name, options).addCallback((result) => {
+      for (const { attributes, value } of this.#counts.values()) result.observe(value, attributes);
+    });
+  }
+
+  /** Counts one event under `key`; `attributes` is called only the first time a key is seen. */
+  add(key: string, attributes: () => Attributes): void {
+    const entry = this.#counts.get(key);
+    if (entry !== undefined) entry.value += 1;
+    else this.#counts.set(key, { attributes: Object.freeze(attributes()), value: 1 });
+  }
+}
 
 /** The instrumentation scope of everything the estate measures. */
 export const ESTATE_METER = 'hybrid-estate';
@@ -13,15 +36,15 @@ export const ESTATE_METER = 'hybrid-estate';
 export interface EstateInstruments {
   readonly meter: Meter;
   /** Every decision at the edge and at every hop: {hop, result, failure_type}. */
-  readonly decisions: Counter;
+  readonly decisions: TalliedCounter;
   /** How long each check pipeline took: {hop, result}. */
   readonly verificationDuration: Histogram;
   /** Replay-store claims: {hop, outcome: claimed | replayed | full | unavailable}. */
-  readonly replayClaims: Counter;
+  readonly replayClaims: TalliedCounter;
   /** Exchanged-token cache lookups: {result: hit | miss}. */
-  readonly exchangeCache: Counter;
+  readonly exchangeCache: TalliedCounter;
   /** Outbound requests (exchange at the STS, call): {stage, subject, result}. */
-  readonly outbound: Counter;
+  readonly outbound: TalliedCounter;
 }
 
 let instruments: EstateInstruments | undefined;
@@ -31,14 +54,14 @@ export function estateInstruments(): EstateInstruments {
   const meter = metrics.getMeter(ESTATE_METER);
   instruments = Object.freeze({
     meter,
-    decisions: meter.createCounter('binding.decisions', { description: 'Binding decisions at the edge and at each hop, by hop, result and failure type' }),
+    decisions: new TalliedCounter(meter, 'binding.decisions', { description: 'Binding decisions at the edge and at each hop, by hop, result and failure type' }),
     verificationDuration: meter.createHistogram('binding.verification.duration', {
       description: 'Duration of one check pipeline', unit: 'ms',
       advice: { explicitBucketBoundaries: [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256] },
     }),
-    replayClaims: meter.createCounter('binding.replay.claims', { description: 'Replay-store claims by outcome (claimed, replayed, full, unavailable)' }),
-    exchangeCache: meter.createCounter('binding.exchange_cache.lookups', { description: 'Exchanged-token cache lookups by result (hit, miss)' }),
-    outbound: meter.createCounter('binding.outbound.requests', { description: 'Outbound requests (exchange, call) by stage, subject and result' }),
+    replayClaims: new TalliedCounter(meter, 'binding.replay.claims', { description: 'Replay-store claims by outcome (claimed, replayed, full, unavailable)' }),
+    exchangeCache: new TalliedCounter(meter, 'binding.exchange_cache.lookups', { description: 'Exchanged-token cache lookups by result (hit, miss)' }),
+    outbound: new TalliedCounter(meter, 'binding.outbound.requests', { description: 'Outbound requests (exchange, call) by stage, subject and result' }),
   });
   return instruments;
 }

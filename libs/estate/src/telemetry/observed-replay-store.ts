@@ -11,10 +11,12 @@ export function observedReplayStore<T extends ReplayStore>(store: T, hop: string
   const claim = async (scope: string, id: string, ttlSeconds: number): Promise<boolean> => {
     try {
       const claimed = await store.claim(scope, id, ttlSeconds);
-      replayClaims.add(1, { hop, outcome: claimed ? 'claimed' : 'replayed' });
+      const outcome = claimed ? 'claimed' : 'replayed';
+      replayClaims.add(`${hop} ${outcome}`, () => ({ hop, outcome }));
       return claimed;
     } catch (error) {
-      replayClaims.add(1, { hop, outcome: isFull(error) ? 'full' : 'unavailable' });
+      const outcome = isFull(error) ? 'full' : 'unavailable';
+      replayClaims.add(`${hop} ${outcome}`, () => ({ hop, outcome }));
       throw error;
     }
   };
