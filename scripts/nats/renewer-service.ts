@@ -1,12 +1,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { RevocationFeed } from '#binding';
 import { ADMIN_IDENTITY, inboxPrefixOf } from '#estate';
 import { writeFileAtomically } from '../../certs/atomic-write.js';
 import { CertificateRenewer } from '../../certs/certificate-renewer.js';
-import type { CertificateChange } from '../../certs/certificate-change.js';
+import { describeChange, signalBroker } from '../../certs/broker-signal.js';
 import { PINS_FILE } from '../../certs/pins-file.js';
 import { RENEW_USAGE, renewSettings } from '../../certs/renew-settings.js';
 import { followBrokerRevocations } from './broker-revocations.js';
@@ -41,8 +40,6 @@ Also:
 
 /** How often the status file is rewritten; the health check allows a few missed beats. */
 const STATUS_INTERVAL_MS = 10_000; // milliseconds
-/** After a pins change the renewer writes the new leaf once the callback returns: let the broker reload first. */
-const PINS_RELOAD_SETTLE_MS = 250; // milliseconds
 const OPERATOR_RECONNECT_WAIT_MS = 1_000; // milliseconds
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -74,18 +71,6 @@ async function handOut(renewer: CertificateRenewer, outDir: string): Promise<voi
   }
 }
 
-async function signalPidFile(path: string): Promise<void> {
-  const pid = Number((await readFile(path, 'utf8')).trim());
-  if (!Number.isInteger(pid) || pid < 2) throw new Error(`${path} holds no pid`);
-  process.kill(pid, 'SIGHUP');
-}
-
-function describe(change: CertificateChange): string {
-  if (change.kind === 'leaf') return `leaf ${change.name} until ${change.notAfter.toISOString()} x5t#S256 ${change.thumbprint}`;
-  if (change.kind === 'bundle') return `bundle ${change.reason}: ${change.authorities} CA(s)`;
-  return `pins ${change.count}`;
-}
-
 async function connectOperator(url: string, certsDir: string): Promise<NatsConnection> {
   return connect({
     servers: url.split(','),
@@ -111,17 +96,9 @@ async function main(argv: readonly string[], env: Env): Promise<void> {
   const renewer = new CertificateRenewer({
     ...settings.renewer,
     onChange: async (change) => {
-      console.log(describe(change));
+      console.log(describeChange(change));
       if (outDir !== undefined) await handOut(renewer, outDir);
-      if (pidFile === undefined) return;
-      try {
-        await signalPidFile(pidFile);
-      } catch (error) {
-        // The broker may not be up yet: it reads the current files when it starts.
-        console.error(`renewer: could not SIGHUP the pid in ${pidFile}: ${error instanceof Error ? error.message : String(error)}`);
-        return;
-      }
-      if (change.kind === 'pins') await sleep(PINS_RELOAD_SETTLE_MS);
+      if (pidFile !== undefined) await signalBroker(pidFile, change, (message) => console.error(`renewer: ${message}`));
     },
   });
   await renewer.start();
