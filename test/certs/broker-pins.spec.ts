@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { certificateThumbprint } from '../../certs/spki-pin.js';
 import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { snapshotLeaf, type LeafSnapshot } from './leaf-snapshot.js';
 
 // SECURITY.md L1 and L5 at the broker, against the real nats-server (the pinned release) and a
 // fabric whose certificates a CertificateRenewer issues with a 30 s TTL: the broker admits only
@@ -31,28 +31,12 @@ afterAll(async () => {
   if (snapshots !== undefined) await rm(snapshots, { recursive: true, force: true });
 }, PROCESS_HOOK_TIMEOUT_MS);
 
-interface Snapshot {
-  readonly certFile: string;
-  readonly keyFile: string;
-  readonly caFile: string;
-  readonly certificate: X509Certificate;
+/** The identity's current pair (and bundle), copied away so later renewals leave it as it is. */
+function snapshot(identity: string, label: string): Promise<LeafSnapshot> {
+  return snapshotLeaf(fabric.files(identity), snapshots, label);
 }
 
-/** The identity's current leaf, copied away so later renewals leave it as it is (a workload that kept an old pair). */
-async function snapshot(identity: string, label: string): Promise<Snapshot> {
-  const live = fabric.files(identity);
-  for (;;) {
-    const certFile = join(snapshots, `${label}.crt`);
-    const keyFile = join(snapshots, `${label}.key`);
-    await copyFile(live.keyFile, keyFile);
-    await copyFile(live.certFile, certFile);
-    const certificate = new X509Certificate(await readFile(certFile));
-    // Copied between the key and the certificate of a renewal: take both again.
-    if (certificate.checkPrivateKey(createPrivateKey(await readFile(keyFile)))) return { certFile, keyFile, caFile: live.caFile, certificate };
-  }
-}
-
-function connectWith(files: Snapshot): Promise<NatsConnection> {
+function connectWith(files: LeafSnapshot): Promise<NatsConnection> {
   return connect({ servers: fabric.url, tls: { certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFile }, timeout: TEST_CONNECT_TIMEOUT_MS, reconnect: false });
 }
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -9,6 +8,7 @@ import { certificateThumbprint } from '../../certs/spki-pin.js';
 import { announceRevocation } from '../../scripts/nats/publish-revocation.js';
 import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { snapshotLeaf, type LeafSnapshot } from './leaf-snapshot.js';
 
 // SECURITY.md L5 and H12 at the broker: a certificate revoked on `estate.revocations` (as
 // `npm run revoke` announces it) is refused by nats-server itself, not only by the hop checks.
@@ -37,15 +37,9 @@ afterAll(async () => {
 }, PROCESS_HOOK_TIMEOUT_MS);
 
 /** The identity's leaf as it is now, copied away so a re-issue leaves it as it was. */
-async function copyOfLeaf(identity: string): Promise<{ certFile: string; keyFile: string; caFile: string; thumbprint: string }> {
-  const live = fabric.files(identity);
-  const certFile = join(copies, `${identity}.crt`);
-  const keyFile = join(copies, `${identity}.key`);
-  await copyFile(live.keyFile, keyFile);
-  await copyFile(live.certFile, certFile);
-  const certificate = new X509Certificate(await readFile(certFile));
-  expect(certificate.checkPrivateKey(createPrivateKey(await readFile(keyFile)))).toBe(true);
-  return { certFile, keyFile, caFile: live.caFile, thumbprint: certificateThumbprint(certificate.raw) };
+async function copyOfLeaf(identity: string): Promise<LeafSnapshot & { thumbprint: string }> {
+  const leaf = await snapshotLeaf(fabric.files(identity), copies, identity);
+  return { ...leaf, thumbprint: certificateThumbprint(leaf.certificate.raw) };
 }
 
 function connectWith(files: { certFile: string; keyFile: string; caFile: string }): Promise<NatsConnection> {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { splitPemCertificates } from '../../certs/trust-bundle.js';
 import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { snapshotLeaf, type LeafSnapshot } from './leaf-snapshot.js';
 
 // SECURITY.md L4 at the broker: a CA rollover on a rotating fabric with the real nats-server.
 // The broker reloads the bundle that gained the new CA and its own certificate issued under it,
@@ -29,27 +30,12 @@ afterAll(async () => {
   if (snapshots !== undefined) await rm(snapshots, { recursive: true, force: true });
 }, PROCESS_HOOK_TIMEOUT_MS);
 
-interface Snapshot {
-  readonly certFile: string;
-  readonly keyFile: string;
-  readonly caFile: string;
-  readonly certificate: X509Certificate;
+/** The identity's current pair (and bundle), copied away so later renewals leave it as it is. */
+function snapshot(identity: string, label: string): Promise<LeafSnapshot> {
+  return snapshotLeaf(fabric.files(identity), snapshots, label);
 }
 
-/** The identity's current pair and the bundle, copied away as a workload that read them then holds them. */
-async function snapshot(identity: string, label: string): Promise<Snapshot> {
-  const live = fabric.files(identity);
-  for (;;) {
-    const files = { certFile: join(snapshots, `${label}.crt`), keyFile: join(snapshots, `${label}.key`), caFile: join(snapshots, `${label}-ca.crt`) };
-    await copyFile(live.keyFile, files.keyFile);
-    await copyFile(live.certFile, files.certFile);
-    await copyFile(live.caFile, files.caFile);
-    const certificate = new X509Certificate(await readFile(files.certFile));
-    if (certificate.checkPrivateKey(createPrivateKey(await readFile(files.keyFile)))) return { ...files, certificate };
-  }
-}
-
-function connectWith(files: Snapshot): Promise<NatsConnection> {
+function connectWith(files: LeafSnapshot): Promise<NatsConnection> {
   return connect({ servers: fabric.url, tls: { certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFile }, timeout: TEST_CONNECT_TIMEOUT_MS, reconnect: false });
 }
 

@@ -23,6 +23,7 @@ import { createEdgeApp } from '../../../apps/edge/src/create-edge-app.js';
 import { loadEdgeConfig } from '../../../apps/edge/src/edge-config.js';
 import { freePort } from '../../support/free-port.js';
 import { TestIssuer, type MintOptions } from '../../edge/test-issuer.js';
+import { eventually } from '../../support/eventually.js';
 import { startEstateFabric, type EstateFabric, type EstateFabricOptions } from '../../support/estate-fabric.js';
 
 export const EDGE = spiffeIdOf('edge');
@@ -197,11 +198,4 @@ export class HopEstate {
   }
 }
 
-/** Waits until `condition` holds, polling every 10 ms, at most `ms`. */
-export async function eventually(ms: number, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { eventually };

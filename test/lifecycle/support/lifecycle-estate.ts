@@ -163,11 +163,4 @@ export class LifecycleEstate {
   }
 }
 
-/** Waits until `condition` holds, polling every 20 ms, at most `ms`. */
-export async function eventually(ms: number, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually } from '../../support/eventually.js';
