@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate, webcrypto } from 'node:crypto';
 import { signatureAlgorithmOf, webCryptoProfile } from './key-algorithm.js';
-import type { Authority } from './pki.js';
+import type { Authority } from './authority.js';
 import { x509 } from './x509-provider.js';
 
 /**

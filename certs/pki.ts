@@ -1,5 +1,6 @@
 import { randomBytes, webcrypto } from 'node:crypto';
-import { DEFAULT_KEY_ALGORITHM, webCryptoProfile, type KeyAlgorithm, type SignatureAlgorithm } from './key-algorithm.js';
+import type { Authority, IssuedCertificate } from './authority.js';
+import { DEFAULT_KEY_ALGORITHM, webCryptoProfile, type KeyAlgorithm } from './key-algorithm.js';
 import { DEFAULT_LEAF_TTL_S, validityWindow, type ValidityWindow } from './lifetime.js';
 import { alternativeNames } from './subject-alternative-names.js';
 import { x509 } from './x509-provider.js';
@@ -11,34 +12,9 @@ import { x509 } from './x509-provider.js';
  * the certificate renewer (certificate-renewer.ts) uses it for certs/out/.
  */
 export type { KeyAlgorithm, SignatureAlgorithm } from './key-algorithm.js';
-export type CryptoKeyHandle = webcrypto.CryptoKey;
+export type { Authority, CryptoKeyHandle, IssuedCertificate } from './authority.js';
 
 type JsonName = Array<Record<string, string[]>>;
-
-export interface IssuedCertificate {
-  readonly certificatePem: string;
-  /** PKCS#8, unencrypted. Write it 0600 and never anywhere tracked. */
-  readonly privateKeyPem: string;
-  /** The certificate's DER: its SHA-256 is the `x5t#S256` a certificate-bound token carries. */
-  readonly der: Uint8Array;
-}
-
-export interface Authority extends IssuedCertificate {
-  readonly commonName: string;
-  readonly signatureAlgorithm: SignatureAlgorithm;
-  /** The CA's private key, which signs what it issues. */
-  readonly signingKey: CryptoKeyHandle;
-  readonly publicKey: CryptoKeyHandle;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  /**
-   * What a leaf issued by this authority sends after itself: this authority's certificate and
-   * the intermediates above it, leaf side first, the root excluded (empty for a root). An x5c
-   * header is `[leaf.der, ...chainDer]`; a TLS client presents `leaf.certificatePem + chainPem`.
-   */
-  readonly chainDer: readonly Uint8Array[];
-  readonly chainPem: string;
-}
 
 export interface AuthorityOptions {
   readonly commonName?: string;

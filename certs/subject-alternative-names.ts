@@ -1,5 +1,3 @@
-import type { CertificateOptions } from './pki.js';
-
 /**
  * The subjectAltName of a leaf (ARCHITECTURE.md "Identities"): a workload's one URI SAN, its
  * SPIFFE ID; the broker's host names and addresses.
@@ -13,7 +11,16 @@ export interface JsonGeneralName {
 export const DEFAULT_SERVER_DNS_NAMES: readonly string[] = Object.freeze(['localhost', 'nats']);
 export const DEFAULT_SERVER_IP_ADDRESSES: readonly string[] = Object.freeze(['127.0.0.1', '::1']);
 
-export function alternativeNames(options: CertificateOptions): JsonGeneralName[] {
+/** What of a leaf's options names it (pki.ts CertificateOptions has these members, documented there). */
+export interface AlternativeNameOptions {
+  readonly usage: 'client' | 'server' | 'route';
+  readonly spiffeId?: string;
+  readonly extraUriSans?: readonly string[];
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+}
+
+export function alternativeNames(options: AlternativeNameOptions): JsonGeneralName[] {
   const server = options.usage !== 'client'; // server and route leaves name hosts
   const uris = [...(options.spiffeId === undefined ? [] : [spiffeUri(options.spiffeId)]), ...(options.extraUriSans ?? [])];
   const dns = options.dnsNames ?? (server ? DEFAULT_SERVER_DNS_NAMES : []);
