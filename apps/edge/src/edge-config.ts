@@ -1,4 +1,5 @@
 import { DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE } from '#binding/core';
+import { DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S, MAX_IAT_WINDOW_S } from '#binding/dpop';
 import { z } from 'zod';
 import { loadEstateConfig, optionalVariable, parseEnvironment, refuseVariable, variable, type AppConfiguration, type Env, type EstateConfig } from '#estate';
 
@@ -50,8 +51,6 @@ export interface EdgeConfig {
 
 export const DEFAULT_EDGE_PORT = 3000;
 export const DEFAULT_DPOP_ALGORITHMS = ['ES256', 'EdDSA', 'PS256'] as const;
-export const DEFAULT_IAT_PAST_S = 60; // seconds
-export const DEFAULT_IAT_FUTURE_S = 10; // seconds
 export const DEFAULT_JWKS_COOLDOWN_S = 30; // seconds
 /** ~4.5 GB at the store's worst case of 450 B an entry: a bound on memory, beyond any sane setting. */
 export const MAX_EDGE_REPLAY_ENTRIES = 10_000_000; // entries
@@ -76,8 +75,8 @@ export const EDGE_VARIABLES = {
   DPOP_ALGS: variable.list(),
   DPOP_NONCE: variable.oneOf<NonceMode>(['off', 'required']),
   DPOP_NONCE_SECRET: variable.optional(),
-  DPOP_IAT_PAST_S: variable.integer(DEFAULT_IAT_PAST_S, 1, 600),
-  DPOP_IAT_FUTURE_S: variable.integer(DEFAULT_IAT_FUTURE_S, 0, 600),
+  DPOP_IAT_PAST_S: variable.integer(DEFAULT_IAT_PAST_S, 1, MAX_IAT_WINDOW_S),
+  DPOP_IAT_FUTURE_S: variable.integer(DEFAULT_IAT_FUTURE_S, 0, MAX_IAT_WINDOW_S),
   EDGE_TRUSTED_PROXIES: variable.list(),
   EDGE_CORS_ORIGINS: variable.list(),
   EDGE_HTTP_ADAPTER: variable.oneOf<HttpAdapterKind>(['fastify', 'express']),

@@ -1,37 +1,16 @@
-import { BindingConfigError, BindingError } from '../errors/binding-error.js';
+import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { resolveIatWindow, type IatWindow } from '../time/iat-window.js';
 import type { DpopProofClaims } from './parse-proof-claims.js';
 
-/** RFC 9449 §11.1: proofs accepted "only for a limited time after their creation". */
-export const DEFAULT_IAT_PAST_S = 60; // seconds
-/** RFC 9449 §11.1: "the server MAY accept DPoP proofs that carry an iat time in the reasonably near future". */
-export const DEFAULT_IAT_FUTURE_S = 10; // seconds
-export const MAX_IAT_WINDOW_S = 600; // seconds, either side
+export { DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S, MAX_IAT_WINDOW_S, replayWindowSeconds } from '../time/iat-window.js';
 
-/** How far `iat` may lie behind and ahead of the server's clock. */
-export interface ProofTimeWindow {
-  readonly pastSeconds: number;
-  readonly futureSeconds: number;
-}
+/** How far `iat` may lie behind and ahead of the server's clock (the one IatWindow). */
+export type ProofTimeWindow = IatWindow;
 
-/** Validates the window once, at construction: whole seconds, past 1-600, future 0-600. */
+/** Validates the window once, at construction: whole seconds, past 1-600, future 0-600 (resolveIatWindow). */
 export function resolveProofTimeWindow(pastSeconds: unknown, futureSeconds: unknown): ProofTimeWindow {
-  if (!Number.isSafeInteger(pastSeconds) || (pastSeconds as number) < 1 || (pastSeconds as number) > MAX_IAT_WINDOW_S) {
-    throw new BindingConfigError(`DPoP: iatPastSeconds must be an integer from 1 to ${MAX_IAT_WINDOW_S}`);
-  }
-  if (!Number.isSafeInteger(futureSeconds) || (futureSeconds as number) < 0 || (futureSeconds as number) > MAX_IAT_WINDOW_S) {
-    throw new BindingConfigError(`DPoP: iatFutureSeconds must be an integer from 0 to ${MAX_IAT_WINDOW_S}`);
-  }
-  return Object.freeze({ pastSeconds: pastSeconds as number, futureSeconds: futureSeconds as number });
-}
-
-/**
- * How long a proof's `jti` must be remembered (E17): a proof is accepted while
- * `iat - future <= now <= iat + past`, so from the moment it is first seen at most
- * `past + future` seconds, future-dated proofs included.
- */
-export function replayWindowSeconds(window: ProofTimeWindow): number {
-  return window.pastSeconds + window.futureSeconds;
+  return resolveIatWindow(pastSeconds, futureSeconds, 'DPoP:');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { BindingConfigError } from '../errors/binding-error.js';
 import { NonceIssuer, type NonceOptions } from '../nonce/nonce-issuer.js';
+import { integerOption } from '../options/integer-range.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import type { RevocationList } from '../revocation/revocation-list.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -68,8 +69,8 @@ export function resolveDpopVerifierOptions(options: DpopVerifierOptions): DpopVe
     keys: new ProofKeyCache(algorithms, options.keyCacheMaxEntries ?? DEFAULT_PROOF_KEY_CACHE_MAX_ENTRIES),
     nonces: new NonceIssuer({ ...options.nonce, clock: options.nonce?.clock ?? clock }),
     window: resolveProofTimeWindow(options.iatPastSeconds ?? DEFAULT_IAT_PAST_S, options.iatFutureSeconds ?? DEFAULT_IAT_FUTURE_S),
-    maxProofLength: integerIn(options.maxProofLength ?? DEFAULT_MAX_PROOF_LENGTH, 512, 65_536, 'maxProofLength'),
-    maxJtiLength: integerIn(options.maxJtiLength ?? DEFAULT_MAX_JTI_LENGTH, 16, 1024, 'maxJtiLength'),
+    maxProofLength: integerOption(options.maxProofLength ?? DEFAULT_MAX_PROOF_LENGTH, 'DPoP: maxProofLength', 512, 65_536),
+    maxJtiLength: integerOption(options.maxJtiLength ?? DEFAULT_MAX_JTI_LENGTH, 'DPoP: maxJtiLength', 16, 1024),
     allowBearer: booleanOf(options.allowBearer ?? DEFAULT_ALLOW_BEARER, 'allowBearer'),
     revocations: options.revocations === undefined ? undefined : implementing(options.revocations, 'isRevoked', 'revocations'),
     clock,
@@ -81,13 +82,6 @@ function implementing<T>(value: T, method: string, name: string): T {
     throw new BindingConfigError(`DPoP: ${name} must be an object with a ${method}() method`);
   }
   return value;
-}
-
-function integerIn(value: unknown, min: number, max: number, name: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-    throw new BindingConfigError(`DPoP: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value as number;
 }
 
 function booleanOf(value: unknown, name: string): boolean {

@@ -2,8 +2,9 @@ import { KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, importJWK } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { createJwsKey, type JwsKey } from '../crypto/jws-signature.js';
-import { BindingConfigError, BindingError } from '../errors/binding-error.js';
+import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { integerOption } from '../options/integer-range.js';
 import type { PublicJwk } from './check-proof-jwk.js';
 import { parseProofHeader } from './parse-proof-header.js';
 
@@ -46,9 +47,7 @@ export class ProofKeyCache {
     private readonly algorithms: readonly string[],
     maxEntries: number = DEFAULT_PROOF_KEY_CACHE_MAX_ENTRIES,
   ) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > 1_000_000) {
-      throw new BindingConfigError('DPoP: keyCacheMaxEntries must be an integer from 1 to 1000000');
-    }
+    integerOption(maxEntries, 'DPoP: keyCacheMaxEntries', 1, 1_000_000);
     this.byHeader = new LRUCache({ max: maxEntries });
     this.byThumbprint = new LRUCache({ max: maxEntries });
   }

@@ -1,14 +1,12 @@
 import { digestEquals } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import type { IatWindow } from '../time/iat-window.js';
 import type { HopProofClaims } from './parse-hop-proof.js';
 import { payloadHash } from './payload-hash.js';
 
-/** How far from the receiver's clock a proof's `iat` may be (H6), both in seconds. */
-export interface IatWindow {
-  readonly pastSeconds: number;
-  readonly futureSeconds: number;
-}
+/** How far from the receiver's clock a proof's `iat` may be (H6): the one IatWindow of every proof. */
+export type { IatWindow } from '../time/iat-window.js';
 
 /**
  * H5: the proof is addressed to this service. ARCHITECTURE "Check at B": "`aud` is B". Compared

@@ -1,16 +1,16 @@
 import { BindingConfigError } from '../errors/binding-error.js';
 import { CERTIFICATE_KEY_ALGORITHMS, type CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
 import type { CertificatePathValidator } from '../mtls/certificate-path.js';
+import { integerOption } from '../options/integer-range.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import { systemClock, type Clock } from '../time/clock.js';
-import type { IatWindow } from './check-hop-claims.js';
+import { DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S, replayWindowSeconds, resolveIatWindow, type IatWindow } from '../time/iat-window.js';
 
 export const DEFAULT_HOP_ALGORITHMS: readonly CertificateKeyAlgorithm[] = CERTIFICATE_KEY_ALGORITHMS;
-export const DEFAULT_HOP_IAT_PAST_S = 60; // seconds a proof may be old
-export const DEFAULT_HOP_IAT_FUTURE_S = 10; // seconds a proof may be ahead of this clock
+export const DEFAULT_HOP_IAT_PAST_S = DEFAULT_IAT_PAST_S; // seconds a proof may be old
+export const DEFAULT_HOP_IAT_FUTURE_S = DEFAULT_IAT_FUTURE_S; // seconds a proof may be ahead of this clock
 export const DEFAULT_MAX_HOP_TOKEN_LENGTH = 8 * 1024; // characters
 export const DEFAULT_MAX_HOP_PROOF_LENGTH = 16 * 1024; // characters; x5c makes proofs large
-const MAX_IAT_WINDOW_S = 3600; // seconds; a wider window is a configuration mistake
 const MAX_HEADER_LENGTH = 1024 * 1024; // characters; a larger cap is a configuration mistake
 
 /** What every check of a hop proof needs (H1-H7 and the replay claim), whoever receives it. */
@@ -43,7 +43,7 @@ export interface HopProofChecks {
  * Validates the options shared by createHopVerifier and createCallerProofVerifier, once, at
  * construction; `what` names the verifier in the BindingConfigError a mistake throws. The audience
  * must be a SPIFFE ID (ARCHITECTURE "Identities"), the algorithms a non-empty subset of ES256 and
- * EdDSA, the `iat` window at most an hour each way.
+ * EdDSA, the `iat` window at most MAX_IAT_WINDOW_S each way (resolveIatWindow).
  * Does not check the dependencies beyond their methods' presence.
  */
 export function resolveHopProofChecks(options: HopProofVerifierOptions, what: string): HopProofChecks {
@@ -54,17 +54,16 @@ export function resolveHopProofChecks(options: HopProofVerifierOptions, what: st
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     throw new BindingConfigError(`${what} clock must be a function`);
   }
-  const pastSeconds = integerIn(options.iatPastSeconds ?? DEFAULT_HOP_IAT_PAST_S, `${what} iatPastSeconds`, 1, MAX_IAT_WINDOW_S);
-  const futureSeconds = integerIn(options.iatFutureSeconds ?? DEFAULT_HOP_IAT_FUTURE_S, `${what} iatFutureSeconds`, 0, MAX_IAT_WINDOW_S);
+  const iatWindow = resolveIatWindow(options.iatPastSeconds ?? DEFAULT_HOP_IAT_PAST_S, options.iatFutureSeconds ?? DEFAULT_HOP_IAT_FUTURE_S, what);
   return Object.freeze({
     audience: options.audience,
     certificates: options.certificates,
     replay: options.replay,
     clock: options.clock ?? systemClock,
     algorithms: resolveAlgorithms(options.algorithms ?? DEFAULT_HOP_ALGORITHMS, what),
-    iatWindow: Object.freeze({ pastSeconds, futureSeconds }),
+    iatWindow,
     maxProofLength: headerLength(options.maxProofLength ?? DEFAULT_MAX_HOP_PROOF_LENGTH, `${what} maxProofLength`),
-    replayTtlSeconds: pastSeconds + futureSeconds,
+    replayTtlSeconds: replayWindowSeconds(iatWindow),
   });
 }
 
@@ -80,7 +79,7 @@ export function requireMethods(options: object, dependencies: readonly (readonly
 
 /** A header size cap: an integer from 1 character to 1 MiB; else BindingConfigError. */
 export function headerLength(value: unknown, name: string): number {
-  return integerIn(value, name, 1, MAX_HEADER_LENGTH);
+  return integerOption(value, name, 1, MAX_HEADER_LENGTH);
 }
 
 function resolveAlgorithms(value: unknown, what: string): readonly CertificateKeyAlgorithm[] {
@@ -92,11 +91,4 @@ function resolveAlgorithms(value: unknown, what: string): readonly CertificateKe
     throw new BindingConfigError(`${what} algorithms contains duplicates`);
   }
   return Object.freeze([...(value as CertificateKeyAlgorithm[])]);
-}
-
-function integerIn(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new BindingConfigError(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }

@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { sha256Base64url } from '../crypto/digest.js';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { integerOption } from '../options/integer-range.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { keyAlgorithmOf, type CertificateKeyAlgorithm } from './certificate-key.js';
 import {
@@ -84,9 +85,9 @@ interface CachedChain {
 export function createCertificatePathValidator(options: CertificatePathOptions): CertificatePathValidator {
   const trustDomain = checkTrustDomainConfig(options.trustDomain);
   const anchors = parseTrustAnchors(options.trustAnchorsPem);
-  const maxChainLength = positiveInteger(options.maxChainLength ?? DEFAULT_MAX_CHAIN_LENGTH, 'maxChainLength', MAX_CHAIN_LENGTH_LIMIT);
+  const maxChainLength = integerOption(options.maxChainLength ?? DEFAULT_MAX_CHAIN_LENGTH, 'maxChainLength', 1, MAX_CHAIN_LENGTH_LIMIT);
   const cache = new LRUCache<string, CachedChain>({
-    max: positiveInteger(options.cacheSize ?? DEFAULT_CHAIN_CACHE_SIZE, 'cacheSize', Number.MAX_SAFE_INTEGER),
+    max: integerOption(options.cacheSize ?? DEFAULT_CHAIN_CACHE_SIZE, 'cacheSize', 1),
   });
   const clock = options.clock ?? systemClock;
 
@@ -252,11 +253,4 @@ function parseTrustAnchors(pem: string | readonly string[]): ParsedCertificate[]
     }
     return anchor;
   });
-}
-
-function positiveInteger(value: unknown, name: string, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new BindingConfigError(`${name} must be an integer from 1 to ${max}`);
-  }
-  return value;
 }

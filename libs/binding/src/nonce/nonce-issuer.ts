@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { integerOption } from '../options/integer-range.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
 /**
@@ -130,10 +131,7 @@ function resolveMode(value: unknown): NonceMode {
 }
 
 function resolveStep(value: unknown): number {
-  if (!Number.isSafeInteger(value) || (value as number) < MIN_NONCE_STEP_S || (value as number) > MAX_NONCE_STEP_S) {
-    throw new BindingConfigError(`DPoP nonce: stepSeconds must be an integer from ${MIN_NONCE_STEP_S} to ${MAX_NONCE_STEP_S}`);
-  }
-  return value as number;
+  return integerOption(value, 'DPoP nonce: stepSeconds', MIN_NONCE_STEP_S, MAX_NONCE_STEP_S);
 }
 
 function resolveSecret(value: unknown): Buffer {

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { sha256Base64url } from '../crypto/digest.js';
-import { BindingConfigError } from '../errors/binding-error.js';
+import { integerOption } from '../options/integer-range.js';
 import type { Clock } from '../time/clock.js';
 
 /** A token is reused until this long before its `exp`, so it never expires on the way to the callee. */
@@ -40,10 +40,8 @@ export class ExchangedTokenCache {
   constructor(options: ExchangedTokenCacheOptions) {
     const maxEntries = options.maxEntries ?? DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES;
     const refreshBefore = options.refreshBeforeExpirySeconds ?? DEFAULT_REFRESH_BEFORE_EXPIRY_S;
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new BindingConfigError('exchange cache: maxEntries must be a positive integer');
-    if (!Number.isSafeInteger(refreshBefore) || refreshBefore < 0 || refreshBefore > 300) {
-      throw new BindingConfigError('exchange cache: refreshBeforeExpirySeconds must be an integer from 0 to 300');
-    }
+    integerOption(maxEntries, 'exchange cache: maxEntries', 1);
+    integerOption(refreshBefore, 'exchange cache: refreshBeforeExpirySeconds', 0, 300);
     this.entries = new LRUCache({ max: maxEntries });
     this.refreshBefore = refreshBefore;
     this.clock = options.clock;

@@ -4,6 +4,7 @@ import type { OutboundObserver } from '../observe/binding-observer.js';
 import type { HopProofSigner } from '../hop/sign-hop-proof.js';
 import { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../nest/rpc-binding.js';
 import { SubjectToken } from '../nest/subject-token.js';
+import { integerOption } from '../options/integer-range.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES, DEFAULT_REFRESH_BEFORE_EXPIRY_S, ExchangedTokenCache } from './exchanged-token-cache.js';
 import { clientProxyTransport, type HopTransport, type OutboundClientProxy } from './nats-hop-transport.js';
@@ -152,8 +153,5 @@ function literalSubject(subject: unknown): string {
 }
 
 function milliseconds(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 120_000) {
-    throw new BindingConfigError(`outbound client: ${name} must be an integer from 1 to 120000 milliseconds`);
-  }
-  return value;
+  return integerOption(value, `outbound client: ${name} (milliseconds)`, 1, 120_000);
 }

@@ -2,6 +2,7 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { integerOption } from '../options/integer-range.js';
 import { MAX_REPLAY_KEY_LENGTH } from './memory-replay-store.js';
 import type { ReplayStore } from './replay-store.js';
 
@@ -77,7 +78,7 @@ export class JetStreamReplayStore implements ReplayStore {
     options: JetStreamReplayStoreOptions,
   ) {
     this.maxTtlSeconds = Math.floor(maxAgeMs / 1000) - 1;
-    this.timeoutMs = integerIn(options.timeoutMs ?? DEFAULT_REPLAY_CLAIM_TIMEOUT_MS, 1, 60_000, 'timeoutMs');
+    this.timeoutMs = integerOption(options.timeoutMs ?? DEFAULT_REPLAY_CLAIM_TIMEOUT_MS, 'JetStream replay store: timeoutMs', 1, 60_000);
     this.keyPrefix = options.keyPrefix ?? DEFAULT_REPLAY_KEY_PREFIX;
     if (typeof this.keyPrefix !== 'string' || !PREFIX.test(this.keyPrefix)) {
       throw new BindingConfigError('JetStream replay store: keyPrefix must be dot-separated tokens of A-Z a-z 0-9 _ -');
@@ -182,11 +183,4 @@ function isKeyExists(error: unknown): boolean {
 
 function unavailable(description: string, cause?: unknown): BindingError {
   return new BindingError(FailureType.ReplayStoreUnavailable, description, cause === undefined ? {} : { cause });
-}
-
-function integerIn(value: unknown, min: number, max: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BindingConfigError(`JetStream replay store: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }

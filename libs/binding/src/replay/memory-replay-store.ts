@@ -1,5 +1,6 @@
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { integerOption } from '../options/integer-range.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import type { ReplayStore } from './replay-store.js';
 
@@ -169,15 +170,15 @@ type ResolvedReplayStoreOptions = Readonly<Required<MemoryReplayStoreOptions>>;
 
 /** Validated once, at construction, into a frozen object; a mistake throws BindingConfigError. */
 function resolveReplayStoreOptions(options: MemoryReplayStoreOptions): ResolvedReplayStoreOptions {
-  const maxEntries = integerIn(options.maxEntries ?? DEFAULT_REPLAY_MAX_ENTRIES, 1, 100_000_000, 'maxEntries');
+  const maxEntries = integerOption(options.maxEntries ?? DEFAULT_REPLAY_MAX_ENTRIES, 'replay store: maxEntries', 1, 100_000_000);
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     throw new BindingConfigError('replay store: clock must be a function returning epoch seconds');
   }
   return Object.freeze({
     maxEntries,
-    maxEntriesPerScope: integerIn(options.maxEntriesPerScope ?? DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, 1, maxEntries, 'maxEntriesPerScope'),
-    maxTtlSeconds: integerIn(options.maxTtlSeconds ?? DEFAULT_REPLAY_MAX_TTL_S, 1, 86_400, 'maxTtlSeconds'),
-    sweepIntervalMs: integerIn(options.sweepIntervalMs ?? DEFAULT_REPLAY_SWEEP_INTERVAL_MS, 0, 3_600_000, 'sweepIntervalMs'),
+    maxEntriesPerScope: integerOption(options.maxEntriesPerScope ?? DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, 'replay store: maxEntriesPerScope', 1, maxEntries),
+    maxTtlSeconds: integerOption(options.maxTtlSeconds ?? DEFAULT_REPLAY_MAX_TTL_S, 'replay store: maxTtlSeconds', 1, 86_400),
+    sweepIntervalMs: integerOption(options.sweepIntervalMs ?? DEFAULT_REPLAY_SWEEP_INTERVAL_MS, 'replay store: sweepIntervalMs', 0, 3_600_000),
     clock: options.clock ?? systemClock,
   });
 }
@@ -190,11 +191,4 @@ function checkKey(value: unknown, name: string): void {
 
 function unavailable(description: string): BindingError {
   return new BindingError(FailureType.ReplayStoreUnavailable, description);
-}
-
-function integerIn(value: unknown, min: number, max: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BindingConfigError(`replay store: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }

@@ -1,4 +1,4 @@
-import { BindingConfigError } from '../errors/binding-error.js';
+import { integerOption } from '../options/integer-range.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { parseRevocationEvent, type RevocationKind } from './revocation-event.js';
 import type { RevocationEntry, RevocationList } from './revocation-list.js';
@@ -46,10 +46,7 @@ export class MemoryRevocationList implements RevocationList {
 
   constructor(options: MemoryRevocationListOptions = {}) {
     const maxEntries = options.maxEntries ?? DEFAULT_REVOCATION_MAX_ENTRIES;
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-      throw new BindingConfigError('maxEntries must be a positive integer');
-    }
-    this.maxEntries = maxEntries;
+    this.maxEntries = integerOption(maxEntries, 'revocation list: maxEntries', 1);
     this.clock = options.clock ?? systemClock;
   }
 

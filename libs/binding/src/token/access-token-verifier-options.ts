@@ -1,5 +1,6 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { BindingConfigError } from '../errors/binding-error.js';
+import { integerOption } from '../options/integer-range.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
 /** RFC 8725 §3.1 allow-list; RFC 9068 §4 "The resource server MUST reject any JWT in which the value of alg is none". */
@@ -73,12 +74,12 @@ export function resolveVerifierOptions(options: AccessTokenVerifierOptions): Res
     audience: nonEmptyString(options.audience, 'audience'),
     keys: keySource(options.keys),
     algorithms: algorithmList(options.algorithms ?? DEFAULT_TOKEN_ALGORITHMS),
-    clockToleranceSeconds: integerIn(options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_S, 0, MAX_CLOCK_TOLERANCE_S, 'clockToleranceSeconds'),
+    clockToleranceSeconds: integerOption(options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_S, 'access token verifier: clockToleranceSeconds', 0, MAX_CLOCK_TOLERANCE_S),
     typ: typRequirement(options.typ ?? DEFAULT_TYP_REQUIREMENT),
-    maxTokenLength: integerIn(options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH, 64, 1_048_576, 'maxTokenLength'),
-    maxActorDepth: integerIn(options.maxActorDepth ?? DEFAULT_MAX_ACTOR_DEPTH, 1, 64, 'maxActorDepth'),
-    cacheMaxEntries: integerIn(options.cacheMaxEntries ?? DEFAULT_TOKEN_CACHE_MAX_ENTRIES, 0, 10_000_000, 'cacheMaxEntries'),
-    cacheMaxTtlSeconds: integerIn(options.cacheMaxTtlSeconds ?? DEFAULT_TOKEN_CACHE_MAX_TTL_S, 1, 86_400, 'cacheMaxTtlSeconds'),
+    maxTokenLength: integerOption(options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH, 'access token verifier: maxTokenLength', 64, 1_048_576),
+    maxActorDepth: integerOption(options.maxActorDepth ?? DEFAULT_MAX_ACTOR_DEPTH, 'access token verifier: maxActorDepth', 1, 64),
+    cacheMaxEntries: integerOption(options.cacheMaxEntries ?? DEFAULT_TOKEN_CACHE_MAX_ENTRIES, 'access token verifier: cacheMaxEntries', 0, 10_000_000),
+    cacheMaxTtlSeconds: integerOption(options.cacheMaxTtlSeconds ?? DEFAULT_TOKEN_CACHE_MAX_TTL_S, 'access token verifier: cacheMaxTtlSeconds', 1, 86_400),
     clock: clockOf(options.clock ?? systemClock),
   });
 }
@@ -113,13 +114,6 @@ function algorithmList(value: readonly string[]): readonly string[] {
     throw new BindingConfigError('access token verifier: algorithms contains duplicates');
   }
   return Object.freeze([...value]);
-}
-
-function integerIn(value: unknown, min: number, max: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BindingConfigError(`access token verifier: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }
 
 function typRequirement(value: unknown): TypRequirement {

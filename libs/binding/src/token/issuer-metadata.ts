@@ -1,5 +1,6 @@
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { integerOption } from '../options/integer-range.js';
 
 export const DEFAULT_DISCOVERY_TIMEOUT_MS = 5_000; // milliseconds, for the whole discovery
 /** RFC 8414 §3 first, then OpenID Connect Discovery 1.0 §4 (RFC 8414 §5 compatibility notes). */
@@ -37,9 +38,7 @@ export interface DiscoveryOptions {
  */
 export async function discoverIssuerMetadata(issuer: string, options: DiscoveryOptions = {}): Promise<IssuerMetadata> {
   const timeoutMs = options.discoveryTimeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) {
-    throw new BindingConfigError('issuer discovery: discoveryTimeoutMs must be an integer from 1 to 60000');
-  }
+  integerOption(timeoutMs, 'issuer discovery: discoveryTimeoutMs', 1, 60_000);
   const allowHttp = options.allowHttp ?? false;
   const issuerUrl = parseIssuer(issuer, allowHttp);
   const signal = AbortSignal.timeout(timeoutMs);

@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { integerOption } from '../options/integer-range.js';
 
 /** A verifier waits at most this long for the STS to answer on `sts.jwks`. */
 export const DEFAULT_NATS_JWKS_TIMEOUT_MS = 2_000; // milliseconds per fetch
@@ -136,8 +137,8 @@ function resolveOptions(options: NatsKeySetOptions): ResolvedOptions {
   if (typeof options.subject !== 'string' || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(options.subject)) {
     throw new BindingConfigError('NATS key set: subject must be a literal NATS subject such as sts.jwks');
   }
-  const cooldownMs = integerIn(options.cooldownMs ?? DEFAULT_NATS_JWKS_COOLDOWN_MS, 0, 3_600_000, 'cooldownMs');
-  const cacheMaxAgeMs = integerIn(options.cacheMaxAgeMs ?? DEFAULT_NATS_JWKS_CACHE_MAX_AGE_MS, 1_000, 86_400_000, 'cacheMaxAgeMs');
+  const cooldownMs = integerOption(options.cooldownMs ?? DEFAULT_NATS_JWKS_COOLDOWN_MS, 'NATS key set: cooldownMs', 0, 3_600_000);
+  const cacheMaxAgeMs = integerOption(options.cacheMaxAgeMs ?? DEFAULT_NATS_JWKS_CACHE_MAX_AGE_MS, 'NATS key set: cacheMaxAgeMs', 1_000, 86_400_000);
   if (cooldownMs > cacheMaxAgeMs) throw new BindingConfigError('NATS key set: cooldownMs must not exceed cacheMaxAgeMs');
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new BindingConfigError('NATS key set: now must be a function returning milliseconds');
@@ -145,17 +146,10 @@ function resolveOptions(options: NatsKeySetOptions): ResolvedOptions {
   return Object.freeze({
     connection: options.connection,
     subject: options.subject,
-    timeoutMs: integerIn(options.timeoutMs ?? DEFAULT_NATS_JWKS_TIMEOUT_MS, 1, 60_000, 'timeoutMs'),
+    timeoutMs: integerOption(options.timeoutMs ?? DEFAULT_NATS_JWKS_TIMEOUT_MS, 'NATS key set: timeoutMs', 1, 60_000),
     cooldownMs,
     cacheMaxAgeMs,
-    failureBackoffMs: integerIn(options.failureBackoffMs ?? DEFAULT_NATS_JWKS_FAILURE_BACKOFF_MS, 0, 600_000, 'failureBackoffMs'),
+    failureBackoffMs: integerOption(options.failureBackoffMs ?? DEFAULT_NATS_JWKS_FAILURE_BACKOFF_MS, 'NATS key set: failureBackoffMs', 0, 600_000),
     now: options.now ?? Date.now,
   });
-}
-
-function integerIn(value: unknown, min: number, max: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BindingConfigError(`NATS key set: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, customFetch, type FetchImplementation, type RemoteJWKSet } from 'jose';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { integerOption } from '../options/integer-range.js';
 import { discoverIssuerMetadata, parseJwksUri, type DiscoveryOptions, type IssuerMetadata } from './issuer-metadata.js';
 
 /** A request must not wait long on the issuer: a slow key set fails fast with 503. */
@@ -43,10 +44,10 @@ export interface DiscoveredKeySet {
  */
 export function createRemoteKeySet(jwksUri: string | URL, options: RemoteKeySetOptions = {}): RemoteKeySet {
   const url = parseJwksUri(jwksUri, options.allowHttp ?? false);
-  const timeoutMs = integerIn(options.timeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS, 1, 60_000, 'timeoutMs');
-  const cooldownMs = integerIn(options.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS, 0, 3_600_000, 'cooldownMs');
-  const cacheMaxAgeMs = integerIn(options.cacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS, 1_000, 86_400_000, 'cacheMaxAgeMs');
-  const failureBackoffMs = integerIn(options.failureBackoffMs ?? DEFAULT_JWKS_FAILURE_BACKOFF_MS, 0, 600_000, 'failureBackoffMs');
+  const timeoutMs = integerOption(options.timeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS, 'key set: timeoutMs', 1, 60_000);
+  const cooldownMs = integerOption(options.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS, 'key set: cooldownMs', 0, 3_600_000);
+  const cacheMaxAgeMs = integerOption(options.cacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS, 'key set: cacheMaxAgeMs', 1_000, 86_400_000);
+  const failureBackoffMs = integerOption(options.failureBackoffMs ?? DEFAULT_JWKS_FAILURE_BACKOFF_MS, 'key set: failureBackoffMs', 0, 600_000);
   if (cooldownMs > cacheMaxAgeMs) {
     throw new BindingConfigError('key set: cooldownMs must not exceed cacheMaxAgeMs');
   }
@@ -99,11 +100,4 @@ function fetchWithFailureBackoff(backoffMs: number): FetchImplementation {
       throw error;
     }
   };
-}
-
-function integerIn(value: unknown, min: number, max: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BindingConfigError(`key set: ${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
 }
