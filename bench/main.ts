@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
-import { TestIssuer } from '../test/edge/test-issuer.js';
+import { TestIssuer } from '../libs/binding/test-support/test-issuer.js';
 import { FULL_SETTINGS, QUICK_SETTINGS, type BenchContext } from './harness/bench-context.js';
 import { detectPinning, LOAD_CORE, pinProcess } from './harness/cpu-pinning.js';
 import { createBenchClients } from './harness/proof-pool.js';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { TestIssuer } from '../../test/edge/test-issuer.js';
+import type { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import type { Pinning } from './cpu-pinning.js';
 import type { BenchClient } from './proof-pool.js';
 

@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import type { AppProcess } from '../../scripts/estate/app-process.js';
-import type { TestIssuer } from '../../test/edge/test-issuer.js';
+import type { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { hopBenchPayload } from '../servers/hop-bench-subjects.js';
 import { distPath } from './bench-context.js';
 import { startBenchFabric, type BenchFabric } from './bench-fabric.js';

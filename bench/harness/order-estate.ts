@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import type { AppProcess } from '../../scripts/estate/app-process.js';
 import { findFreePort } from '../../scripts/nats/free-port.js';
-import type { TestIssuer } from '../../test/edge/test-issuer.js';
+import type { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { distPath } from './bench-context.js';
 import type { DevFabricRotation } from '../../scripts/nats/dev-fabric.js';
 import { startBenchFabric, type BenchFabric } from './bench-fabric.js';

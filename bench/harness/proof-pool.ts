@@ -1,5 +1,7 @@
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import type { TestIssuer } from '../../test/edge/test-issuer.js';
+import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { base64urlJson, signCompact } from '../../libs/binding/test-support/compact-jws.js';
+import { accessTokenHash } from '../../libs/binding/test-support/dpop-proofs.js';
+import type { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 
 /**
  * Requests made before a run, in the load generator's process: each valid request carries a DPoP
@@ -23,15 +25,13 @@ export interface BenchClient {
   readonly ath: string;
 }
 
-const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
 function newKey(): { privateKey: KeyObject; headerSegment: string; jkt: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const { crv, x, y } = publicKey.export({ format: 'jwk' }) as { crv: string; x: string; y: string };
   const jwk = { kty: 'EC', crv, x, y };
   // RFC 7638 §3.2: the required members in lexicographic order, no whitespace.
   const jkt = createHash('sha256').update(JSON.stringify({ crv, kty: 'EC', x, y })).digest('base64url');
-  return { privateKey, headerSegment: segment({ typ: 'dpop+jwt', alg: 'ES256', jwk }), jkt };
+  return { privateKey, headerSegment: base64urlJson({ typ: 'dpop+jwt', alg: 'ES256', jwk }), jkt };
 }
 
 /**
@@ -43,15 +43,9 @@ export async function createBenchClients(issuer: TestIssuer, count: number): Pro
   for (let i = 0; i < count; i++) {
     const key = newKey();
     const token = await issuer.mint({ cnf: { jkt: key.jkt }, expiresIn: 3_600 });
-    clients.push({ ...key, token, ath: createHash('sha256').update(token).digest('base64url') });
+    clients.push({ ...key, token, ath: accessTokenHash(token) });
   }
   return clients;
-}
-
-function signCompact(headerSegment: string, claims: unknown, privateKey: KeyObject): string {
-  const input = `${headerSegment}.${segment(claims)}`;
-  const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
 }
 
 /** `count` valid requests for `GET htu`, round-robin over the clients, each with a unique jti. */
@@ -61,7 +55,7 @@ export function validRequests(clients: readonly BenchClient[], htu: string, coun
   const requests: RequestHeaders[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const client = clients[i % clients.length] as BenchClient;
-    const proof = signCompact(client.headerSegment, { jti: `${run}.${i}`, htm: 'GET', htu, iat, ath: client.ath }, client.privateKey);
+    const proof = signCompact(client.headerSegment, base64urlJson({ jti: `${run}.${i}`, htm: 'GET', htu, iat, ath: client.ath }), client.privateKey);
     requests[i] = { authorization: `DPoP ${client.token}`, dpop: proof };
   }
   return requests;
@@ -81,7 +75,7 @@ export type InvalidKind = 'tampered_signature' | 'foreign_key' | 'malformed_head
 export function invalidRequests(victims: readonly BenchClient[], htu: string, count: number, attackerKeys: number): RequestHeaders[] {
   const attackers = Array.from({ length: attackerKeys }, newKey);
   const iat = Math.floor(Date.now() / 1000);
-  const malformedHeader = segment({ typ: 'dpop+jwt', kid: 'k1' });
+  const malformedHeader = base64urlJson({ typ: 'dpop+jwt', kid: 'k1' });
   const requests: RequestHeaders[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const victim = victims[i % victims.length] as BenchClient;
@@ -89,18 +83,18 @@ export function invalidRequests(victims: readonly BenchClient[], htu: string, co
     let proof: string;
     switch (i % 3) {
       case 0: {
-        const valid = signCompact(victim.headerSegment, claims, victim.privateKey);
+        const valid = signCompact(victim.headerSegment, base64urlJson(claims), victim.privateKey);
         const at = valid.length - 20;
         proof = `${valid.slice(0, at)}${valid[at] === 'A' ? 'B' : 'A'}${valid.slice(at + 1)}`;
         break;
       }
       case 1: {
         const attacker = attackers[i % attackers.length]!;
-        proof = signCompact(attacker.headerSegment, claims, attacker.privateKey);
+        proof = signCompact(attacker.headerSegment, base64urlJson(claims), attacker.privateKey);
         break;
       }
       default:
-        proof = `${malformedHeader}.${segment(claims)}.${randomBytes(64).toString('base64url')}`;
+        proof = `${malformedHeader}.${base64urlJson(claims)}.${randomBytes(64).toString('base64url')}`;
     }
     requests[i] = { authorization: `DPoP ${victim.token}`, dpop: proof };
   }

@@ -1,5 +1,5 @@
 import { createAccessTokenVerifier, createDpopVerifier, createRemoteKeySet, MemoryReplayStore, type DpopRequest } from '#binding';
-import { TestIssuer } from '../../test/edge/test-issuer.js';
+import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { createBenchClients, validRequests } from '../harness/proof-pool.js';
 
 /**

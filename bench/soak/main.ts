@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { TestIssuer } from '../../test/edge/test-issuer.js';
+import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { detectPinning, LOAD_CORE, pinProcess } from '../harness/cpu-pinning.js';
 import { OrderEstate } from '../harness/order-estate.js';
 import { SkuPlan } from '../harness/order-requests.js';

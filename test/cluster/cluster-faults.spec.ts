@@ -8,7 +8,7 @@ import { findFreePort } from '../../scripts/nats/free-port.js';
 import { startNatsServer, type NatsSupervisor } from '../../scripts/nats/supervisor.js';
 import { announceRevocation } from '../../scripts/nats/publish-revocation.js';
 import { provisionEstateJetStream } from '../../scripts/nats/provision-jetstream.js';
-import { DpopClient } from '../edge/dpop-client.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 import { ClusterEstate, eventually, OUTBOUND_TIMEOUT_MS } from './support/cluster-estate.js';
 import { orderLedger, OrderTraffic, recoveryMs } from './support/order-traffic.js';

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { freePort } from '../support/free-port.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 import { EdgeProcess } from './edge-process.js';
-import { TestIssuer } from './test-issuer.js';
+import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 
 // Issue 14 item 7: an answer after which the server closes the connection (431 for headers over
 // the limit, 400 for a request the parser refuses) says `Connection: close` (RFC 9112 §9.6), so a

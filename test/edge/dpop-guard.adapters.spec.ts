@@ -13,10 +13,10 @@ import {
   MemoryReplayStore,
   Principal,
 } from '#binding';
-import { DpopClient } from './dpop-client.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { freePort } from '../support/free-port.js';
 import { call, callWithRawHeaders } from './http-call.js';
-import { TestIssuer } from './test-issuer.js';
+import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
 let handlerRuns = 0;

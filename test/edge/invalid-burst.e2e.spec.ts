@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { DpopClient } from './dpop-client.js';
+import { generateKeyPair, type CryptoKey } from 'jose';
+import { accessTokenClaims, signAccessToken } from '../../libs/binding/test-support/access-tokens.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { EdgeProcess } from './edge-process.js';
 import { call, type Answer } from './http-call.js';
-import { TestIssuer } from './test-issuer.js';
+import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { freePort } from '../support/free-port.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 
@@ -58,16 +59,15 @@ describe('a burst of invalid proofs beside valid traffic (node dist/apps/edge/ma
 
   /** A token the issuer never published a key for: a kid the edge has not seen. */
   async function unknownKidToken(): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ scope: 'orders:read', client_id: 'test-client', cnf: { jkt: client.jkt } })
-      .setProtectedHeader({ alg: 'ES256', kid: randomUUID(), typ: 'at+jwt' })
-      .setIssuer(issuer.issuer)
-      .setSubject('mallory')
-      .setAudience(issuer.audience)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 300)
-      .setJti(randomUUID())
-      .sign(rogueKey);
+    const claims = accessTokenClaims(Math.floor(Date.now() / 1000), 300, {
+      iss: issuer.issuer,
+      sub: 'mallory',
+      aud: issuer.audience,
+      scope: 'orders:read',
+      client_id: 'test-client',
+      cnf: { jkt: client.jkt },
+    });
+    return signAccessToken(rogueKey, claims, { kid: randomUUID() });
   }
 
   async function attack(kind: Attack): Promise<Answer> {

@@ -16,9 +16,9 @@ import {
 } from '#binding';
 import { freePort } from '../support/free-port.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
-import { DpopClient } from './dpop-client.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call } from './http-call.js';
-import { TestIssuer } from './test-issuer.js';
+import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 
 // Issue 14 item 9: unbound access tokens from public clients (an authorization server that binds
 // only the refresh token). The policy is per route: `refuse` (the default, E5) or

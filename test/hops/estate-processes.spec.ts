@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { DpopClient } from '../edge/dpop-client.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { EdgeProcess } from '../edge/edge-process.js';
 import { freePort } from '../support/free-port.js';
 import { call } from '../edge/http-call.js';
-import { TestIssuer } from '../edge/test-issuer.js';
+import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
 import { builtApp } from '../support/built-app.js';
 import type { AppProcess } from '../../scripts/estate/app-process.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { HopProofSigner } from '#binding';
 import { EstateConfigError, loadEstateConfig } from '#estate';
-import { DpopClient } from '../edge/dpop-client.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { callWithRawHeaders } from '../edge/http-call.js';
 import { provisionReplayBucket } from '../../scripts/nats/provision-replay-bucket.js';
 import { createOrdersApp, type OrdersApp } from '../../apps/orders/src/create-orders-app.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { DpopClient } from '../edge/dpop-client.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call } from '../edge/http-call.js';
 import { JWT_TOKEN_TYPE } from '#binding';
 import { exchangeAtSts } from './support/exchange.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sha256Base64url } from '#binding';
-import { DpopClient } from '../edge/dpop-client.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { freePort } from '../support/free-port.js';
 import { eventually, HopEstate, ORDERS } from './support/hop-estate.js';

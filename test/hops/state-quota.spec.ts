@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EstateConfigError, loadEstateConfig, natsConnectionOptions } from '#estate';
 import { DEFAULT_STATE_BUCKET_MAX_BYTES, provisionAsAdmin } from '../../scripts/nats/provision-jetstream.js';
-import { DpopClient } from '../edge/dpop-client.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { HopEstate } from './support/hop-estate.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';

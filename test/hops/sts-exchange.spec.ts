@@ -4,7 +4,7 @@ import { createHopProofSigner, JWT_TOKEN_TYPE, type HopProofSigner } from '#bind
 import { spiffeIdOf } from '#estate';
 import { signInternalToken } from '../../apps/sts/src/exchange/internal-token.js';
 import { createCertificateAuthority, issueCertificate } from '../../certs/pki.js';
-import { TestIssuer } from '../edge/test-issuer.js';
+import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { exchangeAtSts, type ExchangeOutcome } from './support/exchange.js';
 import { EDGE, EDGE_AUDIENCE, HopEstate, INVENTORY, ORDERS, STS } from './support/hop-estate.js';
 import type { ClientProxy } from '@nestjs/microservices';

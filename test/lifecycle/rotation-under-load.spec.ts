@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WORKLOADS } from '#estate';
-import { DpopClient } from '../edge/dpop-client.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { eventually, HopEstate } from '../hops/support/hop-estate.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import { provisionReplayBucket } from '../../scripts/nats/provision-replay-bucket.js';
-import { DpopClient } from '../edge/dpop-client.js';
+import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { EdgeProcess } from '../edge/edge-process.js';
 import { freePort } from '../support/free-port.js';
 import { callWithRawHeaders, type Answer } from '../edge/http-call.js';
-import { TestIssuer } from '../edge/test-issuer.js';
+import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
 import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
 

@@ -1,5 +1,5 @@
 import type { EdgeProcess } from '../../edge/edge-process.js';
-import type { DpopClient } from '../../edge/dpop-client.js';
+import type { DpopClient } from '../../../libs/binding/test-support/dpop-proofs.js';
 import type { Answer, ClusterEstate } from './cluster-estate.js';
 
 /**

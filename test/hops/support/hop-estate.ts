@@ -22,7 +22,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createEdgeApp } from '../../../apps/edge/src/create-edge-app.js';
 import { loadEdgeConfig } from '../../../apps/edge/src/edge-config.js';
 import { freePort } from '../../support/free-port.js';
-import { TestIssuer, type MintOptions } from '../../edge/test-issuer.js';
+import { TestIssuer, type MintOptions } from '../../../libs/binding/test-support/test-issuer.js';
 import { eventually } from '../../support/eventually.js';
 import { startEstateFabric, type EstateFabric, type EstateFabricOptions } from '../../support/estate-fabric.js';
 

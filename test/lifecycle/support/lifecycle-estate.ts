@@ -19,7 +19,7 @@ import { createStsApp, type StsApp } from '../../../apps/sts/src/create-sts-app.
 import { loadStsConfig } from '../../../apps/sts/src/sts-config.js';
 import type { IdentityPermissions } from '../../../scripts/nats/permission-table.js';
 import { provisionAsAdmin } from '../../../scripts/nats/provision-jetstream.js';
-import { TestIssuer } from '../../edge/test-issuer.js';
+import { TestIssuer } from '../../../libs/binding/test-support/test-issuer.js';
 import { startEstateFabric, type EstateFabric } from '../../support/estate-fabric.js';
 import { MonitoredBroker } from './monitored-broker.js';
 

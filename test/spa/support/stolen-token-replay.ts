@@ -4,8 +4,7 @@
  * follows the edge's use_dpop_nonce like an honest client, so the answer it ends with is the
  * edge's verdict on the binding, not on a missing nonce.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { DpopClient } from '../../../libs/binding/test-support/dpop-proofs.js';
 
 export interface EdgeVerdict {
   readonly status: number;
@@ -19,29 +18,18 @@ async function verdict(response: Response): Promise<EdgeVerdict> {
 }
 
 export class NodeThief {
-  private constructor(
-    private readonly privateKey: CryptoKey,
-    private readonly publicJwk: JWK,
-    readonly jkt: string,
-  ) {}
+  private constructor(private readonly key: DpopClient) {}
 
   static async create(): Promise<NodeThief> {
-    const { privateKey, publicKey } = await generateKeyPair('ES256');
-    const publicJwk = await exportJWK(publicKey);
-    return new NodeThief(privateKey, publicJwk, await calculateJwkThumbprint(publicJwk, 'sha256'));
+    return new NodeThief(await DpopClient.create());
+  }
+
+  get jkt(): string {
+    return this.key.jkt;
   }
 
   private proof(method: string, url: string, token: string, nonce: string | undefined): Promise<string> {
-    return new SignJWT({
-      htm: method,
-      htu: url,
-      iat: Math.floor(Date.now() / 1000),
-      jti: randomUUID(),
-      ath: createHash('sha256').update(token).digest('base64url'),
-      ...(nonce === undefined ? {} : { nonce }),
-    })
-      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: this.publicJwk })
-      .sign(this.privateKey);
+    return this.key.proof({ htm: method, htu: url, token, ...(nonce === undefined ? {} : { nonce }) });
   }
 
   /** `Authorization: DPoP <token>` with a proof from this (wrong) key; one nonce retry. */

@@ -1,7 +1,11 @@
+// Test support only (never imported by library code, never packed): the authorization server the
+// repository's e2e tests and the bench run against. Node and jose only, so the bench compiles it
+// too (bench/tsconfig.json).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { accessTokenClaims, signAccessToken } from './access-tokens.js';
 
 interface SigningKey {
   readonly kid: string;
@@ -63,20 +67,15 @@ export class TestIssuer {
 
   async mint(options: MintOptions = {}): Promise<string> {
     const key = this.keys[0] as SigningKey;
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({
+    const claims = accessTokenClaims(Math.floor(Date.now() / 1000), options.expiresIn ?? 300, {
+      iss: options.iss ?? this.issuer,
+      sub: options.sub ?? 'user-42',
+      aud: options.aud ?? this.audience,
       scope: options.scope ?? 'orders:read orders:write',
       client_id: 'test-client',
       ...(options.cnf === undefined ? {} : { cnf: options.cnf }),
-    })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: options.typ ?? 'at+jwt' })
-      .setIssuer(options.iss ?? this.issuer)
-      .setSubject(options.sub ?? 'user-42')
-      .setAudience(options.aud ?? this.audience)
-      .setIssuedAt(now)
-      .setExpirationTime(now + (options.expiresIn ?? 300))
-      .setJti(randomUUID())
-      .sign(key.privateKey);
+    });
+    return signAccessToken(key.privateKey, claims, { kid: key.kid, typ: options.typ ?? 'at+jwt' });
   }
 
   async stop(): Promise<void> {
