@@ -3,7 +3,8 @@
 // the tarball into the Nest 12 ESM and Nest 11 CommonJS examples (and their dependencies from the
 // npm registry), builds each with its own build, starts it on Express and on Fastify against a
 // local test issuer and runs the request matrix; then follows the documented copy recipe (the
-// source without its tests) in the Nest 12 example and runs the same matrix there.
+// source without its tests) in the Nest 12 example and runs the same matrix there; last, installs
+// it without Nest at all and loads `.`, `./dpop` and `./hop` there (issue 13: nest/ is a leaf).
 //
 //   node examples/verify.mjs            # after `npm ci` and `npm run build` at the top
 //   node examples/verify.mjs --keep     # keeps the work folder (printed) for a look inside
@@ -11,7 +12,7 @@
 // Work happens in a temporary folder; nothing is written into the repository.
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -47,6 +48,7 @@ try {
     await checkHopEntries(legacy);
     const copied = await copyRecipe();
     for (const adapter of ['express', 'fastify']) await checkApp(`copy recipe (nest12-esm) ${adapter}`, copied, `dist/main-${adapter}.js`, issuer);
+    await checkWithoutNest(tarball);
   } finally {
     issuer.stop();
   }
@@ -102,6 +104,43 @@ async function checkHopEntries(folder) {
   const output = await run(process.execPath, ['-e', script], folder, { quiet: true });
   if (!output.includes('hop entries ok')) throw new Error(`hop entries: ${output}`);
   console.log('::: nest11-cjs with the NATS side\'s peers: ./hop and ./nest/rpc load by require(esm); refusals are Nest 11 RpcExceptions');
+}
+
+/**
+ * Issue 13: a user without Nest. The tarball and the NATS side's peers only (no @nestjs/*, no
+ * rxjs) in a plain ESM folder: `.`, `./dpop` and `./hop` load and build their verifiers and the
+ * outbound client (over a transport of the user's own), while `./nest` fails for want of
+ * @nestjs/common, which shows that Nest is really absent there.
+ */
+async function checkWithoutNest(tarball) {
+  const folder = join(work, 'without-nest');
+  await mkdir(folder);
+  await writeFile(join(folder, 'package.json'), JSON.stringify({ name: 'without-nest', private: true, type: 'module' }));
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball,
+    '@nats-io/jetstream@^3.4.0', '@nats-io/kv@^3.4.0', '@nats-io/transport-node@^3.4.0', '@peculiar/x509@^2.2.0', 'canonicalize@^2.1.0', 'reflect-metadata@^0.2.2'], folder);
+  const installed = await readdir(join(folder, 'node_modules'));
+  const nest = installed.filter((name) => name === '@nestjs' || name === 'rxjs');
+  if (nest.length > 0) throw new Error(`a plain install pulled in ${nest.join(', ')}`);
+  const script = [
+    "const core = await import('@hybrid-estate/binding');",
+    "const dpop = await import('@hybrid-estate/binding/dpop');",
+    "const hop = await import('@hybrid-estate/binding/hop');",
+    "const { createLocalJWKSet } = await import('jose');",
+    "const keys = createLocalJWKSet({ keys: [] });",
+    "const tokenVerifier = core.createAccessTokenVerifier({ issuer: 'https://issuer.example', audience: 'https://api.example', keys });",
+    "dpop.createDpopVerifier({ tokenVerifier, replayStore: new core.MemoryReplayStore(), origins: ['https://api.example'] });",
+    "const transport = { request: async () => { throw new Error('not sent'); } };",
+    "hop.createOutboundClient({ transport, signer: { certificateThumbprint: 'x', sign: async () => 'proof' }, stsAudience: 'spiffe://estate.local/sts' });",
+    "for (const name of ['createHopVerifier', 'createCertificatePathValidator', 'JetStreamReplayStore', 'createNatsKeySet']) if (typeof hop[name] !== 'function') throw new Error(name + ' missing');",
+    "if (new core.SubjectToken('t', core.ACCESS_TOKEN_TYPE, 1).type !== core.ACCESS_TOKEN_TYPE || hop.HOP_PROOF_HEADER !== 'Hop-Proof') throw new Error('shared names missing');",
+    "const refused = await import('@hybrid-estate/binding/nest').then(() => 'loaded', (error) => error.code === 'ERR_MODULE_NOT_FOUND' && /@nestjs\\/common/.test(error.message) ? 'refused' : String(error));",
+    "if (refused !== 'refused') throw new Error('./nest without @nestjs/common: ' + refused);",
+    "console.log('without nest ok');",
+  ].join('\n');
+  await writeFile(join(folder, 'check.mjs'), script);
+  const output = await run(process.execPath, ['check.mjs'], folder, { quiet: true });
+  if (!output.includes('without nest ok')) throw new Error(`without nest: ${output}`);
+  console.log('::: without Nest (no @nestjs/*, no rxjs installed): `.`, `./dpop` and `./hop` load and build; `./nest` asks for @nestjs/common');
 }
 
 async function copyExample(example, as) {

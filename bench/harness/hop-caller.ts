@@ -1,5 +1,5 @@
 import { ClientProxyFactory, NatsRecord, type ClientProxy } from '@nestjs/microservices';
-import { ACCESS_TOKEN_TYPE, createHopProofSigner, createOutboundClient, SubjectToken, type OutboundClient } from '#binding';
+import { ACCESS_TOKEN_TYPE, clientProxyTransport, createHopProofSigner, createOutboundClient, SubjectToken, type OutboundClient } from '#binding';
 import { loadEstateConfig, natsClientOptions, natsRecord, requestWithTimeout, spiffeIdOf, STS_ISSUER, type Env } from '#estate';
 import { HOP_BENCH_SCOPE, HOP_BENCH_SUBJECTS } from '../servers/hop-bench-subjects.js';
 
@@ -34,7 +34,7 @@ export class HopCaller {
     await client.connect();
     const tap = new WireTap();
     const outbound = createOutboundClient({
-      client: tap.wrap(client),
+      transport: clientProxyTransport(tap.wrap(client)),
       signer: createHopProofSigner({ privateKey: config.tls.key, certificateChainPem: config.tls.cert }),
       stsAudience: STS_ISSUER,
       timeoutMs: REQUEST_TIMEOUT_MS,

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { ACCESS_TOKEN_TYPE, createHopProofSigner, createOutboundClient, OutboundRefusedError, SubjectToken, type OutboundClient } from '#binding';
+import { ACCESS_TOKEN_TYPE, clientProxyTransport, createHopProofSigner, createOutboundClient, OutboundRefusedError, SubjectToken, type OutboundClient } from '#binding';
 import { loadEstateConfig, natsClientOptions, spiffeIdOf, STS_ISSUER } from '#estate';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { EdgeProcess } from '../edge/edge-process.js';
@@ -201,7 +201,7 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
       },
     };
     const outbound: OutboundClient = createOutboundClient({
-      client: wire as unknown as ClientProxy,
+      transport: clientProxyTransport(wire as unknown as ClientProxy),
       signer: createHopProofSigner({ privateKey: edgeConfig.tls.key, certificateChainPem: edgeConfig.tls.cert }),
       stsAudience: STS_ISSUER,
       observer: { request: () => ({ headers: { traceparent: signed.header }, end: () => undefined }) },

@@ -7,7 +7,8 @@ import { join } from 'node:path';
  * the tarball into the Nest 12 ESM and Nest 11 CommonJS examples (dependencies from the npm
  * registry), builds each with its own build and runs the request matrix on Express and Fastify
  * (a legitimate request; replayed proof, Bearer downgrade, proof for another URL, token bound to
- * another key: 401 with the DPoP challenge; missing scope: 403), then the copy recipe. About a
+ * another key: 401 with the DPoP challenge; missing scope: 403), then the copy recipe, then an
+ * install without Nest (issue 13: `.`, `./dpop` and `./hop` need no @nestjs/*). About a
  * minute with a warm npm cache; CI runs it here, as part of npm test.
  */
 const VERIFY_TIMEOUT_MS = 600_000; // milliseconds: three npm installs from the registry on a cold cache
@@ -23,6 +24,8 @@ describe('@hybrid-estate/binding as an installed package (issue 14)', () => {
       expect(output).toContain(`::: ${app}\n`);
     }
     expect(output).toContain("::: nest11-cjs with the NATS side's peers");
+    // Issue 13: nest/ is a leaf. Without @nestjs/* and rxjs installed, `.`, `./dpop` and `./hop` load.
+    expect(output).toContain('::: without Nest (no @nestjs/*, no rxjs installed)');
     expect(output).not.toContain('FAIL');
   }, VERIFY_TIMEOUT_MS);
 });

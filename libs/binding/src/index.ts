@@ -35,9 +35,10 @@ export { BINDING_POLICY, type BindingPolicy } from './nest/binding-policy.js';
 export { BindingGuard } from './nest/binding.guard.js';
 export { Bound } from './nest/bound.decorator.js';
 export { Principal, principalOf, type BoundPrincipal, type PrincipalConfirmation } from './nest/principal.js';
-export { SubjectToken } from './nest/subject-token.js';
-export { ACCESS_TOKEN_TYPE } from './nest/http-binding.js';
-export { HOP_PROOF_HEADER, HOP_TOKEN_HEADER, JWT_TOKEN_TYPE, type HopRefusal } from './nest/rpc-binding.js';
+export { SubjectToken } from './token/subject-token.js';
+export { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE } from './token/token-types.js';
+export { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from './hop/hop-header-names.js';
+export type { HopRefusal } from './nest/rpc-binding.js';
 // Certificate side: hop proofs, certificate paths, revocation
 export {
   createCertificatePathValidator, checkValidityPeriod, checkX5cSyntax, DEFAULT_CHAIN_CACHE_SIZE, DEFAULT_MAX_CHAIN_LENGTH,
@@ -99,6 +100,8 @@ export {
   createOutboundClient, DEFAULT_EXCHANGE_SUBJECT, DEFAULT_EXCHANGE_TIMEOUT_MS, DEFAULT_OUTBOUND_TIMEOUT_MS,
   type OutboundCall, type OutboundClient, type OutboundClientOptions,
 } from './outbound/outbound-client.js';
+export type { HopTransport, HopTransportRequest } from './outbound/hop-transport.js';
+export { clientProxyTransport, type OutboundClientProxy } from './nest/client-proxy-transport.js';
 export { OutboundRefusedError, OutboundUnavailableError, type OutboundStage, type UnavailableReason } from './outbound/outbound-errors.js';
 export { DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES, DEFAULT_REFRESH_BEFORE_EXPIRY_S, type ExchangedToken } from './outbound/exchanged-token-cache.js';
 export {

@@ -4,6 +4,7 @@ import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import { Kvm, type KV } from '@nats-io/kv';
 import {
   ACCESS_TOKEN_TYPE,
+  clientProxyTransport,
   createHopProofSigner,
   createOutboundClient,
   SubjectToken,
@@ -158,7 +159,7 @@ export class HopEstate {
   /** An outbound client as the edge would build it: edge's ClientNats, a signer of the caller's choice. */
   async outboundAs(identity: EstateIdentity, signer?: HopProofSigner, options: { timeoutMs?: number; exchangeTimeoutMs?: number } = {}): Promise<OutboundClient> {
     return createOutboundClient({
-      client: await this.clientAs(identity),
+      transport: clientProxyTransport(await this.clientAs(identity)),
       signer: signer ?? (await this.signerOf(identity)),
       stsAudience: STS,
       timeoutMs: options.timeoutMs ?? 3_000,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import {
   ACCESS_TOKEN_TYPE,
+  clientProxyTransport,
   createHopProofSigner,
   createOutboundClient,
   SubjectToken,
@@ -131,7 +132,7 @@ export class LifecycleEstate {
   async outboundAs(identity: EstateIdentity, signer?: HopProofSigner, timeoutMs = 10_000): Promise<OutboundClient> {
     const config = loadEstateConfig(this.env(), identity);
     return createOutboundClient({
-      client: await this.clientAs(identity),
+      transport: clientProxyTransport(await this.clientAs(identity)),
       signer: signer ?? createHopProofSigner({ privateKey: config.tls.key, certificateChainPem: config.tls.cert }),
       stsAudience: STS,
       timeoutMs,

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createOutboundClient, type OutboundClient } from '#binding/hop';
+import { clientProxyTransport } from '#binding/nest/rpc';
 import { natsClientOptions, natsTlsOptions, observeWorkload, RotatingClientNats, spiffeIdOf, STS_ISSUER, workloadTelemetry } from '#estate';
 import type { EdgeConfig } from '../edge-config.js';
 import type { EdgeIdentity } from '../edge-identity.js';
@@ -32,7 +33,7 @@ export class OrdersLink implements OnApplicationShutdown {
     observeWorkload('edge', spiffeIdOf('edge'), identity, workloadTelemetry('edge').audit);
     client.connect().catch((error: unknown) => new Logger('Edge').warn(`NATS not reachable yet: ${error instanceof Error ? error.message : String(error)}`));
     const outbound = createOutboundClient({
-      client,
+      transport: clientProxyTransport(client),
       signer: identity.signer,
       stsAudience: STS_ISSUER,
       timeoutMs: nats.requestTimeoutMs,

@@ -20,9 +20,9 @@ export {
   DEFAULT_REVOCATION_MAX_ENTRIES, MemoryRevocationList, type MemoryRevocationListOptions, type RevocationApplyResult,
 } from '../revocation/memory-revocation-list.js';
 export { LoadingRevocationList } from '../revocation/loading-revocation-list.js';
-// RFC 8693 §3 token type URIs and the clock
-export { ACCESS_TOKEN_TYPE } from '../nest/http-binding.js';
-export { JWT_TOKEN_TYPE } from '../nest/rpc-binding.js';
+// RFC 8693 §3 token type URIs, the verified token a handler calls onward with, and the clock
+export { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE } from '../token/token-types.js';
+export { SubjectToken } from '../token/subject-token.js';
 export { systemClock, type Clock } from '../time/clock.js';
 // The observer seam (O1-O3): told of every decision, never of a token
 export type { BindingDecision, BindingObserver, TraceContextHeaders } from '../observe/binding-observer.js';

@@ -1,7 +1,8 @@
 // `@hybrid-estate/binding/hop`: certificate-bound internal hops over NATS (RFC 8705 with a hop
 // proof; SECURITY.md H1-H13): the hop verifier, proof signing, certificate paths, revocation, the
 // STS keys over NATS, JetStream replay store and the outbound client. Needs @nats-io/*,
-// @peculiar/x509, canonicalize 2.x and @nestjs/microservices (the outbound client's transport).
+// @peculiar/x509 and canonicalize 2.x; not Nest: the outbound client sends through a HopTransport,
+// which `@hybrid-estate/binding/nest/rpc` builds over Nest's ClientNats (clientProxyTransport).
 // Listed by hand.
 
 // The receiving side (H1-H13)
@@ -21,6 +22,8 @@ export {
   createOutboundClient, DEFAULT_EXCHANGE_SUBJECT, DEFAULT_EXCHANGE_TIMEOUT_MS, DEFAULT_OUTBOUND_TIMEOUT_MS,
   type OutboundCall, type OutboundClient, type OutboundClientOptions,
 } from '../outbound/outbound-client.js';
+export type { HopTransport, HopTransportRequest } from '../outbound/hop-transport.js';
+export { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../hop/hop-header-names.js';
 export { OutboundRefusedError, OutboundUnavailableError, type OutboundStage, type UnavailableReason } from '../outbound/outbound-errors.js';
 export type { OutboundObservation, OutboundObserver, OutboundOutcome, OutboundRequestInfo } from '../observe/binding-observer.js';
 export { DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES, DEFAULT_REFRESH_BEFORE_EXPIRY_S, type ExchangedToken } from '../outbound/exchanged-token-cache.js';

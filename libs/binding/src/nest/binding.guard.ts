@@ -5,11 +5,12 @@ import { FailureType } from '../errors/failure-type.js';
 import { safely, type BindingDecision } from '../observe/binding-observer.js';
 import { BINDING_OPTIONS, type BindingModuleOptions } from './binding-options.js';
 import { BINDING_POLICY, type BindingPolicy } from './binding-policy.js';
-import { ACCESS_TOKEN_TYPE, prepareHttpRefusal, verifyHttpRequest } from './http-binding.js';
+import { prepareHttpRefusal, verifyHttpRequest } from './http-binding.js';
 import { loadRpcRefusal, type RpcRefusalMapper } from './load-rpc-refusal.js';
 import { attachPrincipal } from './principal.js';
-import { JWT_TOKEN_TYPE, toHopRefusal, toHopRequest, traceContextOf, type NatsContextLike } from './rpc-binding.js';
-import { SubjectToken } from './subject-token.js';
+import { toHopRefusal, toHopRequest, traceContextOf, type NatsContextLike } from './rpc-binding.js';
+import { SubjectToken } from '../token/subject-token.js';
+import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE } from '../token/token-types.js';
 
 /**
  * The one guard: enforces the handler's @Bound policy on HTTP (DPoP, RFC 9449) and on NATS

@@ -10,7 +10,7 @@ import { ORIGIN, proofClaims, signProof } from '../dpop/proof-client.fixture.js'
 import { BindingModule } from './binding.module.js';
 import { Bound } from './bound.decorator.js';
 import { type BoundPrincipal, Principal } from './principal.js';
-import { revealSubjectToken } from './subject-token.js';
+import { revealSubjectToken } from '../token/subject-token.js';
 
 /**
  * E1 regression: parseAuthorization accepts 1*SP between the scheme and the token (RFC 9110

@@ -4,9 +4,6 @@ import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { dpopChallenge } from '../errors/www-authenticate.js';
 import type { BindingPolicy } from './binding-policy.js';
 
-/** RFC 9068 / RFC 8693 §3: the edge holds the client's JWT access token. */
-export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
-
 /** The request object of either adapter: Express's is the IncomingMessage; Fastify's wraps it. */
 type AdapterRequest = IncomingMessage & { raw?: IncomingMessage; originalUrl?: string; body?: unknown };
 /** Express's `res.header(name, value)` and Fastify's `reply.header(name, value)` both set once. */

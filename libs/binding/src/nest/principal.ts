@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { ConfirmationMethod } from '../token/access-token.js';
-import type { SubjectToken } from './subject-token.js';
+import type { SubjectToken } from '../token/subject-token.js';
 
 /** The verified caller, as the guard hands it to the handler. Never holds a token or a proof. */
 /**

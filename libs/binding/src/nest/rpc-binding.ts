@@ -2,13 +2,10 @@ import type { BindingError } from '../errors/binding-error.js';
 import { toHopMapping } from '../errors/failure-type.js';
 import { COVERED_HEADERS, type CoveredHeaderValues } from '../hop/check-other-token-hashes.js';
 import type { TraceContextHeaders } from '../observe/binding-observer.js';
+import { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../hop/hop-header-names.js';
 import type { HopRequest } from '../hop/verify-hop-proof.js';
 import type { BindingPolicy } from './binding-policy.js';
 
-export const HOP_TOKEN_HEADER = 'Hop-Token';
-export const HOP_PROOF_HEADER = 'Hop-Proof';
-/** RFC 8693 §3: what internal hops carry and exchange. */
-export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 
 /** The parts of Nest's NatsContext the guard reads; nats.js MsgHdrs has `keys` and `values`. */
 export interface NatsContextLike {

@@ -2,12 +2,12 @@ import { BindingConfigError } from '../errors/binding-error.js';
 import { pinnedSigner } from '../hop/rotating-hop-proof-signer.js';
 import type { OutboundObserver } from '../observe/binding-observer.js';
 import type { HopProofSigner } from '../hop/sign-hop-proof.js';
-import { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../nest/rpc-binding.js';
-import { SubjectToken } from '../nest/subject-token.js';
+import { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../hop/hop-header-names.js';
+import { SubjectToken } from '../token/subject-token.js';
 import { integerOption } from '../options/integer-range.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES, DEFAULT_REFRESH_BEFORE_EXPIRY_S, ExchangedTokenCache } from './exchanged-token-cache.js';
-import { clientProxyTransport, type HopTransport, type OutboundClientProxy } from './nats-hop-transport.js';
+import type { HopTransport } from './hop-transport.js';
 import { OutboundRefusedError } from './outbound-errors.js';
 import { observeRequest } from './observe-request.js';
 import { createTokenExchanger, type ExchangeInput } from './token-exchanger.js';
@@ -24,8 +24,12 @@ const SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 
 export interface OutboundClientOptions {
-  /** This workload's connected ClientNats, or a subclass (libs/estate estateClientNats). */
-  readonly client: OutboundClientProxy;
+  /**
+   * Sends the requests and sorts their failures (HopTransport): for Nest's ClientNats (or a
+   * subclass, libs/estate estateClientNats), `clientProxyTransport(client)` from
+   * `@hybrid-estate/binding/nest/rpc`.
+   */
+  readonly transport: HopTransport;
   /**
    * Signs with this workload's certificate key: the STS binds the tokens it issues to that
    * certificate. A RotatingHopProofSigner follows renewals; each call pins its current signer.
@@ -78,13 +82,13 @@ export interface OutboundClient {
  * 3. the Hop-Proof: signed with this workload's certificate key over the callee, the subject, the
  *    token (`ath`), the payload (`pdh`) and the trace context the observer gives, if any (`oth`);
  * 4. the request with exactly one Hop-Token and one Hop-Proof header (and the trace context),
- *    through the ClientProxy, bounded by the call's timeout (clientProxyTransport);
+ *    through the transport, bounded by the call's timeout;
  * 5. a refusal `invalid_token` from the callee drops the cached token (revoked, or the callee no
  *    longer accepts it), so the next call exchanges afresh; the refusal is still returned.
  * Does not retry, and does not verify anything it receives: the callee's guard checks the hop.
  */
 export function createOutboundClient(options: OutboundClientOptions): OutboundClient {
-  if (typeof options?.client?.send !== 'function') throw new BindingConfigError('outbound client: client must be a Nest ClientProxy');
+  if (typeof options?.transport?.request !== 'function') throw new BindingConfigError('outbound client: transport must be a HopTransport');
   if (typeof options.signer?.sign !== 'function') throw new BindingConfigError('outbound client: signer must be a hop proof signer');
   if (typeof options.stsAudience !== 'string' || !SPIFFE_ID.test(options.stsAudience)) {
     throw new BindingConfigError('outbound client: stsAudience must be the STS SPIFFE ID');
@@ -92,7 +96,7 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   const exchangeSubject = literalSubject(options.exchangeSubject ?? DEFAULT_EXCHANGE_SUBJECT);
   const timeoutMs = milliseconds(options.timeoutMs ?? DEFAULT_OUTBOUND_TIMEOUT_MS, 'timeoutMs');
   const clock = options.clock ?? systemClock;
-  const transport: HopTransport = clientProxyTransport(options.client);
+  const transport = options.transport;
   const exchanger = createTokenExchanger({
     transport,
     signer: options.signer,

@@ -1,4 +1,4 @@
-import { JWT_TOKEN_TYPE } from '../nest/rpc-binding.js';
+import { JWT_TOKEN_TYPE } from '../token/token-types.js';
 
 /** RFC 8693 §2.1: the grant_type of a token exchange. */
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';

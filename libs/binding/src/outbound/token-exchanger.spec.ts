@@ -3,11 +3,12 @@ import { decodeProtectedHeader } from 'jose';
 import { createHopProofSigner } from '../hop/sign-hop-proof.js';
 import { RotatingHopProofSigner } from '../hop/rotating-hop-proof-signer.js';
 import { createFixtureAuthority, issueFixtureCertificate } from '../mtls/certificate-fixtures.spec-helper.js';
-import { ACCESS_TOKEN_TYPE } from '../nest/http-binding.js';
-import { HOP_PROOF_HEADER, JWT_TOKEN_TYPE } from '../nest/rpc-binding.js';
-import { SubjectToken } from '../nest/subject-token.js';
+import { ACCESS_TOKEN_TYPE } from '../token/token-types.js';
+import { HOP_PROOF_HEADER } from '../hop/hop-header-names.js';
+import { JWT_TOKEN_TYPE } from '../token/token-types.js';
+import { SubjectToken } from '../token/subject-token.js';
 import { ExchangedTokenCache } from './exchanged-token-cache.js';
-import type { HopTransport, HopTransportRequest } from './nats-hop-transport.js';
+import type { HopTransport, HopTransportRequest } from './hop-transport.js';
 import { createTokenExchanger } from './token-exchanger.js';
 
 const ORDERS = 'spiffe://estate.local/orders';

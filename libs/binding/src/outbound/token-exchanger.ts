@@ -1,11 +1,11 @@
 import { pinnedSigner } from '../hop/rotating-hop-proof-signer.js';
 import type { HopProofSigner } from '../hop/sign-hop-proof.js';
 import { safely, type OutboundObserver } from '../observe/binding-observer.js';
-import { HOP_PROOF_HEADER } from '../nest/rpc-binding.js';
-import { revealSubjectToken, type SubjectToken } from '../nest/subject-token.js';
+import { HOP_PROOF_HEADER } from '../hop/hop-header-names.js';
+import { revealSubjectToken, type SubjectToken } from '../token/subject-token.js';
 import type { Clock } from '../time/clock.js';
 import { ExchangedTokenCache, type ExchangedToken } from './exchanged-token-cache.js';
-import type { HopTransport } from './nats-hop-transport.js';
+import type { HopTransport } from './hop-transport.js';
 import { OutboundRefusedError } from './outbound-errors.js';
 import { observeRequest } from './observe-request.js';
 import { parseTokenExchangeResponse, TOKEN_EXCHANGE_GRANT_TYPE, type TokenExchangeRequest } from './token-exchange-message.js';

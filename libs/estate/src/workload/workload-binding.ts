@@ -1,7 +1,7 @@
 import { Kvm } from '@nats-io/kv';
-import type { ClientProxy } from '@nestjs/microservices';
 import { CappedReplayStore, createAccessTokenVerifier, MemoryReplayStore, type ReplayStore } from '#binding/core';
 import type { BindingModuleOptions } from '#binding/nest';
+import { clientProxyTransport, type OutboundClientProxy } from '#binding/nest/rpc';
 import {
   createHopVerifier, createOutboundClient, DEFAULT_HOP_IAT_FUTURE_S, DEFAULT_HOP_IAT_PAST_S, JetStreamReplayStore, type
   OutboundClient,
@@ -74,9 +74,9 @@ export async function openHopReplayStore(link: EstateLink): Promise<ReplayStore 
  * (its certificate signs the proofs), through its connected ClientNats, each request bounded by
  * the configured NATS_REQUEST_TIMEOUT_MS.
  */
-export function estateOutboundClient(link: EstateLink, client: Pick<ClientProxy, 'send' | 'status'>, options: { readonly exchangeTimeoutMs?: number } = {}): OutboundClient {
+export function estateOutboundClient(link: EstateLink, client: OutboundClientProxy, options: { readonly exchangeTimeoutMs?: number } = {}): OutboundClient {
   return createOutboundClient({
-    client,
+    transport: clientProxyTransport(client),
     signer: link.signer,
     stsAudience: STS_ISSUER,
     timeoutMs: link.config.requestTimeoutMs,

@@ -1,5 +1,9 @@
 // `@hybrid-estate/binding/nest/rpc`: the NATS side of the Nest skin. A refusal as the
-// RpcException H13 asks for, and what a handler that reads its caller's proof itself needs.
-// Needs @nestjs/microservices (11 or 12). Listed by hand.
+// RpcException H13 asks for, what a handler that reads its caller's proof itself needs, and the
+// outbound client's transport over Nest's ClientNats. Needs @nestjs/microservices (11 or 12) and
+// rxjs. Listed by hand.
 export { toRpcException } from '../../nest/rpc-refusal.js';
-export { HOP_PROOF_HEADER, HOP_TOKEN_HEADER, hopProofValuesOf, type HopRefusal, type NatsContextLike } from '../../nest/rpc-binding.js';
+export { hopProofValuesOf, type HopRefusal, type NatsContextLike } from '../../nest/rpc-binding.js';
+export { clientProxyTransport, type OutboundClientProxy } from '../../nest/client-proxy-transport.js';
+// The hop header names live in `@hybrid-estate/binding/hop`; listed here too, as before.
+export { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../../hop/hop-header-names.js';

@@ -1,22 +1,9 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { NatsRecordBuilder, type ClientProxy } from '@nestjs/microservices';
 import { filter, firstValueFrom, mergeMap, race, take, throwError, timeout, type Observable } from 'rxjs';
-import { OutboundRefusedError, OutboundUnavailableError, type OutboundStage } from './outbound-errors.js';
-
-/** One request of an outbound call, as the transport sends it. */
-export interface HopTransportRequest {
-  readonly stage: OutboundStage;
-  readonly subject: string;
-  readonly payload: unknown;
-  /** Each set once: the receiving checks count repeated headers (H1). */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-}
-
-/** Sends one request and resolves its reply; rejects with OutboundUnavailableError or OutboundRefusedError only. */
-export interface HopTransport {
-  request(request: HopTransportRequest): Promise<unknown>;
-}
+import { BindingConfigError } from '../errors/binding-error.js';
+import type { HopTransport, HopTransportRequest } from '../outbound/hop-transport.js';
+import { OutboundRefusedError, OutboundUnavailableError, type OutboundStage } from '../outbound/outbound-errors.js';
 
 /** What the transport uses of a Nest ClientProxy: ClientNats and its subclasses (whatever their status type). */
 export type OutboundClientProxy = Pick<ClientProxy, 'send' | 'status'>;
@@ -24,10 +11,12 @@ export type OutboundClientProxy = Pick<ClientProxy, 'send' | 'status'>;
 const ERROR_VALUE = /^[a-z][a-z0-9_]{0,63}$/;
 
 /**
- * The transport of the outbound side over a connected Nest ClientProxy (ClientNats): the payload
- * and the hop headers travel as a NatsRecord, and the reply is awaited at most `timeoutMs` (Nest's
- * send() has no timeout of its own; unsubscribing on timeout drops the reply inbox). Failures are
- * sorted into two kinds, so a caller never has to read transport errors:
+ * The HopTransport of the outbound side over a connected Nest ClientProxy (ClientNats), given to
+ * createOutboundClient as its `transport`: the outbound client knows only that interface, so
+ * `@hybrid-estate/binding/hop` loads without Nest, and this is the one place that speaks Nest's
+ * RPC client. The payload and the hop headers travel as a NatsRecord, and the reply is awaited at
+ * most `timeoutMs` (Nest's send() has no timeout of its own; unsubscribing on timeout drops the
+ * reply inbox). Failures are sorted into two kinds, so a caller never has to read transport errors:
  * - OutboundUnavailableError: no reply in time; the client's connection is down (ClientNats then
  *   rejects at once, so a broker outage fails fast) or is lost while the request waits (its reply
  *   cannot cross a broker that is gone: it fails then, not at the timeout); the broker's "no responders" (nobody serves the
@@ -39,6 +28,7 @@ const ERROR_VALUE = /^[a-z][a-z0-9_]{0,63}$/;
  * Does not retry: whether a second attempt makes sense is the caller's decision.
  */
 export function clientProxyTransport(client: OutboundClientProxy): HopTransport {
+  if (typeof client?.send !== 'function') throw new BindingConfigError('clientProxyTransport: client must be a Nest ClientProxy (ClientNats)');
   return Object.freeze({
     async request({ stage, subject, payload, headers, timeoutMs }: HopTransportRequest): Promise<unknown> {
       const header = natsHeaders();
