@@ -8,4 +8,3 @@ export { BindingGuard } from '../nest/binding.guard.js';
 export { Bound } from '../nest/bound.decorator.js';
 export { BINDING_POLICY, type BindingPolicy } from '../nest/binding-policy.js';
 export { Principal, principalOf, type BoundPrincipal, type PrincipalConfirmation } from '../nest/principal.js';
-export { SubjectToken } from '../token/subject-token.js';

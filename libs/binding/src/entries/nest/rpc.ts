@@ -5,5 +5,3 @@
 export { toRpcException } from '../../nest/rpc-refusal.js';
 export { hopProofValuesOf, type HopRefusal, type NatsContextLike } from '../../nest/rpc-binding.js';
 export { clientProxyTransport, type OutboundClientProxy } from '../../nest/client-proxy-transport.js';
-// The hop header names live in `@hybrid-estate/binding/hop`; listed here too, as before.
-export { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../../hop/hop-header-names.js';
