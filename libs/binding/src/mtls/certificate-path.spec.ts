@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import {
   createCertificateAuthority,
   createIntermediateAuthority,
@@ -7,8 +8,8 @@ import {
   type Authority,
   type IssuedCertificate,
 } from '../../test-support/pki.js';
-import { BindingConfigError, BindingError } from '../errors/binding-error.js';
-import { FailureType, type ErrorCode } from '../errors/failure-type.js';
+import { BindingConfigError } from '../errors/binding-error.js';
+import { FailureType } from '../errors/failure-type.js';
 import { createCertificatePathValidator, type CertificatePathValidator } from './certificate-path.js';
 import {
   createFixtureAuthority,
@@ -28,17 +29,6 @@ let validator: CertificatePathValidator;
 
 function validatorAt(now: number, anchorPem = ca.certificatePem): CertificatePathValidator {
   return createCertificatePathValidator({ trustAnchorsPem: anchorPem, trustDomain: 'estate.local', clock: () => now });
-}
-
-function expectFailure(action: () => unknown, type: FailureType, code: ErrorCode): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BindingError);
-  expect(caught).toMatchObject({ type, code });
 }
 
 const leaf = (options: Partial<FixtureOptions> = {}) =>
@@ -70,21 +60,21 @@ describe('createCertificatePathValidator: the chain', () => {
   it('H3: a leaf of an intermediate fails without the intermediate in x5c', async () => {
     const intermediate = await createIntermediateAuthority(ca);
     const workload = await issueCertificate(intermediate, { commonName: 'orders', spiffeId: ORDERS, usage: 'client' });
-    expectFailure(() => validator.validate([b64(workload.der)]), FailureType.CertificateUntrusted, 'invalid_token');
+    expectBindingError(() => validator.validate([b64(workload.der)]), FailureType.CertificateUntrusted, 'invalid_token');
   });
 
   it('H3: a foreign CA, even one named like the estate CA, is untrusted', async () => {
     const foreign = await createCertificateAuthority({ commonName: 'estate CA' });
     const impostor = await issueCertificate(foreign, { commonName: 'orders', spiffeId: ORDERS, usage: 'client' });
-    expectFailure(() => validator.validate([b64(impostor.der)]), FailureType.CertificateUntrusted, 'invalid_token');
+    expectBindingError(() => validator.validate([b64(impostor.der)]), FailureType.CertificateUntrusted, 'invalid_token');
     // Sending the foreign root along does not make it an anchor.
-    expectFailure(() => validator.validate([b64(impostor.der), b64(foreign.der)]), FailureType.CertificateUntrusted, 'invalid_token');
+    expectBindingError(() => validator.validate([b64(impostor.der), b64(foreign.der)]), FailureType.CertificateUntrusted, 'invalid_token');
   });
 
   it('H3: an intermediate from a foreign root is never trusted as an anchor', async () => {
     const foreignIntermediate = await createIntermediateAuthority(await createCertificateAuthority());
     const workload = await issueCertificate(foreignIntermediate, { commonName: 'orders', spiffeId: ORDERS, usage: 'client' });
-    expectFailure(
+    expectBindingError(
       () => validator.validate([workload.der, ...foreignIntermediate.chainDer].map(b64)),
       FailureType.CertificateUntrusted,
       'invalid_token',
@@ -95,7 +85,7 @@ describe('createCertificatePathValidator: the chain', () => {
     for (const options of [{ ca: false }, { ca: true, keyUsage: 1 /* digitalSignature only */ }]) {
       const issuer = await issueFixtureCertificate(ca, { commonName: 'not a CA', extendedKeyUsage: null, ...options });
       const workload = await issueFixtureCertificate(issuer, { commonName: 'orders', uris: [ORDERS] });
-      expectFailure(() => validator.validate([workload.x5c, issuer.x5c]), FailureType.CertificateUntrusted, 'invalid_token');
+      expectBindingError(() => validator.validate([workload.x5c, issuer.x5c]), FailureType.CertificateUntrusted, 'invalid_token');
     }
   });
 
@@ -103,7 +93,7 @@ describe('createCertificatePathValidator: the chain', () => {
     const first = await createIntermediateAuthority(ca); // pathLenConstraint 0
     const second = await createIntermediateAuthority(first);
     const workload = await issueCertificate(second, { commonName: 'orders', spiffeId: ORDERS, usage: 'client' });
-    expectFailure(
+    expectBindingError(
       () => validator.validate([workload.der, ...second.chainDer].map(b64)),
       FailureType.CertificateUntrusted,
       'invalid_token',
@@ -112,7 +102,7 @@ describe('createCertificatePathValidator: the chain', () => {
 
   it('H3: an unrecognised critical extension is refused; a non-critical one is ignored', async () => {
     const critical = await leaf({ extraExtensions: [unknownExtension(true)] });
-    expectFailure(() => validator.validate([critical.x5c]), FailureType.CertificateUntrusted, 'invalid_token');
+    expectBindingError(() => validator.validate([critical.x5c]), FailureType.CertificateUntrusted, 'invalid_token');
     const nonCritical = await leaf({ extraExtensions: [unknownExtension(false)] });
     expect(validator.validate([nonCritical.x5c]).spiffeId).toBe(ORDERS);
   });
@@ -156,8 +146,8 @@ describe('createCertificatePathValidator: validity period', () => {
       commonName: 'orders', spiffeId: ORDERS, usage: 'client',
       notBefore: new Date((NOW + 60) * 1000), notAfter: new Date((NOW + DAY_S) * 1000),
     });
-    expectFailure(() => validator.validate([b64(expired.der)]), FailureType.CertificateNotValidNow, 'invalid_token');
-    expectFailure(() => validator.validate([b64(future.der)]), FailureType.CertificateNotValidNow, 'invalid_token');
+    expectBindingError(() => validator.validate([b64(expired.der)]), FailureType.CertificateNotValidNow, 'invalid_token');
+    expectBindingError(() => validator.validate([b64(future.der)]), FailureType.CertificateNotValidNow, 'invalid_token');
   });
 
   it('H3: the validity period is inclusive: valid at its notBefore and notAfter seconds', async () => {
@@ -169,7 +159,7 @@ describe('createCertificatePathValidator: validity period', () => {
     });
     expect(validatorAt(notBefore).validate([b64(workload.der)]).spiffeId).toBe(ORDERS);
     expect(validatorAt(notAfter).validate([b64(workload.der)]).spiffeId).toBe(ORDERS);
-    expectFailure(() => validatorAt(notAfter + 1).validate([b64(workload.der)]), FailureType.CertificateNotValidNow, 'invalid_token');
+    expectBindingError(() => validatorAt(notAfter + 1).validate([b64(workload.der)]), FailureType.CertificateNotValidNow, 'invalid_token');
   });
 
   it('H3: a cached chain is re-checked against the clock on every hit', async () => {
@@ -181,7 +171,7 @@ describe('createCertificatePathValidator: validity period', () => {
     const first = cached.validate([b64(workload.der)]);
     expect(cached.validate([b64(workload.der)])).toBe(first); // served from the cache
     now = NOW + 31;
-    expectFailure(() => cached.validate([b64(workload.der)]), FailureType.CertificateNotValidNow, 'invalid_token');
+    expectBindingError(() => cached.validate([b64(workload.der)]), FailureType.CertificateNotValidNow, 'invalid_token');
   });
 
   it('H3: an expired trust anchor fails the path even while the leaf is valid', async () => {
@@ -190,7 +180,7 @@ describe('createCertificatePathValidator: validity period', () => {
       commonName: 'orders', spiffeId: ORDERS, usage: 'client', notAfter: new Date((NOW + 10 * DAY_S) * 1000),
     });
     expect(validatorAt(NOW, shortCa.certificatePem).validate([b64(workload.der)]).spiffeId).toBe(ORDERS);
-    expectFailure(
+    expectBindingError(
       () => validatorAt(NOW + 2 * DAY_S, shortCa.certificatePem).validate([b64(workload.der)]),
       FailureType.CertificateNotValidNow,
       'invalid_token',
@@ -211,7 +201,7 @@ describe('createCertificatePathValidator: x5c syntax and configuration', () => {
       Array.from({ length: 5 }, () => der.toString('base64')),
     ];
     for (const x5c of cases) {
-      expectFailure(() => validator.validate(x5c), FailureType.MalformedProof, 'invalid_dpop_proof');
+      expectBindingError(() => validator.validate(x5c), FailureType.MalformedProof, 'invalid_dpop_proof');
     }
   });
 

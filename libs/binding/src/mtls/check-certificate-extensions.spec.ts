@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate } from '../../test-support/pki.js';
-import { BindingError } from '../errors/binding-error.js';
-import { FailureType, type ErrorCode } from '../errors/failure-type.js';
+import { FailureType } from '../errors/failure-type.js';
 import { checkKeyMatchesAlgorithm } from './certificate-key.js';
 import { issueFixtureCertificate, type FixtureOptions } from './certificate-fixtures.spec-helper.js';
 import { createCertificatePathValidator, type CertificatePathValidator } from './certificate-path.js';
@@ -16,17 +16,6 @@ const b64 = (der: Uint8Array): string => Buffer.from(der).toString('base64');
 let ca: Authority;
 let orders: IssuedCertificate;
 let validator: CertificatePathValidator;
-
-function expectFailure(action: () => unknown, type: FailureType, code: ErrorCode): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BindingError);
-  expect(caught).toMatchObject({ type, code });
-}
 
 const leaf = (options: Partial<FixtureOptions> = {}) =>
   issueFixtureCertificate(ca, { commonName: 'orders', uris: [ORDERS], ...options });
@@ -52,7 +41,7 @@ describe('createCertificatePathValidator: the sender certificate', () => {
       await issueCertificate(ca, { commonName: 'orders', spiffeId: 'spiffe://other.local/orders', usage: 'client' }),
     ];
     for (const certificate of certificates) {
-      expectFailure(() => validator.validate([b64(certificate.der)]), FailureType.CertificateUsage, 'invalid_token');
+      expectBindingError(() => validator.validate([b64(certificate.der)]), FailureType.CertificateUsage, 'invalid_token');
     }
   });
 
@@ -68,14 +57,14 @@ describe('createCertificatePathValidator: the sender certificate', () => {
     'https://estate.local/orders',
   ])('H3: the URI SAN %s is not an accepted SPIFFE ID', async (uri) => {
     const certificate = await leaf({ uris: [uri] });
-    expectFailure(() => validator.validate([certificate.x5c]), FailureType.CertificateUsage, 'invalid_token');
+    expectBindingError(() => validator.validate([certificate.x5c]), FailureType.CertificateUsage, 'invalid_token');
   });
 
   it('H3: a server-only certificate (no clientAuth) fails with CertificateUsage', async () => {
     const server = await issueCertificate(ca, { commonName: 'orders', spiffeId: ORDERS, usage: 'server' });
-    expectFailure(() => validator.validate([b64(server.der)]), FailureType.CertificateUsage, 'invalid_token');
+    expectBindingError(() => validator.validate([b64(server.der)]), FailureType.CertificateUsage, 'invalid_token');
     const noEku = await leaf({ extendedKeyUsage: null });
-    expectFailure(() => validator.validate([noEku.x5c]), FailureType.CertificateUsage, 'invalid_token');
+    expectBindingError(() => validator.validate([noEku.x5c]), FailureType.CertificateUsage, 'invalid_token');
   });
 
   it('H3: a CA certificate, or a leaf allowed to sign certificates, cannot be a sender', async () => {
@@ -83,7 +72,7 @@ describe('createCertificatePathValidator: the sender certificate', () => {
     const signingLeaf = await leaf({ ca: false, keyUsage: 1 | 32 /* digitalSignature | keyCertSign */ });
     const noSignature = await leaf({ ca: false, keyUsage: 16 /* keyAgreement */ });
     for (const certificate of [caLeaf, signingLeaf, noSignature]) {
-      expectFailure(() => validator.validate([certificate.x5c]), FailureType.CertificateUsage, 'invalid_token');
+      expectBindingError(() => validator.validate([certificate.x5c]), FailureType.CertificateUsage, 'invalid_token');
     }
   });
 
@@ -94,14 +83,14 @@ describe('createCertificatePathValidator: the sender certificate', () => {
     expect(edResult.keyAlgorithm).toBe('EdDSA');
     expect(() => checkKeyMatchesAlgorithm(edResult, 'EdDSA')).not.toThrow();
     expect(() => checkKeyMatchesAlgorithm(ecResult, 'ES256')).not.toThrow();
-    expectFailure(() => checkKeyMatchesAlgorithm(edResult, 'ES256'), FailureType.ProofKey, 'invalid_dpop_proof');
-    expectFailure(() => checkKeyMatchesAlgorithm(ecResult, 'EdDSA'), FailureType.ProofKey, 'invalid_dpop_proof');
+    expectBindingError(() => checkKeyMatchesAlgorithm(edResult, 'ES256'), FailureType.ProofKey, 'invalid_dpop_proof');
+    expectBindingError(() => checkKeyMatchesAlgorithm(ecResult, 'EdDSA'), FailureType.ProofKey, 'invalid_dpop_proof');
   });
 
   it('H3: a key that can sign neither ES256 nor EdDSA (RSA, P-384) fails with CertificateUsage', async () => {
     for (const keyAlgorithm of ['RS256', 'ES384'] as const) {
       const certificate = await leaf({ keyAlgorithm });
-      expectFailure(() => validator.validate([certificate.x5c]), FailureType.CertificateUsage, 'invalid_token');
+      expectBindingError(() => validator.validate([certificate.x5c]), FailureType.CertificateUsage, 'invalid_token');
     }
   });
 });

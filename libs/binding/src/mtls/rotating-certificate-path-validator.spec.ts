@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { BindingError } from '../errors/binding-error.js';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { createCertificatePathValidator } from './certificate-path.js';
 import { createFixtureAuthority, issueFixtureCertificate } from './certificate-fixtures.spec-helper.js';
@@ -7,16 +7,6 @@ import { RotatingCertificatePathValidator } from './rotating-certificate-path-va
 
 const ORDERS = 'spiffe://estate.local/orders';
 const validatorFor = (...anchors: string[]) => createCertificatePathValidator({ trustAnchorsPem: anchors, trustDomain: 'estate.local' });
-
-function refusal(run: () => unknown): BindingError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof BindingError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('RotatingCertificatePathValidator (L4, receiver side)', () => {
   it('L4: a CA added to the bundle is trusted after use(); a removed one stops validating, cached paths included', async () => {
@@ -26,8 +16,7 @@ describe('RotatingCertificatePathValidator (L4, receiver side)', () => {
     const validator = new RotatingCertificatePathValidator(validatorFor(oldCa.certificatePem));
 
     expect(validator.validate([oldLeaf.x5c]).spiffeId).toBe(ORDERS);
-    const untrusted = refusal(() => validator.validate([newLeaf.x5c]));
-    expect([untrusted.type, untrusted.code]).toEqual([FailureType.CertificateUntrusted, 'invalid_token']);
+    expectBindingError(() => validator.validate([newLeaf.x5c]), FailureType.CertificateUntrusted, 'invalid_token');
 
     validator.use(validatorFor(oldCa.certificatePem, newCa.certificatePem));
     expect(validator.validate([newLeaf.x5c]).spiffeId).toBe(ORDERS);
@@ -35,6 +24,6 @@ describe('RotatingCertificatePathValidator (L4, receiver side)', () => {
 
     validator.use(validatorFor(newCa.certificatePem));
     expect(validator.validate([newLeaf.x5c]).spiffeId).toBe(ORDERS);
-    expect(refusal(() => validator.validate([oldLeaf.x5c])).type).toBe(FailureType.CertificateUntrusted);
+    expectBindingError(() => validator.validate([oldLeaf.x5c]), FailureType.CertificateUntrusted, 'invalid_token');
   });
 });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
-import { thrownBy } from '../dpop/proof-client.fixture.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { createCertificatePathValidator, type CertificatePathValidator, type ValidatedCertificate } from '../mtls/certificate-path.js';
@@ -42,10 +42,9 @@ async function leafOf(authority: Authority, spiffeId: string): Promise<string[]>
 }
 
 function expectRevoked(action: () => void): BindingError {
-  const caught = thrownBy(action);
-  expect(caught).toBeInstanceOf(BindingError);
-  expect(caught).toMatchObject({ type: FailureType.Revoked, code: 'invalid_token', status: 401 });
-  return caught as BindingError;
+  const error = expectBindingError(action, FailureType.Revoked, 'invalid_token');
+  expect(error.status).toBe(401);
+  return error;
 }
 
 const listRevoking = (value: string, time = frozenClock()): MemoryRevocationList => {

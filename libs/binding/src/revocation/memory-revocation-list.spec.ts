@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { AccessTokenClaims } from '../token/access-token.js';
@@ -30,15 +31,7 @@ function checkRequest(list: RevocationList, tokenClaims: AccessTokenClaims, thum
 }
 
 function expectRevoked(action: () => void): BindingError {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BindingError);
-  expect(caught).toMatchObject({ type: FailureType.Revoked, code: 'invalid_token' });
-  return caught as BindingError;
+  return expectBindingError(action, FailureType.Revoked, 'invalid_token');
 }
 
 describe('MemoryRevocationList with checkNotRevoked and checkCertificatePathNotRevoked', () => {

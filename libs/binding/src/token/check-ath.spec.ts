@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { checkAth } from './check-ath.js';
-import { thrownBy } from '../dpop/proof-client.fixture.js';
 import { RFC9449_RESOURCE_REQUEST } from '../dpop/rfc-examples.fixture.js';
 
 const { accessToken, ath } = RFC9449_RESOURCE_REQUEST;
@@ -13,17 +13,17 @@ describe('checkAth', () => {
 
   it('E19: an ath computed over another token fails', () => {
     for (const token of [`${accessToken}x`, accessToken.toLowerCase(), ` ${accessToken}`, `${accessToken}=`]) {
-      expect(thrownBy(() => checkAth(ath, token))).toMatchObject({ type: FailureType.AthMismatch, code: 'invalid_dpop_proof' });
+      expectBindingError(() => checkAth(ath, token), FailureType.AthMismatch, 'invalid_dpop_proof');
     }
   });
 
   it('E19: an ath that is not the base64url hash fails, whatever its length', () => {
     for (const claim of ['', ath.slice(1), `${ath}=`, Buffer.from(ath, 'base64url').toString('hex'), ath.toUpperCase()]) {
-      expect(thrownBy(() => checkAth(claim, accessToken))).toMatchObject({ type: FailureType.AthMismatch, code: 'invalid_dpop_proof' });
+      expectBindingError(() => checkAth(claim, accessToken), FailureType.AthMismatch, 'invalid_dpop_proof');
     }
   });
 
   it('E10: a missing ath, with a token presented, is a claims failure', () => {
-    expect(thrownBy(() => checkAth(undefined, accessToken))).toMatchObject({ type: FailureType.ProofClaims, code: 'invalid_dpop_proof' });
+    expectBindingError(() => checkAth(undefined, accessToken), FailureType.ProofClaims, 'invalid_dpop_proof');
   });
 });
