@@ -24,8 +24,10 @@ ENV NODE_ENV=production
 WORKDIR /app
 # Mount points of the certificate volumes. A named volume takes the owner and mode of the folder
 # it is first mounted on, so these make the volumes writable by the certs job (running as node)
-# and unreadable by anyone else.
+# and unreadable by anyone else. nats-1 ... nats-3 and /estate/sts: the `cluster` profile's nodes
+# and the STS replicas' shared signing keys.
 RUN mkdir -p /estate/certs /estate/out/nats /estate/out/edge /estate/out/sts /estate/out/orders /estate/out/inventory /estate/out/admin \
+    /estate/out/nats-1 /estate/out/nats-2 /estate/out/nats-3 /estate/sts \
  && chown -R node:node /estate \
  && chmod -R 0700 /estate
 COPY --from=build /app/package.json /app/package-lock.json ./

@@ -1,4 +1,5 @@
 import { ESTATE_IDENTITIES, spiffeIdOf, TRUST_DOMAIN } from '#estate';
+import { DEFAULT_SERVER_DNS_NAMES } from './subject-alternative-names.js';
 
 /**
  * The leaves a certs folder holds: the broker's server certificate (`nats`) and one client
@@ -35,12 +36,33 @@ export function routeLeafName(index: number): string {
   return `nats-route-${index}`;
 }
 
+/** Node `index`'s (1-based) host name where nodes are named by host (compose's `cluster` profile). */
+export function clusterNodeHost(index: number): string {
+  return `nats-${index}`;
+}
+
 /** One route leaf per node, each naming its node (`nats-<index>`) besides localhost. */
 export function clusterRouteLeaves(nodes: number): readonly LeafSpec[] {
   return Object.freeze(Array.from({ length: nodes }, (_, offset): LeafSpec => ({
     name: routeLeafName(offset + 1),
     usage: 'route',
     spiffeId: ROUTE_SPIFFE_ID,
-    dnsNames: ['localhost', `nats-${offset + 1}`, BROKER_LEAF_NAME],
+    dnsNames: ['localhost', clusterNodeHost(offset + 1), BROKER_LEAF_NAME],
   })));
+}
+
+/**
+ * The leaves of an estate whose clients may also dial `nodes` cluster nodes by host name
+ * (compose's `cluster` profile beside the single broker `nats`): the broker's certificate also
+ * names every node (`nats-<index>`), since every node serves clients with it, and one route leaf
+ * per node. With 0 nodes, ESTATE_LEAVES.
+ */
+export function estateLeavesWithCluster(nodes: number): readonly LeafSpec[] {
+  if (!Number.isInteger(nodes) || nodes < 0) throw new TypeError(`nodes must be a whole number, got ${nodes}`);
+  if (nodes === 0) return ESTATE_LEAVES;
+  const hosts = Array.from({ length: nodes }, (_, offset) => clusterNodeHost(offset + 1));
+  return Object.freeze([
+    ...ESTATE_LEAVES.map((leaf): LeafSpec => (leaf.name === BROKER_LEAF_NAME ? { ...leaf, dnsNames: [...DEFAULT_SERVER_DNS_NAMES, ...hosts] } : leaf)),
+    ...clusterRouteLeaves(nodes),
+  ]);
 }

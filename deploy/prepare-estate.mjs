@@ -11,6 +11,11 @@
  * 2. `node dist/scripts/nats/main.js config`: the broker's configuration from the same permission
  *    table the tests and `npm run nats:serve` use, including the pins file, so identities and
  *    permissions in compose are the local estate's; written to `nats/nats.conf`.
+ * 3. With NATS_CLUSTER_NODES (compose's `cluster` profile): the renewer also issued one route
+ *    certificate per node and handed each node its folder (`nats-<index>/`); `node
+ *    dist/scripts/nats/main.js cluster-config` renders the nodes' configuration (the same renderer
+ *    as the cluster supervisor's, routes to `nats-route://nats-<index>:6222` over mutual TLS,
+ *    only the route identity joins), written to every node's folder as `nats.conf`.
  * No container but this job and the renewer sees the CA key or another identity's key.
  *
  * Environment: CERTS_DIR (default /estate/certs), ESTATE_OUT_DIR (default /estate/out); for the
@@ -40,3 +45,10 @@ execFileSync(process.execPath, ['dist/scripts/nats/renewer-service.js', '--once'
 const config = execFileSync(process.execPath, ['dist/scripts/nats/main.js', 'config'], { cwd: root, env, encoding: 'utf8' });
 place(join(outDir, 'nats', 'nats.conf'), (temporary) => writeFileSync(temporary, config), 0o644);
 console.log(`nats.conf written to ${outDir}/nats/`);
+
+const clusterNodes = Number(process.env.NATS_CLUSTER_NODES?.trim() || '0');
+if (clusterNodes > 0) {
+  const nodeConfig = execFileSync(process.execPath, ['dist/scripts/nats/main.js', 'cluster-config'], { cwd: root, env, encoding: 'utf8' });
+  for (let index = 1; index <= clusterNodes; index++) place(join(outDir, `nats-${index}`, 'nats.conf'), (temporary) => writeFileSync(temporary, nodeConfig), 0o644);
+  console.log(`cluster nats.conf written to ${outDir}/nats-1 ... nats-${clusterNodes}/`);
+}

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ROUTE_SPIFFE_ID } from '../../certs/estate-leaves.js';
+import { clusterNodeHost, ROUTE_SPIFFE_ID } from '../../certs/estate-leaves.js';
 import { DEFAULT_CLUSTER_NAME } from './cluster-supervisor.js';
 import { renderNatsConfig } from './render-nats-config.js';
 
@@ -31,6 +31,12 @@ export const DEFAULT_ROUTE_PORT = 6222;
 export const DEFAULT_MONITORING_PORT = 8222;
 /** The route leaf's file stem where one node holds one route certificate (a container, a pod). */
 export const ROUTE_FILE_STEM = 'nats-route';
+
+/** The route URLs of `nodes` nodes named by host (`nats-route://nats-<index>:<routePort>`), as compose names them. */
+export function clusterNodeRoutes(nodes: number, routePort: number = DEFAULT_ROUTE_PORT): readonly string[] {
+  if (!Number.isInteger(nodes) || nodes < 2) throw new TypeError(`a cluster needs at least two nodes, got ${String(nodes)}`);
+  return Array.from({ length: nodes }, (_, offset) => `nats-route://${clusterNodeHost(offset + 1)}:${routePort}`);
+}
 
 export function renderClusterNodeConfig(options: ClusterNodeConfigOptions): string {
   if (options.routes.length < 2) throw new TypeError('a cluster needs the route URLs of at least two nodes');

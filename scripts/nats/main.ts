@@ -3,7 +3,8 @@ import { ensureNatsServer } from './ensure-nats-server.js';
 import type { NatsServerBinary } from './find-nats-server.js';
 import { PINNED_NATS_SERVER_MODULE_QUERY, PINNED_NATS_SERVER_VERSION } from './nats-server-release.js';
 import { provisionAsAdmin } from './provision-jetstream.js';
-import { DEFAULT_MONITORING_PORT, DEFAULT_ROUTE_PORT, renderClusterNodeConfig } from './cluster-config.js';
+import { clusterNodeRoutes, DEFAULT_MONITORING_PORT, DEFAULT_ROUTE_PORT, renderClusterNodeConfig } from './cluster-config.js';
+import { provisionCluster } from './cluster-provision.js';
 import { renderNatsConfig } from './render-nats-config.js';
 import { startNatsServer } from './supervisor.js';
 
@@ -29,9 +30,11 @@ const USAGE = `usage: node dist/scripts/nats/main.js <command>
   serve          run the estate's nats-server with mTLS on a free port (or NATS_PORT) and provision JetStream
   config         print the rendered nats-server configuration (for a container)
   cluster-config print one cluster node's configuration (every node the same; --server_name names it):
-                 NATS_CLUSTER_ROUTES (comma-separated nats-route:// URLs, required), NATS_CLUSTER_NAME,
-                 NATS_ROUTE_PORT (6222), NATS_HTTP_PORT (8222); route leaf nats-route.crt/key in CERTS_DIR
-  provision      as admin: the REVOCATIONS stream, the replay and state buckets (NATS_URL, CERTS_DIR)
+                 NATS_CLUSTER_ROUTES (comma-separated nats-route:// URLs) or NATS_CLUSTER_NODES (n nodes
+                 named nats-1 ... nats-n), NATS_CLUSTER_NAME, NATS_ROUTE_PORT (6222), NATS_HTTP_PORT (8222),
+                 NATS_PINS_FILE; route leaf nats-route.crt/key in CERTS_DIR
+  provision      as admin: the REVOCATIONS stream, the replay and state buckets (NATS_URL, CERTS_DIR);
+                 given several URLs (a cluster), retried while the cluster forms
 
 environment: CERTS_DIR (default certs/out), NATS_HOST (default 127.0.0.1), NATS_PORT,
   NATS_STORE_DIR (config; default /data), NATS_PINS_FILE (config: a pinned_certs file to include,
@@ -71,21 +74,28 @@ async function main(command: string | undefined): Promise<void> {
     return;
   }
   if (command === 'cluster-config') {
-    const routes = (process.env['NATS_CLUSTER_ROUTES'] ?? '').split(',').map((route) => route.trim()).filter((route) => route !== '');
+    const routePort = port(process.env['NATS_ROUTE_PORT'], DEFAULT_ROUTE_PORT)!;
+    const listed = (process.env['NATS_CLUSTER_ROUTES'] ?? '').split(',').map((route) => route.trim()).filter((route) => route !== '');
+    const nodes = process.env['NATS_CLUSTER_NODES']?.trim();
+    const routes = listed.length > 0 || nodes === undefined || nodes === '' ? listed : clusterNodeRoutes(Number(nodes), routePort);
+    const pinsFile = process.env['NATS_PINS_FILE']?.trim() || undefined;
     process.stdout.write(renderClusterNodeConfig({
       certsDir,
       host,
       port: port(process.env['NATS_PORT'], 4222)!,
-      routePort: port(process.env['NATS_ROUTE_PORT'], DEFAULT_ROUTE_PORT)!,
+      routePort,
       httpPort: port(process.env['NATS_HTTP_PORT'], DEFAULT_MONITORING_PORT)!,
       storeDir: process.env['NATS_STORE_DIR']?.trim() || '/data',
       routes,
       ...(process.env['NATS_CLUSTER_NAME']?.trim() ? { clusterName: process.env['NATS_CLUSTER_NAME'].trim() } : {}),
+      ...(pinsFile === undefined ? {} : { pinsFile }),
     }));
     return;
   }
   if (command === 'provision') {
-    const provisioned = await provisionAsAdmin(process.env);
+    // A cluster's JetStream answers only once its nodes have routed and elected a meta leader.
+    const servers = (process.env['NATS_URL'] ?? '').split(',').filter((url) => url.trim() !== '');
+    const provisioned = await (servers.length > 1 ? provisionCluster(process.env) : provisionAsAdmin(process.env));
     console.log(`provisioned stream ${provisioned.revocationStream}, buckets ${[...provisioned.replayBuckets, ...provisioned.stateBuckets].join(', ')}`);
     return;
   }

@@ -1,14 +1,17 @@
-import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { RevocationFeed } from '#binding';
-import { ADMIN_IDENTITY, inboxPrefixOf } from '#estate';
+import { ADMIN_IDENTITY, inboxPrefixOf, integerVariable } from '#estate';
 import { writeFileAtomically } from '../../certs/atomic-write.js';
 import { CertificateRenewer } from '../../certs/certificate-renewer.js';
 import { describeChange, signalBroker } from '../../certs/broker-signal.js';
-import { PINS_FILE } from '../../certs/pins-file.js';
+import { ESTATE_LEAVES, estateLeavesWithCluster } from '../../certs/estate-leaves.js';
 import { RENEW_USAGE, renewSettings } from '../../certs/renew-settings.js';
 import { followBrokerRevocations } from './broker-revocations.js';
+import { handOut, handOutPlan } from './hand-out.js';
+
+/** A cluster of up to this many nodes (NATS_CLUSTER_NODES); the estate's has three. */
+const MAX_CLUSTER_NODES = 9;
 
 /**
  * `node dist/scripts/nats/renewer-service.js [--once]`: the estate's renewer as a service (the
@@ -17,7 +20,12 @@ import { followBrokerRevocations } from './broker-revocations.js';
  * - HAND_OUT_DIR: after every change, each identity's files are copied into `<dir>/<name>/` (the
  *   volume only that container mounts): `<name>.key`, then `<name>.crt`, then `ca.crt`, each
  *   atomically and only when changed; the broker's folder also gets `nats-pins.conf` (first, so
- *   a new key is pinned before it is used).
+ *   a new key is pinned before it is used). hand-out.ts.
+ * - NATS_CLUSTER_NODES (compose's `cluster` profile): also one route leaf per cluster node, the
+ *   broker's certificate naming every node (`nats-<index>`), and a folder per node
+ *   (`<dir>/nats-<index>/`: the broker's pair, its route pair as `nats-route.*`, pins, bundle).
+ *   Each node is reloaded by its own reloader (a container shares one pid namespace: signalling
+ *   three nodes from here would put them in one namespace, whose end would end all three).
  * - SIGHUP_PID_FILE: then nats-server reloads (it shares this container's pid namespace).
  * - NATS_URL: as the operator (the admin files in CERTS_DIR), it hears `estate.revocations` and
  *   unpins every revoked certificate (broker-revocations.ts), so the broker closes it (L5).
@@ -34,6 +42,8 @@ out, exit.
 ${RENEW_USAGE}
 Also:
   HAND_OUT_DIR          copy each identity's files into <dir>/<name>/ after every change
+  NATS_CLUSTER_NODES    also issue a route certificate per cluster node (0-${MAX_CLUSTER_NODES}, default 0) and hand
+                        each node its files into <dir>/nats-<index>/
   NATS_URL              follow estate.revocations as admin and unpin revoked certificates
   RENEWER_STATUS_FILE   status JSON for health checks (default <CERTS_DIR>/renewer-status.json)
 `;
@@ -47,28 +57,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 function setting(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw === undefined || raw === '' ? undefined : raw;
-}
-
-/** Copies `name` from `from` to `to` atomically when its content differs; returns whether it did. */
-async function handOutFile(from: string, to: string, name: string): Promise<boolean> {
-  const content = await readFile(join(from, name), 'utf8').catch(() => undefined);
-  if (content === undefined) return false;
-  const current = await readFile(join(to, name), 'utf8').catch(() => undefined);
-  if (current === content) return false;
-  await writeFileAtomically(join(to, name), content, { mode: name.endsWith('.key') ? 0o600 : 0o644 });
-  return true;
-}
-
-/** Every identity folder, in the order a reader can live with: pins, key, certificate, bundle. */
-async function handOut(renewer: CertificateRenewer, outDir: string): Promise<void> {
-  for (const name of Object.keys(renewer.status().leaves)) {
-    const folder = join(outDir, name);
-    await mkdir(folder, { recursive: true, mode: 0o700 });
-    if (name === 'nats') await handOutFile(renewer.dir, folder, PINS_FILE);
-    await handOutFile(renewer.dir, folder, `${name}.key`);
-    await handOutFile(renewer.dir, folder, `${name}.crt`);
-    await handOutFile(renewer.dir, folder, 'ca.crt');
-  }
 }
 
 async function connectOperator(url: string, certsDir: string): Promise<NatsConnection> {
@@ -91,18 +79,21 @@ async function main(argv: readonly string[], env: Env): Promise<void> {
     return;
   }
   const settings = renewSettings(env);
+  const clusterNodes = integerVariable(env, 'NATS_CLUSTER_NODES', 0, 0, MAX_CLUSTER_NODES);
   const outDir = setting(env, 'HAND_OUT_DIR');
+  const plan = handOutPlan(ESTATE_LEAVES.map((leaf) => leaf.name), clusterNodes);
   const pidFile = settings.sighupPidFile;
   const renewer = new CertificateRenewer({
     ...settings.renewer,
+    leaves: estateLeavesWithCluster(clusterNodes),
     onChange: async (change) => {
       console.log(describeChange(change));
-      if (outDir !== undefined) await handOut(renewer, outDir);
+      if (outDir !== undefined) await handOut(renewer.dir, outDir, plan);
       if (pidFile !== undefined) await signalBroker(pidFile, change, (message) => console.error(`renewer: ${message}`));
     },
   });
   await renewer.start();
-  if (outDir !== undefined) await handOut(renewer, outDir);
+  if (outDir !== undefined) await handOut(renewer.dir, outDir, plan);
   if (argv.includes('--once')) {
     await renewer.stop();
     console.log(`issued and handed out: ${Object.keys(renewer.status().leaves).join(', ')}`);

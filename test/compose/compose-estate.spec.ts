@@ -12,7 +12,13 @@
  * - the certs job, run here as it is (deploy/prepare-estate.mjs), hands each container exactly
  *   its own SPIFFE identity, renders nats.conf with the shared generator, and a real nats-server
  *   started from that file admits each workload with the files it was handed, and the `jetstream`
- *   job, run as compose runs it with the operator's files, provisions it.
+ *   job, run as compose runs it with the operator's files, provisions it,
+ * - the `cluster` profile (issue 11) adds three routed nodes and two replicas per workload beside
+ *   the default estate, which it leaves as it is: every cluster client lists all three nodes, each
+ *   node has its own identity folder (route certificate), JetStream volume and reloader, its
+ *   nats.conf is the cluster renderer's output (the one the cluster supervisor uses) and passes
+ *   the real nats-server's `-t` with the files the node is handed, and replicas share their
+ *   identity and replay buckets.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect } from '@nats-io/transport-node';
@@ -25,6 +31,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { loadEstateConfig, spiffeIdOf, WORKLOADS, type Workload } from '#estate';
+import { clusterNodeHost, ROUTE_SPIFFE_ID } from '../../certs/estate-leaves.js';
+import { clusterNodeRoutes, DEFAULT_MONITORING_PORT, DEFAULT_ROUTE_PORT, renderClusterNodeConfig } from '../../scripts/nats/cluster-config.js';
 import { findNatsServer } from '../../scripts/nats/find-nats-server.js';
 import { renderNatsConfig } from '../../scripts/nats/render-nats-config.js';
 import { freePort } from '../support/free-port.js';
@@ -44,6 +52,9 @@ const JOBS = ['certs', 'jetstream'];
 const PROVISION_COMMAND = ['node', 'dist/scripts/nats/main.js', 'provision'];
 
 interface Service {
+  readonly profiles?: readonly string[];
+  readonly pid?: string;
+  readonly cap_add?: readonly string[];
   readonly image?: string;
   readonly command?: readonly string[];
   readonly environment?: Readonly<Record<string, string>>;
@@ -55,8 +66,19 @@ interface Service {
 }
 
 const composeText = readFileSync(COMPOSE_FILE, 'utf8');
-const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+// The cluster profile's services share anchors (x-cluster-*); compose's YAML parser allows far more
+// alias expansion than the yaml package's default guard of 100.
+const compose = parse(composeText, { merge: true, maxAliasCount: 1_000 }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const services = compose.services;
+/** What `docker compose up` runs: the services without a profile. */
+const DEFAULT_SERVICES = Object.keys(services).filter((name) => services[name]!.profiles === undefined);
+const CLUSTER_PROFILE = 'cluster';
+const CLUSTER_NODES = [1, 2, 3] as const;
+const NODES = CLUSTER_NODES.map(clusterNodeHost);
+const REPLICAS = [1, 2] as const;
+/** The profile's services: the nodes, a reloader each, the provisioning job, two replicas per workload. */
+const CLUSTER_SERVICES = [...NODES, ...NODES.map((node) => `${node}-reloader`), 'jetstream-cluster', ...WORKLOADS.flatMap((workload) => REPLICAS.map((replica) => `${workload}-${replica}`))];
+const CLUSTER_JOBS = ['jetstream-cluster'];
 
 function env(name: string): Readonly<Record<string, string>> {
   return services[name]?.environment ?? {};
@@ -80,6 +102,9 @@ const TELEMETRY_VARIABLES = variablesReadIn('libs/estate/src/telemetry');
 
 /** What an app service may set: what its sources read, plus the fabric's variables for a workload. */
 function variablesFor(service: string): Set<string> {
+  if (service === 'jetstream-cluster') return variablesFor('jetstream');
+  const replicaOf = /^(edge|sts|orders|inventory)-\d+$/.exec(service)?.[1];
+  if (replicaOf !== undefined) return variablesFor(replicaOf);
   if (service === 'certs') return variablesReadIn('deploy/prepare-estate.mjs', 'scripts/nats/main.ts', 'certs/renew-settings.ts', 'scripts/nats/renewer-service.ts');
   if (service === 'renewer') return variablesReadIn('scripts/nats/renewer-service.ts', 'certs/renew-settings.ts');
   if (service === 'jetstream') return new Set([...variablesReadIn('scripts/nats/main.ts', 'scripts/nats/provision-jetstream.ts'), ...ESTATE_VARIABLES]);
@@ -111,8 +136,10 @@ describe('docker-compose.yml', () => {
     ]);
   });
 
-  it('runs the local estate: the broker, the certs and jetstream jobs, the renewer, auth, the SPA, and one service per workload identity', () => {
-    expect(Object.keys(services).sort()).toEqual(['auth', 'nats', 'renewer', 'spa', ...JOBS, ...WORKLOADS, ...Object.keys(OBSERVABILITY)].sort());
+  it('runs the local estate by default: the broker, the certs and jetstream jobs, the renewer, auth, the SPA, and one service per workload identity', () => {
+    expect(DEFAULT_SERVICES.sort()).toEqual(['auth', 'nats', 'renewer', 'spa', ...JOBS, ...WORKLOADS, ...Object.keys(OBSERVABILITY)].sort());
+    // Everything else is the cluster profile's.
+    expect(Object.keys(services).filter((name) => !DEFAULT_SERVICES.includes(name)).sort()).toEqual([...CLUSTER_SERVICES].sort());
   });
 
   it('runs every app from one image, by its built entry point', () => {
@@ -168,7 +195,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes only auth, the edge and the SPA, on 127.0.0.1, at the ports their public URLs name', () => {
-    expect(Object.keys(services).filter((name) => services[name]!.ports !== undefined && !(name in OBSERVABILITY)).sort()).toEqual(PUBLISHED);
+    expect(DEFAULT_SERVICES.filter((name) => services[name]!.ports !== undefined && !(name in OBSERVABILITY)).sort()).toEqual(PUBLISHED);
     for (const [name, port] of Object.entries(OBSERVABILITY)) expect(services[name]!.ports).toEqual([port]);
     const publicUrl = { auth: env('auth')['AUTH_ISSUER'], edge: env('edge')['EDGE_PUBLIC_URL'], spa: env('spa')['SPA_PUBLIC_URL'] };
     const listenPort = { auth: env('auth')['AUTH_PORT'], edge: env('edge')['EDGE_PORT'], spa: env('spa')['SPA_PORT'] };
@@ -186,7 +213,8 @@ describe('docker-compose.yml', () => {
     expect(services['renewer']).toMatchObject({ command: ['node', 'dist/scripts/nats/renewer-service.js'], pid: 'service:nats', cap_add: ['KILL'] });
     expect(existsSync('scripts/nats/renewer-service.ts')).toBe(true);
     expect(mountOf('renewer', 'estate-pki')).toBe(renewer['CERTS_DIR']);
-    for (const identity of ['nats', ...WORKLOADS, 'admin']) {
+    // The cluster profile's nodes get their folders from both too (idle volumes by default).
+    for (const identity of ['nats', ...WORKLOADS, 'admin', ...NODES]) {
       expect(mountOf('renewer', `${identity}-identity`)).toBe(`${renewer['HAND_OUT_DIR']}/${identity}`);
       expect(mountOf('certs', `${identity}-identity`)).toBe(`${certs['ESTATE_OUT_DIR']}/${identity}`);
     }
@@ -213,7 +241,7 @@ describe('docker-compose.yml', () => {
     expect(mountOf('certs', 'admin-identity')).toBe(`${certs['ESTATE_OUT_DIR']}/admin`);
     for (const service of Object.keys(services).filter((name) => name !== 'certs' && name !== 'renewer')) {
       expect(mounts(service).map((mount) => mount.volume)).not.toContain('estate-pki');
-      if (service !== 'jetstream') expect(mounts(service).map((mount) => mount.volume)).not.toContain('admin-identity');
+      if (!['jetstream', 'jetstream-cluster'].includes(service)) expect(mounts(service).map((mount) => mount.volume)).not.toContain('admin-identity');
     }
   });
 
@@ -246,8 +274,133 @@ describe('docker-compose.yml', () => {
   });
 
   it('has a health check on every long-running service', () => {
-    for (const name of Object.keys(services).filter((service) => !JOBS.includes(service))) {
+    for (const name of Object.keys(services).filter((service) => !JOBS.includes(service) && !CLUSTER_JOBS.includes(service))) {
       expect({ name, healthcheck: services[name]!.healthcheck?.test?.[0] }).toEqual({ name, healthcheck: 'CMD' });
+    }
+  });
+});
+
+describe('docker-compose.yml, profile `cluster` (issue 11: three nodes, two replicas of every workload)', () => {
+  const clusterUrl = env('jetstream-cluster')['NATS_URL']!;
+  const certs = env('certs');
+  const replicas = (workload: string) => REPLICAS.map((replica) => `${workload}-${replica}`);
+
+  it('leaves the default estate as it is: no default service depends on, joins or talks to a profile service', () => {
+    for (const name of DEFAULT_SERVICES) {
+      const service = services[name]!;
+      expect({ name, after: Object.keys(service.depends_on ?? {}).filter((other) => !DEFAULT_SERVICES.includes(other)) }).toEqual({ name, after: [] });
+      expect({ name, pid: service.pid }).toEqual({ name, pid: service.pid === undefined ? undefined : 'service:nats' });
+      if (env(name)['NATS_URL'] !== undefined) expect({ name, url: env(name)['NATS_URL'] }).toEqual({ name, url: 'tls://nats:4222' });
+    }
+    // The single broker keeps its single-node configuration (nats/nats.conf, no cluster block: see the certs job's run below).
+    expect(services['nats']!.command).toEqual(['nats-server', '--config', '/estate/certs/nats.conf', '--http_port', '8222', '-P', '/run/nats/nats.pid']);
+  });
+
+  it('puts every added service in the profile, and each depends on (or shares a pid namespace with) a default or profile service only', () => {
+    for (const name of CLUSTER_SERVICES) {
+      expect({ name, profiles: services[name]!.profiles }).toEqual({ name, profiles: [CLUSTER_PROFILE] });
+      const pidOf = services[name]!.pid?.replace(/^service:/, '');
+      for (const other of [...Object.keys(services[name]!.depends_on ?? {}), ...(pidOf === undefined ? [] : [pidOf])]) expect({ name, other, exists: other in services }).toEqual({ name, other, exists: true });
+    }
+  });
+
+  it('S2: every cluster client is given all three nodes\' URLs, and the nodes are the profile\'s services on the broker\'s port', () => {
+    const clients = CLUSTER_SERVICES.filter((name) => env(name)['NATS_URL'] !== undefined);
+    expect(clients.sort()).toEqual(['jetstream-cluster', ...WORKLOADS.flatMap(replicas)].sort());
+    for (const name of clients) {
+      const urls = env(name)['NATS_URL']!.split(',').map((url) => new URL(url));
+      expect({ name, hosts: urls.map((url) => url.hostname).sort(), schemes: [...new Set(urls.map((url) => url.protocol))], ports: [...new Set(urls.map((url) => url.port))] })
+        .toEqual({ name, hosts: NODES, schemes: ['tls:'], ports: [certs['NATS_PORT']] });
+    }
+  });
+
+  it('T6, S1: each node runs the pinned nats-server from its own folder\'s nats.conf, named by its host name, with its own JetStream volume and pid file', () => {
+    expect(certs['NATS_CLUSTER_NODES']).toBe(String(NODES.length));
+    expect(env('renewer')['NATS_CLUSTER_NODES']).toBe(String(NODES.length));
+    const dataVolumes = new Set<string>();
+    for (const node of NODES) {
+      const service = services[node]!;
+      expect(service.image).toBe(services['nats']!.image);
+      expect(service.command).toEqual(['nats-server', '--config', `${certs['CERTS_DIR']}/nats.conf`, '--server_name', node, '-P', '/run/nats/nats.pid']);
+      expect(mounts(node)).toEqual([
+        { volume: `${node}-identity`, path: certs['CERTS_DIR'], readOnly: true },
+        { volume: `${node}-data`, path: certs['NATS_STORE_DIR'], readOnly: false },
+        { volume: `${node}-run`, path: '/run/nats', readOnly: false },
+      ]);
+      dataVolumes.add(mountOf(node, `${node}-data`) === undefined ? '' : `${node}-data`);
+      // The certs job fills the node's folder once, the renewer keeps it fresh.
+      expect(mountOf('certs', `${node}-identity`)).toBe(`${certs['ESTATE_OUT_DIR']}/${node}`);
+      expect(mountOf('renewer', `${node}-identity`)).toBe(`${env('renewer')['HAND_OUT_DIR']}/${node}`);
+      expect(service.depends_on).toEqual({ certs: { condition: 'service_completed_successfully' } });
+      expect(service.healthcheck?.test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8222/healthz']);
+    }
+    expect(dataVolumes.size).toBe(NODES.length);
+    for (const volume of NODES.flatMap((node) => [`${node}-identity`, `${node}-data`, `${node}-run`])) expect(compose.volumes).toHaveProperty([volume]);
+  });
+
+  it('L1, T6: each node\'s reloader shares its pid namespace and signals it when its certificate, route certificate, bundle, pins or configuration change', () => {
+    for (const node of NODES) {
+      const reloader = services[`${node}-reloader`]!;
+      expect(reloader.pid).toBe(`service:${node}`);
+      expect(mounts(`${node}-reloader`)).toEqual([
+        { volume: `${node}-identity`, path: certs['CERTS_DIR'], readOnly: true },
+        { volume: `${node}-run`, path: '/run/nats', readOnly: true },
+      ]);
+      const command = reloader.command ?? [];
+      expect(command.slice(0, 2)).toEqual(['-pid', '/run/nats/nats.pid']);
+      const watched = command.filter((_, index) => command[index - 1] === '-config');
+      expect(watched.sort()).toEqual(['nats.conf', 'nats.crt', 'nats-route.crt', 'ca.crt', 'nats-pins.conf'].map((file) => `${certs['CERTS_DIR']}/${file}`).sort());
+      expect(reloader.depends_on).toEqual({ [node]: { condition: 'service_healthy' } });
+    }
+  });
+
+  it('S1: the jetstream-cluster job provisions every asset at R3 as the operator, once all three nodes are healthy; every replica starts after it', () => {
+    expect(services['jetstream-cluster']).toMatchObject({ command: PROVISION_COMMAND, restart: 'no', image: services['jetstream']!.image });
+    expect(env('jetstream-cluster')).toMatchObject({ JETSTREAM_REPLICAS: '3', CERTS_DIR: env('jetstream')['CERTS_DIR'], STATE_BUCKET_MAX_BYTES: env('jetstream')['STATE_BUCKET_MAX_BYTES'] });
+    expect(mounts('jetstream-cluster')).toEqual(mounts('jetstream'));
+    expect(services['jetstream-cluster']!.depends_on).toEqual(Object.fromEntries(NODES.map((node) => [node, { condition: 'service_healthy' }])));
+    for (const replica of WORKLOADS.flatMap(replicas)) expect({ replica, after: services[replica]!.depends_on?.['jetstream-cluster'] }).toEqual({ replica, after: { condition: 'service_completed_successfully' } });
+  });
+
+  it('S3: two replicas of every workload, each with the workload\'s one identity and the same settings, sharing its replay bucket on the cluster (E17, H6)', () => {
+    for (const workload of WORKLOADS) {
+      const [first, second] = replicas(workload) as [string, string];
+      for (const replica of [first, second]) {
+        expect({ replica, command: services[replica]!.command, image: services[replica]!.image }).toEqual({ replica, command: services[workload]!.command, image: services[workload]!.image });
+        // One SPIFFE identity per workload: the replicas mount the single service's identity volume.
+        expect(mounts(replica)[0]).toEqual({ volume: `${workload}-identity`, path: env(replica)['CERTS_DIR'], readOnly: true });
+        // Hop proofs are claimed in the workload's JetStream bucket (the default; never a per-process memory store).
+        expect(env(replica)['HOP_REPLAY_STORE'] ?? 'jetstream').toBe('jetstream');
+        expect(services[replica]!.healthcheck?.test).toEqual(services[workload]!.healthcheck?.test);
+      }
+      const { EDGE_PUBLIC_URL: _first, ...firstEnv } = env(first);
+      const { EDGE_PUBLIC_URL: _second, ...secondEnv } = env(second);
+      expect(firstEnv).toEqual(secondEnv);
+      // What the replica sets beyond the single service: the cluster's URL, and the settings replicas must share.
+      expect(Object.keys(firstEnv).filter((name) => !(name in env(workload))).sort()).toEqual(
+        { edge: ['EDGE_AUDIENCE'], sts: ['STS_KEYS_FILE'], orders: [], inventory: [] }[workload].sort(),
+      );
+      for (const [name, value] of Object.entries(env(workload))) {
+        if (name === 'NATS_URL') expect(firstEnv[name]).toBe(clusterUrl);
+        else if (name !== 'EDGE_PUBLIC_URL') expect({ workload, name, value: firstEnv[name] }).toEqual({ workload, name, value });
+      }
+    }
+    // E17 at the door: both edges claim DPoP proof jtis in the edge's bucket, for the one audience auth issues.
+    for (const edge of replicas('edge')) expect(env(edge)).toMatchObject({ REPLAY_STORE: 'jetstream', EDGE_AUDIENCE: env('auth')['EDGE_AUDIENCE'] });
+    // The STS replicas sign with one key set, kept on one volume the first writes and the second reads after it.
+    expect(mountOf('sts-1', 'sts-keys')).toBe(mountOf('sts-2', 'sts-keys'));
+    expect(env('sts-1')['STS_KEYS_FILE']!.startsWith(`${mountOf('sts-1', 'sts-keys')}/`)).toBe(true);
+    expect(services['sts-2']!.depends_on?.['sts-1']).toEqual({ condition: 'service_healthy' });
+  });
+
+  it('publishes the cluster\'s two edges on 127.0.0.1 at the ports their public origins name, and nothing else of the profile', () => {
+    expect(CLUSTER_SERVICES.filter((name) => services[name]!.ports !== undefined).sort()).toEqual(replicas('edge'));
+    const taken = DEFAULT_SERVICES.flatMap((name) => services[name]!.ports ?? []).map((port) => port.split(':')[1]);
+    for (const edge of replicas('edge')) {
+      const port = new URL(env(edge)['EDGE_PUBLIC_URL']!).port;
+      expect(services[edge]!.ports).toEqual([`127.0.0.1:${port}:${env(edge)['EDGE_PORT']}`]);
+      expect(taken).not.toContain(port);
+      expect(env(edge)['EDGE_HOST']).toBe('0.0.0.0');
     }
   });
 });
@@ -316,6 +469,55 @@ describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)
     expect(users).toEqual(expect.arrayContaining(WORKLOADS.map((workload) => spiffeIdOf(workload))));
   });
 
+  it('T6: hands each cluster node its own folder: the broker\'s pair (naming every node), its own route certificate (the route identity and its host name), the pins, the bundle and nats.conf', () => {
+    const ca = new X509Certificate(readFileSync(join(certsDir, 'ca.crt')));
+    const routeThumbprints = new Set<string>();
+    for (const node of NODES) {
+      const dir = join(outDir, node);
+      expect(readdirSync(dir).sort()).toEqual(['ca.crt', 'nats-pins.conf', 'nats-route.crt', 'nats-route.key', 'nats.conf', 'nats.crt', 'nats.key']);
+      for (const key of ['nats.key', 'nats-route.key']) expect(statSync(join(dir, key)).mode & 0o777).toBe(0o600);
+      expect(readFileSync(join(dir, 'nats.crt'), 'utf8')).toBe(readFileSync(join(outDir, 'nats', 'nats.crt'), 'utf8'));
+      expect(readFileSync(join(dir, 'nats-pins.conf'), 'utf8')).toBe(readFileSync(join(outDir, 'nats', 'nats-pins.conf'), 'utf8'));
+      const route = new X509Certificate(readFileSync(join(dir, 'nats-route.crt')));
+      const names = (route.subjectAltName ?? '').split(', ');
+      expect(names).toEqual(expect.arrayContaining([`URI:${ROUTE_SPIFFE_ID}`, `DNS:${node}`]));
+      expect(route.checkIssued(ca) && route.verify(ca.publicKey)).toBe(true);
+      routeThumbprints.add(route.fingerprint256);
+    }
+    expect(routeThumbprints.size).toBe(NODES.length);
+    // Every node serves clients with the broker's certificate: it must name the host each client dials.
+    const broker = (new X509Certificate(readFileSync(join(outDir, 'nats', 'nats.crt'))).subjectAltName ?? '').split(', ');
+    expect(broker).toEqual(expect.arrayContaining(NODES.map((node) => `DNS:${node}`)));
+  });
+
+  it('T6, S1: each node\'s nats.conf is the cluster renderer\'s output (the cluster supervisor\'s, permission table included), and the real nats-server accepts it with the files handed to that node', async () => {
+    const expected = renderClusterNodeConfig({
+      certsDir,
+      host: '127.0.0.1',
+      port: natsPort,
+      routePort: DEFAULT_ROUTE_PORT,
+      httpPort: DEFAULT_MONITORING_PORT,
+      storeDir: join(folder, 'jetstream'),
+      routes: clusterNodeRoutes(NODES.length),
+      pinsFile: 'nats-pins.conf',
+    });
+    expect(expected).toContain(`routes: [${NODES.map((node) => `"nats-route://${node}:${DEFAULT_ROUTE_PORT}"`).join(', ')}]`);
+    expect(expected).toContain(`user: "${ROUTE_SPIFFE_ID}"`);
+    expect(expected).toContain(`http: "127.0.0.1:${DEFAULT_MONITORING_PORT}"`); // the health check's port
+    for (const node of NODES) {
+      const config = readFileSync(join(outDir, node, 'nats.conf'), 'utf8');
+      expect(config).toBe(expected);
+      // The node's container view: its folder mounted at CERTS_DIR. nats-server -t loads every
+      // certificate, key and include the file names, and parses the rest as the node would.
+      const view = join(folder, 'view', node);
+      await run('mkdir', ['-p', view]);
+      for (const file of readdirSync(join(outDir, node))) await writeFile(join(view, file), readFileSync(join(outDir, node, file)), { mode: 0o600 });
+      await writeFile(join(view, 'nats.conf'), config.replaceAll(`${certsDir}/`, `${view}/`));
+      const checked = await run(findNatsServer(), ['-t', '-c', join(view, 'nats.conf'), '--server_name', node]).catch((error: { stderr?: string; stdout?: string }) => ({ stdout: error.stdout ?? '', stderr: `${error.stderr ?? ''} (failed)` }));
+      expect({ node, output: `${checked.stdout}${checked.stderr}` }).toEqual({ node, output: expect.stringMatching(/configuration file .* is valid/) });
+    }
+  });
+
   it('a nats-server started from that nats.conf admits each workload with the files handed to it', async () => {
     broker = spawn(findNatsServer(), ['-c', join(outDir, 'nats', 'nats.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
     broker.stderr?.on('data', (chunk: Buffer) => (brokerOutput += chunk.toString()));
@@ -349,11 +551,12 @@ describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)
     }
   });
 
-  it('L1, L5: the renewer service, run as compose runs it (30 s certificates), renews, hands the new files out, reloads the broker through its pid file, and reports healthy', async () => {
+  it('L1, L5: the renewer service, run as compose runs it (30 s certificates), renews, hands the new files out (the cluster nodes\' route certificates too), reloads the broker through its pid file, and reports healthy', async () => {
     expect(broker?.exitCode).toBeNull();
     const pidFile = join(folder, 'nats.pid');
     await writeFile(pidFile, `${broker!.pid}\n`);
     const before = await readFile(join(outDir, 'edge', 'edge.crt'), 'utf8');
+    const routesBefore = await Promise.all(NODES.map((node) => readFile(join(outDir, node, 'nats-route.crt'), 'utf8')));
     const reloadsBefore = brokerOutput.match(/Reloaded server configuration/g)?.length ?? 0;
     const service = spawn(process.execPath, ['dist/scripts/nats/renewer-service.js'], {
       env: { PATH: process.env['PATH'] ?? '', ...env('renewer'), CERTS_DIR: certsDir, HAND_OUT_DIR: outDir, SIGHUP_PID_FILE: pidFile, NATS_URL: `tls://127.0.0.1:${natsPort}`, CERT_TTL: '30s' },
@@ -368,6 +571,13 @@ describe('the certs job, run here as compose runs it (deploy/prepare-estate.mjs)
       while ((await readFile(join(outDir, 'edge', 'edge.crt'), 'utf8')) === before) {
         if (Date.now() > deadline || service.exitCode !== null) throw new Error(`edge.crt was not handed out anew:\n${output}`);
         await new Promise((done) => setTimeout(done, 200));
+      }
+      // Each cluster node's route certificate too, into its own folder (its reloader then signals it).
+      for (const [index, node] of NODES.entries()) {
+        while ((await readFile(join(outDir, node, 'nats-route.crt'), 'utf8')) === routesBefore[index]) {
+          if (Date.now() > deadline || service.exitCode !== null) throw new Error(`${node}/nats-route.crt was not handed out anew:\n${output}`);
+          await new Promise((done) => setTimeout(done, 200));
+        }
       }
       const renewed = new X509Certificate(await readFile(join(outDir, 'edge', 'edge.crt')));
       expect(new Date(renewed.validTo).getTime() - new Date(renewed.validFrom).getTime()).toBeLessThanOrEqual(40_000);
