@@ -1,7 +1,8 @@
-import { createPrivateKey, sign, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import type { ClientProxy } from '@nestjs/microservices';
-import { HOP_PROOF_LIFETIME_S, payloadHash, sha256Base64url, type HopProofSigner } from '#binding';
+import { HOP_PROOF_LIFETIME_S, type HopProofSigner } from '#binding';
 import { natsRecord, requestWithTimeout } from '#estate';
+import { craftHopProof, hopProofClaims } from '../../../libs/binding/test-support/hop-proofs.js';
 
 /** A refusal as a callee answers it (H13), or a reply. */
 export type HopOutcome = { readonly ok: true; readonly reply: unknown } | { readonly ok: false; readonly error: Record<string, unknown> };
@@ -27,8 +28,9 @@ export async function hopHeaders(
 }
 
 /**
- * A hop proof built by hand, for what a real signer never writes: any header (e.g. `x5c` of one
- * certificate while another key signs), any claims. ES256 (P-256 keys of the estate's PKI).
+ * A hop proof built by hand (libs/binding/test-support/hop-proofs.ts), for what a real signer
+ * never writes: any header (e.g. `x5c` of one certificate while another key signs), issued now
+ * for the signer's lifetime. ES256 (P-256 keys of the estate's PKI).
  */
 export function craftProof(options: {
   readonly certificatePem: string;
@@ -36,20 +38,11 @@ export function craftProof(options: {
   readonly claims: { aud: string; sub: string; token: string; payload: unknown; iat?: number; exp?: number; jti?: string };
   readonly header?: Record<string, unknown>;
 }): string {
-  const der = new X509Certificate(options.certificatePem).raw;
-  const header = { typ: 'hop+jwt', alg: 'ES256', x5c: [der.toString('base64')], ...options.header };
-  const { aud, sub, token, payload } = options.claims;
   const iat = options.claims.iat ?? Math.floor(Date.now() / 1000);
-  const claims = {
-    jti: options.claims.jti ?? `crafted-${Math.random().toString(36).slice(2)}`,
-    iat,
-    exp: options.claims.exp ?? iat + HOP_PROOF_LIFETIME_S,
-    aud,
-    sub,
-    ath: sha256Base64url(token),
-    pdh: payloadHash(payload),
-  };
-  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  const signature = sign('sha256', Buffer.from(input), { key: createPrivateKey(options.signingKeyPem), dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
+  return craftHopProof({
+    x5c: [new X509Certificate(options.certificatePem).raw],
+    signingKeyPem: options.signingKeyPem,
+    ...(options.header === undefined ? {} : { header: options.header }),
+    claims: hopProofClaims({ ...options.claims, iat, exp: options.claims.exp ?? iat + HOP_PROOF_LIFETIME_S }),
+  });
 }

@@ -1,7 +1,8 @@
 // Test fixtures for the DPoP specs: real keys, real signatures, real stores. Never imported by
 // library code.
 import { randomUUID } from 'node:crypto';
-import { CompactSign, SignJWT, calculateJwkThumbprint, errors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK } from 'jose';
+import { errors, generateKeyPair, jwtVerify } from 'jose';
+import { signAccessToken } from '../../test-support/access-tokens.js';
 import { sha256Base64url } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
@@ -28,19 +29,10 @@ export function testClock(start: number = NOW): TestClock {
   return clock;
 }
 
-/** A DPoP client: a key pair, its public JWK and its RFC 7638 thumbprint. */
-export interface ProofClient {
-  readonly alg: string;
-  readonly privateKey: CryptoKey;
-  readonly publicJwk: JWK;
-  readonly jkt: string;
-}
-
-export async function createProofClient(alg: string = 'ES256'): Promise<ProofClient> {
-  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
-  const publicJwk = await exportJWK(publicKey);
-  return { alg, privateKey, publicJwk, jkt: await calculateJwkThumbprint(publicJwk) };
-}
+// The client, its proofs and hand-built JWS are the library's shared builders (test-support/),
+// which the e2e tests and the bench use too.
+export { createProofClient, signProof, type ProofClient } from '../../test-support/dpop-proofs.js';
+export { base64urlJson, unsignedCompact as craftProof } from '../../test-support/compact-jws.js';
 
 /** Claims of a valid proof for `GET https://api.example.com/orders` at NOW, bound to `token`. */
 export function proofClaims(token: string | undefined, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -54,22 +46,6 @@ export function proofClaims(token: string | undefined, overrides: Record<string,
   };
 }
 
-/** Signs `claims` with the client's key; `header` adds to or replaces `typ`, `alg`, `jwk`. */
-export async function signProof(client: ProofClient, claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
-  const protectedHeader = { typ: 'dpop+jwt', alg: client.alg, jwk: client.publicJwk, ...header };
-  const payload = new TextEncoder().encode(JSON.stringify(claims));
-  return new CompactSign(payload).setProtectedHeader(protectedHeader as { alg: string }).sign(client.privateKey);
-}
-
-/** A compact JWS built by hand, unsigned (its signature is junk): for checks that run before the signature. */
-export function craftProof(header: unknown, claims: unknown = {}, signature: string = 'c2lnbmF0dXJl'): string {
-  return `${base64urlJson(header)}.${base64urlJson(claims)}.${signature}`;
-}
-
-export function base64urlJson(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
 /** An authorization server in miniature: signs RFC 9068 access tokens, verifies them with jose. */
 export interface TokenIssuer {
   readonly verifier: AccessTokenVerifier;
@@ -78,16 +54,19 @@ export interface TokenIssuer {
 
 export async function createTokenIssuer(clock: Clock, audience: string = ORIGIN): Promise<TokenIssuer> {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
+  // The fixed claims come last, as before: a spec's `claims` cannot change iss, aud, sub or the times.
   const issue = (claims: Record<string, unknown> = {}, lifetimeSeconds: number = 300): Promise<string> =>
-    new SignJWT({ client_id: 'spa', scope: 'orders:read', ...claims })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
-      .setIssuer(ISSUER)
-      .setAudience(audience)
-      .setSubject('alice')
-      .setIssuedAt(clock())
-      .setExpirationTime(clock() + lifetimeSeconds)
-      .setJti(randomUUID())
-      .sign(privateKey);
+    signAccessToken(privateKey, {
+      client_id: 'spa',
+      scope: 'orders:read',
+      ...claims,
+      iss: ISSUER,
+      aud: audience,
+      sub: 'alice',
+      iat: clock(),
+      exp: clock() + lifetimeSeconds,
+      jti: randomUUID(),
+    });
   const verifier: AccessTokenVerifier = {
     async verify(token: string): Promise<AccessTokenClaims> {
       try {

@@ -1,9 +1,11 @@
 // Test fixtures only (never imported by library code): an estate around one receiving service,
 // with a real STS key, a real jose-based token verifier, real replay store and revocation list.
-// Certificates come from the spec (certs/pki.ts), passed in as PEM and DER.
-import { expect } from '@jest/globals';
-import { createPrivateKey, sign } from 'node:crypto';
-import { createLocalJWKSet, errors, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+// Certificates come from the spec (test-support/pki.ts), passed in as PEM and DER; tokens and
+// hand-built proofs from the library's shared builders (test-support/access-tokens.ts, hop-proofs.ts).
+import { createLocalJWKSet, errors, exportJWK, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
+import { signAccessToken } from '../../test-support/access-tokens.js';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
+import { craftHopProof, hopProofClaims } from '../../test-support/hop-proofs.js';
 import { sha256Base64url } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType, type ErrorCode } from '../errors/failure-type.js';
@@ -11,7 +13,6 @@ import { createCertificatePathValidator } from '../mtls/certificate-path.js';
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
 import { MemoryRevocationList } from '../revocation/memory-revocation-list.js';
 import type { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.js';
-import { payloadHash } from './payload-hash.js';
 import { createHopProofSigner, type HopProofSigner } from './sign-hop-proof.js';
 import { createHopVerifier, type HopVerifier, type HopVerifierOptions } from './verify-hop-proof.js';
 
@@ -124,42 +125,20 @@ export async function createEstate(anchorPem: string, now = Math.floor(Date.now(
         cnf: { 'x5t#S256': sha256Base64url(caller.der) },
         ...claims,
       };
-      return new SignJWT(body).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'sts-1', ...header }).sign(sts.privateKey);
+      return signAccessToken(sts.privateKey, body, { kid: 'sts-1', ...header });
     },
     signer(caller, chainDer = []) {
       return createHopProofSigner({ privateKey: caller.privateKeyPem, certificateChainDer: [caller.der, ...chainDer], clock });
     },
     async craftProof(caller, token, options = {}) {
-      const alg = options.alg ?? 'ES256';
-      const header = { typ: 'hop+jwt', alg, x5c: [Buffer.from(caller.der).toString('base64')], ...options.header };
-      const claims = {
-        jti: `crafted-${Math.random().toString(36).slice(2)}`,
-        iat: current,
-        exp: current + 60,
-        aud: INVENTORY,
-        sub: SUBJECT,
-        ath: sha256Base64url(token),
-        pdh: payloadHash(PAYLOAD),
-        ...options.claims,
-      };
-      // Signed with node:crypto under `alg` whatever the header says, so a header alg that does not fit the key can be tested.
-      const key = createPrivateKey(options.signingKeyPem ?? caller.privateKeyPem);
-      const input = `${encode(header)}.${Buffer.from(options.rawClaims ?? JSON.stringify(claims)).toString('base64url')}`;
-      const signature = alg === 'ES256' ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }) : sign(null, Buffer.from(input), key);
-      return `${input}.${signature.toString('base64url')}`;
+      const claims = hopProofClaims({ aud: INVENTORY, sub: SUBJECT, token, payload: PAYLOAD, iat: current, exp: current + 60 });
+      const signingKeyPem = options.signingKeyPem ?? caller.privateKeyPem;
+      return craftHopProof({ ...options, x5c: [caller.der], signingKeyPem, claims: { ...claims, ...options.claims } });
     },
   };
 }
 
-const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** Awaits a rejection and checks it is a BindingError of `type` with RFC `code`. */
-export async function expectRejection(promise: Promise<unknown>, type: FailureType, code: ErrorCode): Promise<BindingError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(BindingError);
-  expect(error).toMatchObject({ type, code });
-  return error as BindingError;
+/** Awaits a rejection and checks it is a BindingError of `type` with RFC `code` (test-support/expect-binding-error.ts). */
+export function expectRejection(promise: Promise<unknown>, type: FailureType, code: ErrorCode): Promise<BindingError> {
+  return expectBindingError(promise, type, code);
 }
