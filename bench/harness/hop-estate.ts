@@ -4,7 +4,7 @@ import type { AppProcess } from '../../scripts/estate/app-process.js';
 import type { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { hopBenchPayload } from '../servers/hop-bench-subjects.js';
 import { distPath } from './bench-context.js';
-import { startBenchFabric, type BenchFabric } from './bench-fabric.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
 import { pinProcess, SERVER_CORE, type Pinning } from './cpu-pinning.js';
 import { HopCaller } from './hop-caller.js';
 import { startPinnedProcess } from './pinned-process.js';
@@ -37,7 +37,7 @@ export interface HopEstateOptions {
  */
 export class HopEstate {
   private constructor(
-    readonly fabric: BenchFabric,
+    readonly fabric: EstateFabric,
     readonly caller: HopCaller,
     private readonly probe: NatsConnection,
     private readonly sts: AppProcess,
@@ -45,7 +45,7 @@ export class HopEstate {
   ) {}
 
   static async start(options: HopEstateOptions): Promise<HopEstate> {
-    const fabric = await startBenchFabric();
+    const fabric = await startEstateFabric({ purpose: 'bench' });
     let caller: HopCaller | undefined;
     let probe: NatsConnection | undefined;
     try {

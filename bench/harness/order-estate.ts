@@ -1,11 +1,11 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import type { AppProcess } from '../../scripts/estate/app-process.js';
-import { findFreePort } from '../../scripts/nats/free-port.js';
+import { freePort } from '../../test-support/free-port.js';
 import type { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { distPath } from './bench-context.js';
 import type { DevFabricRotation } from '../../scripts/nats/dev-fabric.js';
-import { startBenchFabric, type BenchFabric } from './bench-fabric.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
 import { pinProcess, SERVER_CORE, type Pinning } from './cpu-pinning.js';
 import { startPinnedProcess } from './pinned-process.js';
 
@@ -42,7 +42,7 @@ const probePacket = (pattern: string): string => JSON.stringify({ pattern, data:
 
 /**
  * The whole order path as built processes, for the order-flow bench and the soak:
- * 1. the fabric (bench-fabric.ts: temp PKI, mTLS nats-server with the estate's permission table,
+ * 1. the fabric (test-support/estate-fabric.ts: temp PKI, mTLS nats-server with the estate's permission table,
  *    JetStream provisioned as admin), the broker pinned to the server core;
  * 2. dist/apps/{sts,inventory,orders}/main.js, pinned to the server core, started together; each
  *    is ready once it answers a request on its subject (probes as `edge`, and as `orders` for
@@ -55,14 +55,14 @@ const probePacket = (pattern: string): string => JSON.stringify({ pattern, data:
  */
 export class OrderEstate {
   private constructor(
-    readonly fabric: BenchFabric,
+    readonly fabric: EstateFabric,
     private readonly services: readonly AppProcess[],
     /** The edge's public origin: the `htu` of every proof starts with it. */
     readonly origin: string,
   ) {}
 
   static async start(options: OrderEstateOptions): Promise<OrderEstate> {
-    const fabric = await startBenchFabric(options.rotation, options.cluster === true);
+    const fabric = await startEstateFabric({ purpose: 'bench', rotation: options.rotation, cluster: options.cluster === true });
     const started: AppProcess[] = [];
     const probes: NatsConnection[] = [];
     try {
@@ -87,7 +87,7 @@ export class OrderEstate {
       const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
 
-      const port = await findFreePort('127.0.0.1');
+      const port = await freePort();
       const origin = `http://127.0.0.1:${port}`;
       started.push(
         await startPinnedProcess(options.pinning, {

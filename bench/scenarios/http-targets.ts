@@ -1,5 +1,5 @@
 import type { AppProcess } from '../../scripts/estate/app-process.js';
-import { findFreePort } from '../../scripts/nats/free-port.js';
+import { freePort } from '../../test-support/free-port.js';
 import { cpuSecondsOf, distPath, round, type BenchContext } from '../harness/bench-context.js';
 import { runLoad, type LoadResult } from '../harness/load-generator.js';
 import { invalidRequests, validRequests, type RequestHeaders } from '../harness/proof-pool.js';
@@ -113,7 +113,7 @@ export interface TargetMeasurement {
 }
 
 export async function startTarget(context: BenchContext, target: Target, nodeOptions: readonly string[] = []): Promise<TargetServer> {
-  const port = await findFreePort('127.0.0.1');
+  const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const app = await startPinnedProcess(context.pinning, { name: target.name, ...target.spec(context, port), nodeOptions, ready: { url: `${origin}${HEALTH_PATH}` } });
   return { app, origin };

@@ -4,7 +4,7 @@ import { JetStreamReplayStore, MemoryReplayStore, sha256Base64url, type ReplaySt
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import { provisionReplayBucket } from '../../scripts/nats/provision-replay-bucket.js';
 import { round, type BenchContext } from '../harness/bench-context.js';
-import { startBenchFabric } from '../harness/bench-fabric.js';
+import { startEstateFabric } from '../../test-support/estate-fabric.js';
 import { pinProcess, SERVER_CORE } from '../harness/cpu-pinning.js';
 
 /** One sender key per this many claims, as many clients would spread them. */
@@ -43,7 +43,7 @@ export async function measureReplayStores(context: BenchContext): Promise<Replay
   memoryStore.close();
   context.log(`  memory: ${memory.claimsPerSecond} claims/s`);
 
-  const fabric = await startBenchFabric();
+  const fabric = await startEstateFabric({ purpose: 'bench' });
   const connections: NatsConnection[] = [];
   const as = async (identity: 'admin' | 'edge' | 'orders'): Promise<NatsConnection> => {
     const connection = await connect(natsConnectionOptions(loadEstateConfig(fabric.env(), identity)));

@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions, stateBucketOf } from '#estate';
-import type { BenchFabric } from '../harness/bench-fabric.js';
+import type { EstateFabric } from '../../test-support/estate-fabric.js';
 import type { PreparedRequest } from '../harness/order-requests.js';
 
 /**
@@ -33,7 +33,7 @@ export interface NodeFaultFigures {
 }
 
 export class NodeFault {
-  readonly #fabric: BenchFabric;
+  readonly #fabric: EstateFabric;
   readonly #acknowledged = new Set<string>();
   #sent = 0;
   readonly #sentAt = new WeakMap<PreparedRequest, number>();
@@ -45,7 +45,7 @@ export class NodeFault {
   #baseline = 0;
   #started = Date.now();
 
-  constructor(fabric: BenchFabric) {
+  constructor(fabric: EstateFabric) {
     if (fabric.cluster === undefined) throw new TypeError('--kill-nats-node needs --cluster');
     this.#fabric = fabric;
   }

@@ -14,7 +14,7 @@ import { MobileClient } from '../../apps/mobile/src/mobile-client.js';
 import { ScriptedLoginError } from '../../apps/mobile/src/login/scripted-browser.js';
 import { ALICE, authorizationCode, exchange, HTTP_OK, MOBILE, newDpop } from './support/authorization-code.js';
 import { startTestAuthServer, TEST_ADMIN_TOKEN, TEST_RESOURCE } from './support/test-auth-server.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 async function jwks(server: AuthServer): Promise<JSONWebKeySet> {
   return (await (await fetch(`${server.issuer}/jwks`)).json()) as JSONWebKeySet;

@@ -16,7 +16,7 @@ import { DPOP_KEY_FILE, TOKEN_FILE } from '../../apps/mobile/src/mobile-options.
 import { ALICE } from './support/authorization-code.js';
 import { RESOURCE_NONCE, startDpopResourceServer, type DpopResourceServer } from './support/dpop-resource-server.js';
 import { startTestAuthServer, TEST_RESOURCE } from './support/test-auth-server.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 const run = promisify(execFile);
 const CLI = resolve('dist/apps/mobile/main.js');

@@ -6,8 +6,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import { certificateThumbprint } from '../../certs/spki-pin.js';
 import { announceRevocation } from '../../scripts/nats/publish-revocation.js';
-import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 import { snapshotLeaf, type LeafSnapshot } from './leaf-snapshot.js';
 
 // SECURITY.md L5 and H12 at the broker: a certificate revoked on `estate.revocations` (as

@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CertificateFiles } from '../support/estate-fabric.js';
+import type { CertificateFiles } from '../../test-support/estate-fabric.js';
 
 /** A workload's key, certificate and bundle as it read them at one moment. */
 export interface LeafSnapshot extends CertificateFiles {

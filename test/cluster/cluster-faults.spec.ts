@@ -4,12 +4,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueCertificate } from '../../certs/pki.js';
 import { ROUTE_SPIFFE_ID } from '../../certs/estate-leaves.js';
-import { findFreePort } from '../../scripts/nats/free-port.js';
 import { startNatsServer, type NatsSupervisor } from '../../scripts/nats/supervisor.js';
 import { announceRevocation } from '../../scripts/nats/publish-revocation.js';
 import { provisionEstateJetStream } from '../../scripts/nats/provision-jetstream.js';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
+import { freePort } from '../../test-support/free-port.js';
 import { ClusterEstate, eventually, OUTBOUND_TIMEOUT_MS } from './support/cluster-estate.js';
 import { orderLedger, OrderTraffic, recoveryMs } from './support/order-traffic.js';
 import { writeFaultFigures } from './support/fault-figures.js';
@@ -72,7 +72,7 @@ async function intruder(name: string, route: { certificatePem: string; privateKe
     tls: estate.fabric.files('nats'),
     probe: estate.fabric.files('admin'),
     serverName: name,
-    cluster: { name: cluster.name, host: '127.0.0.1', port: await findFreePort('127.0.0.1'), routes: cluster.routeUrls, tls: { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`), caFile: join(dir, `${name}-ca.crt`) }, routeUser: ROUTE_SPIFFE_ID },
+    cluster: { name: cluster.name, host: '127.0.0.1', port: await freePort(), routes: cluster.routeUrls, tls: { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`), caFile: join(dir, `${name}-ca.crt`) }, routeUser: ROUTE_SPIFFE_ID },
   });
 }
 

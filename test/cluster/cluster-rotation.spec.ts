@@ -5,8 +5,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import { ROUTE_SPIFFE_ID } from '../../certs/estate-leaves.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
-import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
 import { ESTATE_STREAMS, eventually } from './support/cluster-estate.js';
 
 // T6 with L1: on a cluster, the renewer issues each node's route certificate (nats-route-<n>:

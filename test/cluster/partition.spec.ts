@@ -11,7 +11,7 @@ import { createCertificateAuthority, issueCertificate } from '../../certs/pki.js
 import { provisionCluster } from '../../scripts/nats/cluster-provision.js';
 import { startNatsCluster, type NatsCluster } from '../../scripts/nats/cluster-supervisor.js';
 import { ensureNatsServer } from '../../scripts/nats/ensure-nats-server.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 import { ESTATE_STREAMS, eventually } from './support/cluster-estate.js';
 import { NetworkNamespace } from './support/network-namespace.js';
 

@@ -35,8 +35,8 @@ import { clusterNodeHost, ROUTE_SPIFFE_ID } from '../../certs/estate-leaves.js';
 import { clusterNodeRoutes, DEFAULT_MONITORING_PORT, DEFAULT_ROUTE_PORT, renderClusterNodeConfig } from '../../scripts/nats/cluster-config.js';
 import { findNatsServer } from '../../scripts/nats/find-nats-server.js';
 import { renderNatsConfig } from '../../scripts/nats/render-nats-config.js';
-import { freePort } from '../support/free-port.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { freePort } from '../../test-support/free-port.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 import { composeInterpolationErrors, composeReferenceErrors, composeSchemaErrors } from './support/compose-schema.js';
 import { variablesReadIn } from './support/variables-read.js';
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { builtAppPath } from '../support/built-app.js';
+import { builtAppPath } from '../../test-support/built-app.js';
 
 const run = promisify(execFile);
 const START_TIMEOUT_MS = 20_000;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import { freePort } from '../support/free-port.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { freePort } from '../../test-support/free-port.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 import { EdgeProcess } from './edge-process.js';
 import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 

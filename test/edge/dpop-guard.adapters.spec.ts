@@ -14,10 +14,10 @@ import {
   Principal,
 } from '#binding';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../test-support/free-port.js';
 import { call, callWithRawHeaders } from './http-call.js';
 import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 let handlerRuns = 0;
 /** The nonce issuer's own clock, frozen at the start of a step so no test straddles a step. */

@@ -1,5 +1,5 @@
 import { AppProcess } from '../../scripts/estate/app-process.js';
-import { builtAppPath } from '../support/built-app.js';
+import { builtAppPath } from '../../test-support/built-app.js';
 
 /** The built edge (`node dist/apps/edge/main.js`) as a child process, configured by environment. */
 export class EdgeProcess extends AppProcess {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../test-support/free-port.js';
 import { EdgeProcess } from './edge-process.js';
 import { call, callWithRawHeaders } from './http-call.js';
 import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 describe('edge over real HTTP (node dist/apps/edge/main.js)', () => {
   let issuer: TestIssuer;

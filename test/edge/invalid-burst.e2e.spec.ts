@@ -6,8 +6,8 @@ import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { EdgeProcess } from './edge-process.js';
 import { call, type Answer } from './http-call.js';
 import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
-import { freePort } from '../support/free-port.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { freePort } from '../../test-support/free-port.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // Issue 6, faults: a burst of invalid proofs and tokens beside valid traffic, against the built
 // edge. What a test can hold without timing anything: every valid request is still served, every

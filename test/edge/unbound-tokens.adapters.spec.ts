@@ -14,8 +14,8 @@ import {
   MemoryReplayStore,
   Principal,
 } from '#binding';
-import { freePort } from '../support/free-port.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { freePort } from '../../test-support/free-port.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call } from './http-call.js';
 import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection, type TlsOptions } from '@nats-io/transport-node';
 import { ESTATE_IDENTITIES, EstateSubjects, loadEstateConfig, natsConnectionOptions, type EstateIdentity } from '#estate';
 import { PINNED_NATS_SERVER_VERSION } from '../../scripts/nats/nats-server-release.js';
-import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
-import { liveSubscription, subscriptionRefusal } from '../support/permission-violations.js';
+import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { liveSubscription, subscriptionRefusal } from '../../test-support/permission-violations.js';
 import { rawNatsConnect, type RawNatsSession } from './support/raw-nats.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // SECURITY.md T5: the broker is the pinned release, speaks TLS 1.3 only, and refuses the
 // permission-bypass classes the nats-io advisories name for older releases (2.9.10 among them):

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuthorizationError, connect, type NatsConnection } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions, spiffeIdOf } from '#estate';
 import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type CertificateOptions } from '../../certs/pki.js';
-import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // SECURITY.md T1, T2, T4: who the broker lets in at all. Every refusal must come promptly (not
 // by running into the connect timeout) and for the stated reason, read from the server's log.

@@ -4,9 +4,9 @@ import { spiffeIdOf } from '#estate';
 import { ESTATE_PERMISSIONS, type IdentityPermissions } from '../../scripts/nats/permission-table.js';
 import { renderNatsConfig } from '../../scripts/nats/render-nats-config.js';
 import { startNatsServer, type NatsSupervisor } from '../../scripts/nats/supervisor.js';
-import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../support/estate-fabric.js';
-import { publishRefusal, subscriptionRefusal } from '../support/permission-violations.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { publishRefusal, subscriptionRefusal } from '../../test-support/permission-violations.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // The broker configuration rendered from the permission table: what it must and must not say,
 // and that an identity given nothing gets nothing (an absent permission section means "all").

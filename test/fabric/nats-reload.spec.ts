@@ -6,8 +6,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { spiffeIdOf } from '#estate';
 import { createCertificateAuthority, issueCertificate } from '../../certs/pki.js';
 import { startNatsServer, type NatsSupervisor } from '../../scripts/nats/supervisor.js';
-import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type CertificateFiles, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, TEST_CONNECT_TIMEOUT_MS, type CertificateFiles, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // NatsSupervisor.reload(): SIGHUP, answered by the server's own log line, so a certificate, trust
 // bundle or pin change reaches nats-server without a restart (SECURITY.md L1, L4, L5 at the

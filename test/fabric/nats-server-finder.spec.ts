@@ -8,7 +8,7 @@ import { ensureNatsServer } from '../../scripts/nats/ensure-nats-server.js';
 import { locateNatsServer, type FindNatsServerOptions } from '../../scripts/nats/find-nats-server.js';
 import { NatsServerBuildError, NatsServerMissingError, NatsServerVersionError } from '../../scripts/nats/nats-server-errors.js';
 import { PINNED_NATS_SERVER_VERSION } from '../../scripts/nats/nats-server-release.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // SECURITY.md T5: the scripts run one pinned nats-server release. The finder checks what each
 // candidate says with `--version` (real processes: the pinned binary, and tiny scripts that print

@@ -6,8 +6,8 @@ import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import { issueCertificate } from '../../certs/pki.js';
 import { PINNED_NATS_SERVER_VERSION } from '../../scripts/nats/nats-server-release.js';
 import { startNatsServer } from '../../scripts/nats/supervisor.js';
-import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // The supervisor that every e2e test and the demo rely on: real readiness, restarts on the same
 // port (fault tests), clean stops, and clear failures.

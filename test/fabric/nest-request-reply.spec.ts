@@ -13,8 +13,8 @@ import {
   type EstateIdentity,
 } from '#estate';
 import { NEVER, type Observable } from 'rxjs';
-import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // A request/reply between two Nest apps over the mTLS fabric, wired only with libs/estate's
 // options: a Transport.NATS microservice (orders) with a @MessagePattern handler, and a

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
 import { EstateSubjects, loadEstateConfig, natsConnectionOptions, queueGroupOf, type EstateIdentity } from '#estate';
-import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // Regression (found by the estate walkthrough's live renewal): nats-server registers every user
 // again on a configuration reload, and with it forgets which replies each client may send

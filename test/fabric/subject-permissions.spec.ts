@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kvm } from '@nats-io/kv';
 import { connect, PermissionViolationError, type NatsConnection } from '@nats-io/transport-node';
 import { ESTATE_IDENTITIES, EstateSubjects, loadEstateConfig, natsConnectionOptions, type EstateIdentity } from '#estate';
-import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
-import { liveSubscription, publishRefusal, requestRefusal, subscriptionRefusal } from '../support/permission-violations.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { liveSubscription, publishRefusal, requestRefusal, subscriptionRefusal } from '../../test-support/permission-violations.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // SECURITY.md T3: each identity publishes and subscribes only where permission-table.ts says,
 // and the broker itself refuses the rest. Every refusal sits beside the allowed variant.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { HopEstate } from './support/hop-estate.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // What the edge's client sees when the STS refuses the end user's token at the exchange (RFC 8693
 // §2.2.2 invalid_request, the failure type naming the check): 403 with a generic body, as for any

@@ -3,13 +3,13 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { EdgeProcess } from '../edge/edge-process.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../test-support/free-port.js';
 import { call } from '../edge/http-call.js';
 import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
-import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
-import { builtApp } from '../support/built-app.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { builtApp } from '../../test-support/built-app.js';
 import type { AppProcess } from '../../scripts/estate/app-process.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // The built apps as the operator runs them (node dist/apps/<app>/main.js, configured only by the
 // environment), and the operator's revocation command (node dist/scripts/nats/revoke.js, what

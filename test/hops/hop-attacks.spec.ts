@@ -9,7 +9,7 @@ import { ESTATE_PERMISSIONS } from '../../scripts/nats/permission-table.js';
 import { exchangeAtSts } from './support/exchange.js';
 import { craftProof, hopHeaders, sendHop, type HopOutcome } from './support/hop-messages.js';
 import { EDGE, HopEstate, INVENTORY, ORDERS, STS } from './support/hop-estate.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // SECURITY.md H1-H13 at the internal hops, one attack per check, against the real orders and
 // inventory apps on a real mTLS nats-server. Each refusal is asserted by its code and failure type

@@ -4,7 +4,7 @@ import type { HopProofSigner } from '#binding';
 import { exchangeAtSts } from './support/exchange.js';
 import { hopHeaders, sendHop } from './support/hop-messages.js';
 import { HopEstate, ORDERS } from './support/hop-estate.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // H6 at a receiver whose in-memory replay store (HOP_REPLAY_STORE=memory) is bounded by
 // configuration (HOP_REPLAY_MAX_ENTRIES, HOP_REPLAY_MAX_PER_SENDER, libs/estate): proofs are claimed until the sender's quota is spent,

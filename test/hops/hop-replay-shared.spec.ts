@@ -9,7 +9,7 @@ import { createOrdersApp, type OrdersApp } from '../../apps/orders/src/create-or
 import { exchangeAtSts } from './support/exchange.js';
 import { hopHeaders, sendHop } from './support/hop-messages.js';
 import { HopEstate, ORDERS } from './support/hop-estate.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // H6 (E17 applied to hops): a workload claims hop-proof jtis in its replay bucket on JetStream
 // (HOP_REPLAY_STORE=jetstream, the default), which every replica shares and which outlives a

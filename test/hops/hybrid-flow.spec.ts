@@ -5,7 +5,7 @@ import { call } from '../edge/http-call.js';
 import { JWT_TOKEN_TYPE } from '#binding';
 import { exchangeAtSts } from './support/exchange.js';
 import { EDGE, HopEstate, INVENTORY, ORDERS } from './support/hop-estate.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // Issue 4: the whole hybrid flow with real apps on a real mTLS nats-server. A DPoP client calls the
 // edge (RFC 9449), the edge exchanges the client's token at the STS (RFC 8693) for one bound to its

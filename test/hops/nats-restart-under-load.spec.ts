@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { eventually, HopEstate } from './support/hop-estate.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // Issue 6, faults: nats-server killed (SIGKILL, as a crash) and restarted while the edge is under
 // load. Requests in flight and those that arrive while it is down fail fast with 503, the edge,

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { sha256Base64url } from '#binding';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call, type Answer } from '../edge/http-call.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../test-support/free-port.js';
 import { eventually, HopEstate, ORDERS } from './support/hop-estate.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // Issue 4: an outage of NATS, the STS or a service gives the client a prompt 503 with Retry-After,
 // never a hang; an internal refusal reaches the client as a generic status with no internal code;

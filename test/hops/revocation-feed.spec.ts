@@ -4,9 +4,9 @@ import { MemoryRevocationList, startRevocationFeed, type RevocationFeed } from '
 import { EstateStreams, EstateSubjects, loadEstateConfig, natsConnectionOptions, type EstateIdentity } from '#estate';
 import { provisionEstateJetStream } from '../../scripts/nats/provision-jetstream.js';
 import { announceRevocation } from '../../scripts/nats/publish-revocation.js';
-import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
-import { publishRefusal, requestRefusal } from '../support/permission-violations.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { publishRefusal, requestRefusal } from '../../test-support/permission-violations.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // H12: revocations announced by the operator reach every service within a second, and a service
 // that starts later replays those in force from the REVOCATIONS stream. T3 beside it: only the

@@ -6,7 +6,7 @@ import { DEFAULT_STATE_BUCKET_MAX_BYTES, provisionAsAdmin } from '../../scripts/
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { HopEstate } from './support/hop-estate.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // The state buckets of orders and inventory have a quota (STATE_BUCKET_MAX_BYTES, set when the
 // operator provisions JetStream). A full bucket makes placing an order a prompt 503 at the edge,

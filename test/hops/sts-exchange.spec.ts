@@ -8,7 +8,7 @@ import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
 import { exchangeAtSts, type ExchangeOutcome } from './support/exchange.js';
 import { EDGE, EDGE_AUDIENCE, HopEstate, INVENTORY, ORDERS, STS } from './support/hop-estate.js';
 import type { ClientProxy } from '@nestjs/microservices';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // The STS over NATS, real apps and fabric: RFC 8693 semantics, its policy, the subject token checks
 // for both kinds of token, the caller's authentication by hop proof, revocation, key rotation.

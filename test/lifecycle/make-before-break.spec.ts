@@ -3,8 +3,8 @@ import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node'
 import { firstValueFrom } from 'rxjs';
 import { loadEstateConfig, natsClientOptions, natsConnectionOptions, natsTlsOptions, RotatingClientNats, RotatingConnection, spiffeIdOf, type TlsIdentity } from '#estate';
 import { issueCertificate } from '../../certs/pki.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
-import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
 
 // SECURITY.md L3 for the two caller-side seams, against a real mTLS broker: requests in flight
 // when a renewal lands are answered on the connection they were sent on, which closes only after;

@@ -10,7 +10,7 @@ import { ESTATE_PERMISSIONS } from '../../scripts/nats/permission-table.js';
 import { announceRevocation } from '../../scripts/nats/publish-revocation.js';
 import { exchangeAtSts } from '../hops/support/exchange.js';
 import { hopHeaders, sendHop } from '../hops/support/hop-messages.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 import { eventually, INVENTORY, LifecycleEstate, ORDERS } from './support/lifecycle-estate.js';
 
 // SECURITY.md L2, L3, L6 and H3 for a workload whose certificate is renewed while it serves: orders'

@@ -3,8 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import { createEdgeApp } from '../../apps/edge/src/create-edge-app.js';
 import { EdgeIdentity } from '../../apps/edge/src/edge-identity.js';
 import { loadEdgeConfig } from '../../apps/edge/src/edge-config.js';
-import { freePort } from '../support/free-port.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { freePort } from '../../test-support/free-port.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 import { EDGE_AUDIENCE, eventually, LifecycleEstate } from './support/lifecycle-estate.js';
 
 // SECURITY.md L6: a workload whose renewal is late reports not ready before its certificate

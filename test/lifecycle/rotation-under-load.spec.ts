@@ -3,7 +3,7 @@ import { WORKLOADS } from '#estate';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { eventually, HopEstate } from '../hops/support/hop-estate.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // Issue 10 §3, SECURITY.md L1-L4: the whole estate on 30 s certificates while orders flow at a
 // fixed rate. Every workload (edge, sts, orders, inventory) and nats-server's own certificate is

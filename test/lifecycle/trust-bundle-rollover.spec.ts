@@ -5,7 +5,7 @@ import { loadEstateConfig, WORKLOADS } from '#estate';
 import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate } from '../../certs/pki.js';
 import { exchangeAtSts } from '../hops/support/exchange.js';
 import { hopHeaders, sendHop } from '../hops/support/hop-messages.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 import { eventually, INVENTORY, LifecycleEstate, ORDERS } from './support/lifecycle-estate.js';
 
 // SECURITY.md L4: a CA rollover with the receivers (the STS checking caller proofs, inventory

@@ -4,11 +4,11 @@ import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import { provisionReplayBucket } from '../../scripts/nats/provision-replay-bucket.js';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { EdgeProcess } from '../edge/edge-process.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../test-support/free-port.js';
 import { callWithRawHeaders, type Answer } from '../edge/http-call.js';
 import { TestIssuer } from '../../libs/binding/test-support/test-issuer.js';
-import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // E17 across replicas: two edge processes (node dist/apps/edge/main.js, REPLAY_STORE=jetstream)
 // behind one public origin share the edge's KV bucket on a real mTLS nats-server. A proof is

@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BindingConfigError, FailureType, JetStreamReplayStore, sha256Base64url } from '#binding';
 import { loadEstateConfig, natsConnectionOptions, type EstateIdentity } from '#estate';
 import { provisionReplayBucket } from '../../scripts/nats/provision-replay-bucket.js';
-import { startEstateFabric, type EstateFabric } from '../support/estate-fabric.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { startEstateFabric, type EstateFabric } from '../../test-support/estate-fabric.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 // E17 (and H6) against a real nats-server with mTLS: the JetStream replay store as two replicas
 // of a workload use it, each with its own connection, sharing the workload's bucket.

@@ -14,7 +14,7 @@ import { startBrowserEstate, type BrowserEstate } from './support/browser-estate
 import { launchChromium } from './support/chromium.js';
 import { INSPECT_STORED_KEY, LIFT_ACCESS_TOKEN, READ_ANSWERS, type StoredKeyReport } from './support/in-page.js';
 import { NodeThief, replayWithoutProof } from './support/stolen-token-replay.js';
-import { PROCESS_HOOK_TIMEOUT_MS } from '../support/hook-timeout.js';
+import { PROCESS_HOOK_TIMEOUT_MS } from '../../test-support/hook-timeout.js';
 
 const ALICE = { username: 'alice', password: 'wonderland' };
 const START_TIMEOUT_MS = 90_000;

@@ -4,7 +4,7 @@
  */
 import { loadAuthConfig } from '../../../apps/auth/src/auth-config.js';
 import { startAuthServer, type AuthServer } from '../../../apps/auth/src/start-auth-server.js';
-import { freePort } from '../../support/free-port.js';
+import { freePort } from '../../../test-support/free-port.js';
 
 export const TEST_RESOURCE = 'http://localhost:3000';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';

@@ -7,9 +7,9 @@ import type { AppProcess } from '../../../scripts/estate/app-process.js';
 import { DpopClient } from '../../../libs/binding/test-support/dpop-proofs.js';
 import { EdgeProcess } from '../../edge/edge-process.js';
 import { TestIssuer } from '../../../libs/binding/test-support/test-issuer.js';
-import { builtApp } from '../../support/built-app.js';
-import { startEstateFabric, type EstateFabric } from '../../support/estate-fabric.js';
-import { freePort } from '../../support/free-port.js';
+import { builtApp } from '../../../test-support/built-app.js';
+import { startEstateFabric, type EstateFabric } from '../../../test-support/estate-fabric.js';
+import { freePort } from '../../../test-support/free-port.js';
 
 /**
  * The estate of test/cluster as real processes (node dist/apps/<app>/main.js, `npm run build`

@@ -22,10 +22,10 @@ import { announceRevocation } from '../../../scripts/nats/publish-revocation.js'
 import type { INestApplication } from '@nestjs/common';
 import { createEdgeApp } from '../../../apps/edge/src/create-edge-app.js';
 import { loadEdgeConfig } from '../../../apps/edge/src/edge-config.js';
-import { freePort } from '../../support/free-port.js';
+import { freePort } from '../../../test-support/free-port.js';
 import { TestIssuer, type MintOptions } from '../../../libs/binding/test-support/test-issuer.js';
-import { eventually } from '../../support/eventually.js';
-import { startEstateFabric, type EstateFabric, type EstateFabricOptions } from '../../support/estate-fabric.js';
+import { eventually } from '../../../test-support/eventually.js';
+import { startEstateFabric, type EstateFabric, type EstateFabricOptions } from '../../../test-support/estate-fabric.js';
 
 export const EDGE = spiffeIdOf('edge');
 export const STS = spiffeIdOf('sts');

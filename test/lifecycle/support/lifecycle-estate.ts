@@ -21,7 +21,7 @@ import { loadStsConfig } from '../../../apps/sts/src/sts-config.js';
 import type { IdentityPermissions } from '../../../scripts/nats/permission-table.js';
 import { provisionAsAdmin } from '../../../scripts/nats/provision-jetstream.js';
 import { TestIssuer } from '../../../libs/binding/test-support/test-issuer.js';
-import { startEstateFabric, type EstateFabric } from '../../support/estate-fabric.js';
+import { startEstateFabric, type EstateFabric } from '../../../test-support/estate-fabric.js';
 import { MonitoredBroker } from './monitored-broker.js';
 
 export const EDGE_AUDIENCE = 'http://localhost:3000';
@@ -164,4 +164,4 @@ export class LifecycleEstate {
   }
 }
 
-export { eventually } from '../../support/eventually.js';
+export { eventually } from '../../../test-support/eventually.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '@nats-io/transport-node';
 import { ensureNatsServer } from '../../../scripts/nats/ensure-nats-server.js';
-import { findFreePort } from '../../../scripts/nats/free-port.js';
-import type { EstateFabric } from '../../support/estate-fabric.js';
+import { freePort } from '../../../test-support/free-port.js';
+import type { EstateFabric } from '../../../test-support/estate-fabric.js';
 
 /** One client connection as the broker's monitoring endpoint reports it (`/connz?auth=true`). */
 export interface BrokerConnection {
@@ -42,7 +42,7 @@ export class MonitoredBroker {
 
   static async start(fabric: EstateFabric): Promise<MonitoredBroker> {
     const dir = await mkdtemp(join(tmpdir(), 'estate-monitored-nats-'));
-    const [port, httpPort] = [await findFreePort('127.0.0.1'), await findFreePort('127.0.0.1')];
+    const [port, httpPort] = [await freePort(), await freePort()];
     const rendered = await readFile(fabric.supervisor.configPath, 'utf8');
     const config = rendered
       .replace(/^listen: .*$/m, `listen: "127.0.0.1:${port}"`)

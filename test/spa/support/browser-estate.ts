@@ -6,17 +6,17 @@
  * the CORS exposure of WWW-Authenticate and DPoP-Nonce it depends on (E24).
  *
  * The orders path needs the internal services: a nats-server with mTLS and fresh certificates
- * (test/support/estate-fabric.ts) is started, and sts, orders, inventory and the edge get its
+ * (test-support/estate-fabric.ts) is started, and sts, orders, inventory and the edge get its
  * NATS_URL and CERTS_DIR, the variables libs/estate reads.
  *
  * Everything listens on 127.0.0.1; the browser and the tokens use http://localhost:<port>.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { startEstateFabric, type EstateFabric } from '../../support/estate-fabric.js';
-import { freePort } from '../../support/free-port.js';
+import { startEstateFabric, type EstateFabric } from '../../../test-support/estate-fabric.js';
+import { freePort } from '../../../test-support/free-port.js';
 import type { AppProcess } from '../../../scripts/estate/app-process.js';
-import { builtApp, builtAppPath } from '../../support/built-app.js';
+import { builtApp, builtAppPath } from '../../../test-support/built-app.js';
 
 export const INTERNAL_SERVICES = ['sts', 'inventory', 'orders'] as const;
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { AppProcess, type Readiness } from '../../scripts/estate/app-process.js';
+import { AppProcess, type Readiness } from '../scripts/estate/app-process.js';
 
 /** A NATS service is ready once it logs that it serves its subjects (apps/<app>/src/main.ts). */
 export const SERVING: Readiness = Object.freeze({ line: /serving / });
