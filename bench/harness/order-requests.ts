@@ -1,4 +1,5 @@
-import { randomBytes, sign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { base64urlJson, signCompact } from '../../libs/binding/test-support/compact-jws.js';
 import type { BenchClient } from './proof-pool.js';
 
 /**
@@ -18,13 +19,9 @@ export interface PreparedRequest {
 export const ORDERS_PATH = '/v1/orders';
 export const ME_PATH = '/v1/me';
 
-const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
 /** A compact JWS over the client's fixed protected header (`{typ, alg, jwk}`). */
 function signProof(client: BenchClient, claims: Readonly<Record<string, unknown>>): string {
-  const input = `${client.headerSegment}.${segment(claims)}`;
-  const signature = sign('sha256', Buffer.from(input), { key: client.privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
+  return signCompact(client.headerSegment, base64urlJson(claims), client.privateKey);
 }
 
 /** One unique `jti` prefix per process and a counter: never the same proof twice. */
