@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { Bound, Principal, type BoundPrincipal } from '#binding/nest';
-import { isStateBucketFull, spiffeIdOf, stateBucketFullException } from '#estate';
+import { isStateBucketFull, isStateBucketUnavailable, spiffeIdOf, stateBucketFullException, stateBucketUnavailableException } from '#estate';
 import { OutOfStockError, StockStore, type Reservation } from './stock/stock-store.js';
 
 export const STOCK_STORE = Symbol('hybrid-estate:stock-store');
@@ -34,6 +34,7 @@ export class InventoryController {
     } catch (error) {
       if (error instanceof OutOfStockError) throw new RpcException({ code: 'out_of_stock', type: 'out_of_stock', status: 409, message: 'not enough units' });
       if (isStateBucketFull(error)) throw stateBucketFullException('inventory');
+      if (isStateBucketUnavailable(error)) throw stateBucketUnavailableException('inventory');
       throw error;
     }
   }

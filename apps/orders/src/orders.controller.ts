@@ -3,7 +3,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { Bound, Principal, type BoundPrincipal } from '#binding/nest';
 import { OutboundRefusedError, OutboundUnavailableError, type OutboundClient } from '#binding/hop';
-import { isStateBucketFull, spiffeIdOf, stateBucketFullException } from '#estate';
+import { isStateBucketFull, isStateBucketUnavailable, spiffeIdOf, stateBucketFullException, stateBucketUnavailableException } from '#estate';
 import { OrderStore, type Order, type OrderReservation } from './orders/order-store.js';
 
 export const ORDER_STORE = Symbol('hybrid-estate:order-store');
@@ -48,6 +48,8 @@ export class OrdersController {
     try {
       await this.orders.save(order);
     } catch (error) {
+      // The reservation made above stays here too (README, gaps); the client is told 503, not 201.
+      if (isStateBucketUnavailable(error)) throw stateBucketUnavailableException('orders');
       if (!isStateBucketFull(error)) throw error;
       // The reservation made above stays: the demo has no compensation (README, gaps).
       this.logger.warn(`orders-state is full: order ${id} not stored`);

@@ -90,6 +90,6 @@ export { certificateReadiness, DEFAULT_CERT_READY_MARGIN_FRACTION, type Certific
 export { DEFAULT_OPS_HOST, OperationsServer, type OperationsRoute, type OperationsServerOptions } from './ops/operations-server.js';
 export { estateOutboundClient, HOP_PROOF_WINDOW_S, hopBindingOptions, openHopReplayStore, STS_ISSUER } from './workload/workload-binding.js';
 export { closeOnShutdown, type Closer } from './workload/close-on-shutdown.js';
-export { isStateBucketFull, openStateBucket, stateBucketFullException } from './workload/state-bucket.js';
+export { isStateBucketFull, isStateBucketUnavailable, openStateBucket, STATE_BUCKET_TIMEOUT_MS, stateBucketFullException, stateBucketUnavailableException } from './workload/state-bucket.js';
 // Observability (issue 12, SECURITY.md O1-O4): OpenTelemetry, Prometheus text, the audit trail
 export * from './telemetry/index.js';
