@@ -13,22 +13,36 @@ import { freePort } from '../../test-support/free-port.js';
 import { ClusterEstate, eventually, OUTBOUND_TIMEOUT_MS } from './support/cluster-estate.js';
 import { orderLedger, OrderTraffic, recoveryMs } from './support/order-traffic.js';
 import { writeFaultFigures } from './support/fault-figures.js';
+import { ElectionWatch, raftLeaders } from './support/raft-leaders.js';
+import { DEFAULT_REPLAY_CLAIM_TIMEOUT_MS } from '#binding';
+import { STATE_BUCKET_TIMEOUT_MS } from '#estate';
 
 // Issue 11, faults under load on one shared three-node cluster (JetStream at R3) with two replicas
 // of every service as real processes. The tests run in order and each leaves the estate whole.
 
-/** SECURITY.md S2: clients are served again within this after a node is lost. */
+/** SECURITY.md S2 as issue 11 asks it: clients served again within this after a node is lost. Recorded, see below. */
 const SERVED_AGAIN_MS = 5_000; // milliseconds
 /**
- * How long an asset whose raft leader was SIGKILLed may stay without one: nats-server 2.15 elects a
- * new leader after a random 4-9 s without heartbeats (server/raft.go minElectionTimeout and
- * maxElectionTimeout, package constants, not configurable), plus the 1 s heartbeat, a request that
- * waited on the lost leader (the outbound timeout) and a margin for a busy machine. Orders that need that asset wait for it; the transport does not.
+ * What can be guaranteed instead. A raft group whose leader was SIGKILLed has none until one of
+ * its two followers' election timers fires: nats-server 2.15 draws it from 4-9 s after the last
+ * heartbeat (server/raft.go minElectionTimeout and maxElectionTimeout, package constants, no
+ * configuration), and a follower still applying committed entries waits another 1 s per try.
+ * Measured from the kill: 3.6-7.9 s per group, twice 11-14 s under load. Every order writes to six
+ * groups (the edge, sts, orders and inventory replay buckets, both state buckets); the test kills
+ * the orders state bucket's leader, so that group is always among those waited for, and it alone
+ * took 4.2-11.2 s: no layout of the replay buckets brings this under 5 s. The estate's own share
+ * is bounded instead: served again at most one store timeout (a replay claim's, a state write's:
+ * 1 s each) and a margin after the last group the order path needs has a leader again. A request
+ * sent into a group without a leader is not refused by nats-server: it waits out its timeout.
  */
-const RAFT_FAILOVER_BOUND_MS = 9_000 + 1_000 + OUTBOUND_TIMEOUT_MS + 2_000; // milliseconds
+const ESTATE_SHARE_MS = Math.max(DEFAULT_REPLAY_CLAIM_TIMEOUT_MS, STATE_BUCKET_TIMEOUT_MS) + 2_000; // milliseconds
+/** The order path's raft groups: every replay bucket and both state buckets (provision-jetstream.ts). */
+const ORDER_PATH_GROUPS = ['KV_edge', 'KV_sts', 'KV_orders', 'KV_inventory', 'KV_orders-state', 'KV_inventory-state'];
+/** The later tests' wait for a group's new leader: two election rounds (a failed campaign, a follower still applying), the heartbeat, a request's timeout, a margin. */
+const RAFT_FAILOVER_BOUND_MS = 9_000 + 9_000 + 1_000 + OUTBOUND_TIMEOUT_MS + 2_000; // milliseconds
 const WORKERS = 6;
 const LOAD_BEFORE_MS = 2_000; // milliseconds of orders before the fault
-const LOAD_AFTER_MS = 18_000; // milliseconds of orders after it: longer than RAFT_FAILOVER_BOUND_MS
+const LOAD_AFTER_MS = 20_000; // milliseconds of orders after it: room for a slow election (14 s seen) and a request timeout
 /** A request answered later than the outbound bound and a margin has hung. */
 const NO_HANG_MS = OUTBOUND_TIMEOUT_MS + 2_000; // milliseconds
 const REJOIN_MS = 30_000; // milliseconds for a restarted node to be current on every asset
@@ -120,38 +134,56 @@ describe('S1-S3: the estate on a three-node cluster', () => {
     await eventually(REJOIN_MS, () => estate.replicationSettled(admin));
   }, 90_000);
 
-  it('S2: a node SIGKILLed while orders flow: 0 wrongly accepted, 0 lost or duplicated; its clients on another node within 5 s, orders again once the raft leader is re-elected (nats-server: 4-9 s); restarted, it rejoins and catches up', async () => {
+  it('S2: a node SIGKILLed while orders flow: 0 wrongly accepted, 0 lost or duplicated; its clients on another node within 5 s, orders again at most a store timeout after nats-server re-elected the groups the order path needs (raft: 4-9 s and more, not the 5 s asked); restarted, it rejoins and catches up', async () => {
     // The worst case on the order path: the node leading the orders state bucket.
     const victim = await estate.leaderOf(admin, 'KV_orders-state');
-    const watcher = await estate.connectAs('admin', [estate.fabric.cluster!.node(victim).url, ...estate.fabric.urls]);
+    const cluster = estate.fabric.cluster!;
+    const victimName = `${cluster.name}-${victim}`;
+    const observer = victim === 1 ? 2 : 1;
+    const led = Object.entries(await raftLeaders(estate, observer)).filter(([, leader]) => leader === victimName).map(([group]) => group).sort();
+    const watcher = await estate.connectAs('admin', [cluster.node(victim).url, ...estate.fabric.urls]);
     const reconnected = (async () => {
       for await (const status of watcher.status()) if (status.type === 'reconnect') return Date.now();
       return Number.POSITIVE_INFINITY;
     })();
     const traffic = new OrderTraffic(estate, thief, WORKERS, () => estate.edges, 's2');
     await sleep(LOAD_BEFORE_MS);
-    await estate.fabric.cluster!.node(victim).kill();
+    await cluster.node(victim).kill();
     const killedAt = Date.now();
+    const elections = new ElectionWatch(estate, observer, victimName, led, killedAt, LOAD_AFTER_MS);
     await sleep(LOAD_AFTER_MS);
     const outcomes = await traffic.stop();
+    const elected = await elections.settled();
     const recovery = recoveryMs(outcomes, killedAt);
     const reconnect = (await reconnected) - killedAt;
     await watcher.close();
-    await estate.fabric.cluster!.node(victim).restart();
+    await cluster.node(victim).restart();
     await eventually(REJOIN_MS, () => estate.replicationSettled(admin));
     const ledger = orderLedger(outcomes, await estate.storedOrders());
     const statuses = [...new Set(outcomes.map((outcome) => outcome.answer.status))].sort();
-    figures['s2'] = { killedNode: victim, requests: outcomes.length, placed: ledger.placed, failed: outcomes.filter((o) => o.kind === 'order' && o.answer.status !== 201).length, lostOrders: ledger.lost.length, duplicatedOrders: ledger.duplicated.length, wronglyAccepted: ledger.wronglyAccepted.length, attacks: ledger.attacks, recoverySeconds: recovery / 1000, reconnectSeconds: reconnect / 1000, withinFiveSeconds: recovery < SERVED_AGAIN_MS, statuses };
+    const pathGroups = led.filter((group) => ORDER_PATH_GROUPS.includes(group));
+    const pathElection = Math.max(...pathGroups.map((group) => elected[group] ?? Number.POSITIVE_INFINITY));
+    const firstServed = Math.min(...outcomes.filter((o) => o.kind === 'order' && o.sentAt >= killedAt && o.answer.status === 201).map((o) => o.answeredAt - killedAt));
+    figures['s2'] = {
+      killedNode: victim, victimLed: led, electedSeconds: Object.fromEntries(Object.entries(elected).map(([group, ms]) => [group, ms / 1000])),
+      orderPathElectionSeconds: pathElection / 1000, reconnectSeconds: reconnect / 1000, firstServedSeconds: firstServed / 1000, recoverySeconds: recovery / 1000,
+      withinFiveSeconds: recovery < SERVED_AGAIN_MS,
+      requests: outcomes.length, placed: ledger.placed, failed: outcomes.filter((o) => o.kind === 'order' && o.answer.status !== 201).length,
+      lostOrders: ledger.lost.length, duplicatedOrders: ledger.duplicated.length, wronglyAccepted: ledger.wronglyAccepted.length, attacks: ledger.attacks, statuses,
+    };
     expect({ lost: ledger.lost, duplicated: ledger.duplicated, wronglyAccepted: ledger.wronglyAccepted }).toEqual({ lost: [], duplicated: [], wronglyAccepted: [] });
     expect(ledger.placed).toBeGreaterThan(WORKERS);
     // Nothing hangs and nothing is a 500: placed, refused, or promptly unavailable.
     expect(statuses.filter((status) => ![201, 401, 503].includes(status))).toEqual([]);
     expect(outcomes.filter((outcome) => outcome.answeredAt - outcome.sentAt >= NO_HANG_MS).map((o) => ({ kind: o.kind, ms: o.answeredAt - o.sentAt }))).toEqual([]);
-    // A client on the lost node is on another within 5 s; orders are placed again once the orders
-    // state bucket has a leader again, which nats-server bounds, not this estate (figures report it).
+    // A client on the lost node is on another within 5 s (the transport's share).
     expect(reconnect).toBeLessThan(SERVED_AGAIN_MS);
-    expect(recovery).toBeLessThan(RAFT_FAILOVER_BOUND_MS);
-  }, 120_000);
+    // The victim led the orders state bucket, which every order writes; each group it led has a new leader.
+    expect(pathGroups).toContain('KV_orders-state');
+    expect(led.filter((group) => elected[group] === undefined)).toEqual([]);
+    // Orders are placed again once those groups have leaders, and the estate adds at most a store timeout to that.
+    expect(recovery).toBeLessThan(pathElection + ESTATE_SHARE_MS);
+  }, 150_000);
 
   it('S1: a proof accepted just before a node is lost is refused as a replay after it, on every replica', async () => {
     const victim = await estate.leaderOf(admin, 'KV_edge');
