@@ -12,6 +12,7 @@ export {
   confirmationMethodOf,
 } from './token/check-confirmation.js';
 export { createAccessTokenVerifier } from './token/verify-access-token.js';
+export { verifyPresentedToken } from './token/verify-presented-token.js';
 export { DEFAULT_TOKEN_ALGORITHMS, type AccessTokenVerifierOptions, type TypRequirement } from './token/access-token-verifier-options.js';
 export { checkAudience } from './token/check-audience.js';
 export { checkScope } from './token/check-scope.js';

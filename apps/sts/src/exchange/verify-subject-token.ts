@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_TYPE, BindingError, FailureType, type AccessTokenClaims, type AccessTokenVerifier } from '#binding/core';
+import { ACCESS_TOKEN_TYPE, BindingError, FailureType, verifyPresentedToken, type AccessTokenClaims, type AccessTokenVerifier } from '#binding/core';
 import { actorChainOf, checkConfirmationMethod } from '#binding/hop';
 import type { SubjectTokenType } from './exchange-request.js';
 
@@ -36,7 +36,7 @@ export interface AuthenticatedCaller {
  * Each failure keeps its failure type; the exchange answers them all with invalid_request (RFC 8693
  * §2.2.2: 'if either the "subject_token" or "actor_token" are invalid for any reason [...] The value
  * of the "error" parameter MUST be the "invalid_request" error code'), a verifier that cannot answer
- * with temporarily_unavailable.
+ * (KeySetUnavailable, or a fault: CheckFailed, verifyPresentedToken) with temporarily_unavailable.
  * Does not check revocation (the exchange does, H12) nor scope (narrowScope does).
  */
 export async function verifySubjectToken(
@@ -46,25 +46,15 @@ export async function verifySubjectToken(
   caller: AuthenticatedCaller,
 ): Promise<AccessTokenClaims> {
   if (type === ACCESS_TOKEN_TYPE) {
-    const claims = await verifyWith(verifiers.external, token);
+    const claims = await verifyPresentedToken(verifiers.external, token);
     checkConfirmationMethod(claims, 'dpop');
     return claims;
   }
-  const claims = await verifyWith(verifiers.internalFor(caller.spiffeId), token);
+  const claims = await verifyPresentedToken(verifiers.internalFor(caller.spiffeId), token);
   checkConfirmationMethod(claims, 'mtls');
   const chain = actorChainOf(claims);
   if (chain.length === 0 || chain.length > MAX_SUBJECT_ACTOR_CHAIN) {
     throw new BindingError(FailureType.TokenMalformed, 'an internal subject token must name its actors, at most a few');
   }
   return claims;
-}
-
-/** A verifier's fault other than a verdict on the token is an outage (503), never a pass. */
-async function verifyWith(verifier: AccessTokenVerifier, token: string): Promise<AccessTokenClaims> {
-  try {
-    return await verifier.verify(token);
-  } catch (error) {
-    if (error instanceof BindingError) throw error;
-    throw new BindingError(FailureType.KeySetUnavailable, 'the subject token could not be checked right now', { cause: error });
-  }
 }

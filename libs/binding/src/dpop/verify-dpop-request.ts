@@ -1,11 +1,11 @@
-import { BindingError } from '../errors/binding-error.js';
-import { FailureType } from '../errors/failure-type.js';
 import { claimOnce } from '../replay/claim-once.js';
 import { checkNotRevoked } from '../revocation/revocation-list.js';
-import type { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.js';
+import type { AccessTokenClaims } from '../token/access-token.js';
 import { checkAudience } from '../token/check-audience.js';
 import { checkScope } from '../token/check-scope.js';
 import { checkAth } from '../token/check-ath.js';
+import { verifyPresentedToken } from '../token/verify-presented-token.js';
+import { sha256Base64url } from '../crypto/digest.js';
 import { checkSingleCredentialMechanism } from './check-credential-mechanisms.js';
 import { checkHtm } from './check-htm.js';
 import { checkHtu } from './check-htu.js';
@@ -103,10 +103,12 @@ async function verifyDpopRequest(request: DpopRequest, config: DpopVerifierConfi
   checkHtu(claims.htu, effectiveUri);
   checkProofTime(claims, config.clock(), config.window);
   config.nonces.check(claims.nonce, proofKey.jkt);
-  // 8. The access token (E18).
-  const tokenClaims = await verifyToken(config.tokenVerifier, credentials.token);
+  // 8. The access token (E18), by the digest of the token as sent: the cache key and `ath` are
+  //    the same SHA-256, computed once.
+  const tokenDigest = sha256Base64url(credentials.token);
+  const tokenClaims = await verifyPresentedToken(config.tokenVerifier, credentials.token, tokenDigest);
   // 9. ath over the token as sent (E19).
-  checkAth(claims.ath, credentials.token);
+  checkAth(claims.ath, credentials.token, tokenDigest);
   // 10. Scheme and binding (E5, E20, E21): DPoP-bound, cnf.jkt equal to the proof key's thumbprint.
   checkSchemeBinding('dpop', tokenClaims, proofKey.jkt, unboundTokensOf(config, request.policy));
   // 11. The route's policy (its @Bound audience and scopes), then revocation (H12 at the edge),
@@ -121,7 +123,7 @@ async function verifyDpopRequest(request: DpopRequest, config: DpopVerifierConfi
 }
 
 async function verifyBearer(token: string, config: DpopVerifierConfig, policy: DpopPolicy | undefined): Promise<DpopVerification> {
-  const claims = await verifyToken(config.tokenVerifier, token);
+  const claims = await verifyPresentedToken(config.tokenVerifier, token, sha256Base64url(token));
   checkSchemeBinding('bearer', claims, undefined, unboundTokensOf(config, policy));
   checkPolicy(claims, policy);
   if (config.revocations !== undefined) checkNotRevoked(config.revocations, claims);
@@ -138,14 +140,4 @@ function unboundTokensOf(config: DpopVerifierConfig, policy: DpopPolicy | undefi
 function checkPolicy(claims: AccessTokenClaims, policy: DpopPolicy | undefined): void {
   if (policy?.audience !== undefined) checkAudience(claims, policy.audience);
   if (policy?.scopes !== undefined) checkScope(claims, policy.scopes);
-}
-
-/** The verifier's contract is to throw BindingError; anything else is wrapped, never let through. */
-async function verifyToken(verifier: AccessTokenVerifier, token: string): Promise<AccessTokenClaims> {
-  try {
-    return await verifier.verify(token);
-  } catch (cause) {
-    if (cause instanceof BindingError) throw cause;
-    throw new BindingError(FailureType.TokenMalformed, 'access token could not be verified', { cause });
-  }
 }

@@ -4,6 +4,7 @@
 
 // The access-token verifier (E18, H8), used by the DPoP verifier and by the hop verifier alike
 export { createAccessTokenVerifier } from '../token/verify-access-token.js';
+export { verifyPresentedToken } from '../token/verify-presented-token.js';
 export { DEFAULT_TOKEN_ALGORITHMS, type AccessTokenVerifierOptions, type TypRequirement } from '../token/access-token-verifier-options.js';
 export type { AccessTokenClaims, AccessTokenVerifier, Actor, ConfirmationMethod } from '../token/access-token.js';
 // Errors: a protocol failure (BindingError) or a configuration mistake (BindingConfigError)

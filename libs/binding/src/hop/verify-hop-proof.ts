@@ -1,10 +1,11 @@
-import { BindingConfigError, BindingError } from '../errors/binding-error.js';
-import { FailureType } from '../errors/failure-type.js';
+import { BindingConfigError } from '../errors/binding-error.js';
 import { checkCertificatePathNotRevoked, checkNotRevoked, type RevocationList } from '../revocation/revocation-list.js';
 import type { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.js';
 import { checkAudience } from '../token/check-audience.js';
 import { checkCertificateThumbprint, checkConfirmationMethod } from '../token/check-confirmation.js';
 import { checkScope } from '../token/check-scope.js';
+import { verifyPresentedToken } from '../token/verify-presented-token.js';
+import { sha256Base64url } from '../crypto/digest.js';
 import { actorChainOf, checkActor, checkCaller } from './check-actor.js';
 import { checkSingleHopToken, type HopHeaderValues } from './check-hop-headers.js';
 import type { CoveredHeaderValues } from './check-other-token-hashes.js';
@@ -97,15 +98,16 @@ export function createHopVerifier(options: HopVerifierOptions): HopVerifier {
     checkPolicyAudience(policy, checks.audience);
     // 1. H1: one Hop-Token under its size cap, before the proof (whose H1 opens step 2).
     const token = checkSingleHopToken(request.headers.token, maxTokenLength);
+    const tokenDigest = sha256Base64url(token); // for `ath` (H7) and the verified-token cache (H8): once
     // 2. H1-H7: the proof, its certificate, signature, aud/sub, iat/exp, ath, pdh and oth.
     const { subject, payload, covered, sender } = request;
     const onCertificate = sender === undefined ? undefined : (validated: { spiffeId: string; thumbprint: string }) => {
       sender.caller = validated.spiffeId;
       sender.certificateThumbprint = validated.thumbprint;
     };
-    const { claims: proof, certificate } = await verifyProofBinding({ subject, proof: request.headers.proof, token, payload, covered, onCertificate }, checks);
+    const { claims: proof, certificate } = await verifyProofBinding({ subject, proof: request.headers.proof, token, tokenDigest, payload, covered, onCertificate }, checks);
     // 3. H8: the token verifies against the STS keys (iss, exp, typ, alg).
-    const claims = await verifyToken(tokens, token);
+    const claims = await verifyPresentedToken(tokens, token, tokenDigest);
     // 4. H9: meant for this service, whatever the verifier was configured with.
     checkAudience(claims, checks.audience);
     // 5. H10: certificate-bound, to this very certificate.
@@ -144,18 +146,5 @@ export function createHopVerifier(options: HopVerifierOptions): HopVerifier {
 function checkPolicyAudience(policy: HopPolicy, audience: string): void {
   if (policy.audience !== undefined && policy.audience !== audience) {
     throw new BindingConfigError('@Bound audience is not the SPIFFE ID this hop verifier serves');
-  }
-}
-
-/**
- * H8 through the injected verifier, which throws BindingErrors. Anything else it throws is a
- * fault, not a verdict on the token: refused as KeySetUnavailable (503, retry) with the cause kept.
- */
-async function verifyToken(tokens: AccessTokenVerifier, token: string): Promise<AccessTokenClaims> {
-  try {
-    return await tokens.verify(token);
-  } catch (error) {
-    if (error instanceof BindingError) throw error;
-    throw new BindingError(FailureType.KeySetUnavailable, 'access token verifier failed', { cause: error });
   }
 }

@@ -65,9 +65,9 @@ describe('createHopVerifier: the token', () => {
     await expectRejection(estate.verifier.verify(await requestWith(untyped)), FailureType.TokenType, 'invalid_token');
   });
 
-  it('H8: a verifier that throws something other than a BindingError fails closed as 503', async () => {
+  it('H8: a verifier that throws something other than a BindingError fails closed as 503 CheckFailed (verifyPresentedToken)', async () => {
     const broken = estate.verifierWith({ tokens: { verify: async () => { throw new Error('key set fetch failed'); } } });
-    await expectRejection(broken.verify(await bound()), FailureType.KeySetUnavailable, 'temporarily_unavailable');
+    await expectRejection(broken.verify(await bound()), FailureType.CheckFailed, 'temporarily_unavailable');
   });
 
   it('H9: a token meant for another service fails, even when the injected verifier skips aud', async () => {

@@ -16,6 +16,8 @@ export interface ProofBindingInput {
   readonly proof: readonly string[] | undefined;
   /** The token the proof's `ath` must cover, exactly as sent. */
   readonly token: string;
+  /** base64url(SHA-256(token)), when the caller has it already (it keys the token cache too). */
+  readonly tokenDigest?: string | undefined;
   /** The message data as received (parsed JSON); `undefined` for none. */
   readonly payload: unknown;
   /** Every value of each covered header received (the W3C trace context); absent: none was. */
@@ -61,7 +63,7 @@ export async function verifyProofBinding(input: ProofBindingInput, checks: HopPr
   checkProofIat(claims, now, checks.iatWindow);
   checkProofExpiry(claims, now, checks.iatWindow);
   // 7. H7: bound to this token, this payload and this trace context (O2, `oth`).
-  checkAth(claims.ath, input.token);
+  checkAth(claims.ath, input.token, input.tokenDigest);
   checkPayloadHash(claims, input.payload);
   checkOtherTokenHashes(claims.oth, input.covered);
   return { claims, certificate };

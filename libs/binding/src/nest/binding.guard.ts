@@ -140,7 +140,8 @@ export class BindingGuard implements CanActivate, OnModuleInit {
    * A configuration mistake propagates (Nest answers a generic 500 and logs it): it is not the
    * client's doing and retrying will not help. Any other non-BindingError is unexpected (a bug, a
    * dependency failing in a way no check names): refused as CheckFailed (503), never accepted,
-   * the cause kept for the logs.
+   * the cause kept for the logs; the same failure type verifyPresentedToken gives a token
+   * verifier's fault, and for the same reasons (not the client's fault, so not invalid_token).
    */
   private toBindingError(error: unknown): BindingError {
     if (error instanceof BindingError) return error;

@@ -9,11 +9,13 @@ import { FailureType } from '../errors/failure-type.js';
  * (no trimming, no decoding), compared in constant time. A missing `ath` is `ProofClaims` (§7 "The
  * DPoP proof MUST include the ath claim"). The hop proof carries `ath` the same way, over the
  * Hop-Token (ARCHITECTURE "Call"), so both proofs use this one check.
+ * `tokenDigest`, when given, is that hash already computed by the caller (the DPoP and hop
+ * verifiers compute it once per request and key the verified-token cache with it too).
  * Does not verify the token itself: the AccessTokenVerifier does.
  */
-export function checkAth(ath: string | undefined, token: string): void {
+export function checkAth(ath: string | undefined, token: string, tokenDigest?: string): void {
   if (ath === undefined) throw new BindingError(FailureType.ProofClaims, 'proof ath is required with an access token');
-  if (!digestEquals(ath, sha256Base64url(token))) {
+  if (!digestEquals(ath, tokenDigest ?? sha256Base64url(token))) {
     throw new BindingError(FailureType.AthMismatch, 'proof ath does not match the access token');
   }
 }

@@ -8,6 +8,7 @@ import { checkTokenSyntax } from './check-token-syntax.js';
 import { checkTokenType } from './check-token-type.js';
 import { classifyKeySourceErrors, mapTokenError } from './map-token-error.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
+import { VERIFY_WITH_DIGEST, type DigestAwareTokenVerifier } from './verify-presented-token.js';
 
 /**
  * Creates the access-token verifier for one issuer and one audience (E18 at the edge, H8 at a hop).
@@ -16,7 +17,9 @@ import { VerifiedTokenCache } from './verified-token-cache.js';
  * `verify(token)` runs, in order, cheap checks first and nothing compared before the signature:
  * 1. syntax: one compact JWS under the size cap (checkTokenSyntax);
  * 2. a cache hit returns the claims of the same token already verified, inside its validity
- *    (VerifiedTokenCache); a concurrent verification of the same token is shared, not repeated;
+ *    (VerifiedTokenCache, keyed by base64url(SHA-256(token)): the same digest as `ath`, which the
+ *    DPoP and hop verifiers compute once and pass in); a concurrent verification of the same
+ *    token is shared, not repeated;
  * 3. the signature, with the header's `alg` in the allow-list and a key of the issuer's set,
  *    then `iss` (exact), `nbf`, `exp` with the leeway (jose's jwtVerify; RFC 9068 §4, RFC 8725 §3.1);
  * 4. `typ` (checkTokenType), `aud` (checkAudience), the claims' types (checkClaimTypes);
@@ -34,9 +37,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const cache = new VerifiedTokenCache(config.cacheMaxEntries, config.cacheMaxTtlSeconds, config.clock);
   const inFlight = new Map<string, Promise<AccessTokenClaims>>();
 
-  async function verify(token: string): Promise<AccessTokenClaims> {
-    checkTokenSyntax(token, config.maxTokenLength);
-    const key = sha256Base64url(token);
+  /** Claims of a token whose syntax passed, by its digest: from the cache, shared, or verified now. */
+  function claimsOf(token: string, key: string): AccessTokenClaims | Promise<AccessTokenClaims> {
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     const pending = inFlight.get(key);
@@ -53,7 +55,20 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     return verification;
   }
 
-  return Object.freeze({ verify });
+  const verifier: AccessTokenVerifier & DigestAwareTokenVerifier = {
+    // The size cap before the token is hashed for the cache key.
+    async verify(token: string): Promise<AccessTokenClaims> {
+      checkTokenSyntax(token, config.maxTokenLength);
+      return claimsOf(token, sha256Base64url(token));
+    },
+    // The DPoP and hop verifiers pass the digest they computed for `ath` (verifyPresentedToken):
+    // the cache key and `ath` are the same SHA-256, computed once per request.
+    async [VERIFY_WITH_DIGEST](token: string, digest: string): Promise<AccessTokenClaims> {
+      checkTokenSyntax(token, config.maxTokenLength);
+      return claimsOf(token, digest);
+    },
+  };
+  return Object.freeze(verifier);
 }
 
 async function verifyFully(

@@ -1,0 +1,76 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTVerifyGetKey } from 'jose';
+import { sha256Base64url } from '../crypto/digest.js';
+import { BindingError } from '../errors/binding-error.js';
+import { FAILURES, FailureType } from '../errors/failure-type.js';
+import { failure, setupVerifier } from '../dpop/dpop-verifier.fixture.js';
+import { MapReplayStore, rejectionOf } from '../dpop/proof-client.fixture.js';
+import { createAccessTokenVerifier } from './verify-access-token.js';
+import { verifyPresentedToken } from './verify-presented-token.js';
+
+const NOW = 1_700_000_000; // seconds
+const ISSUER = 'https://auth.example.com';
+const AUDIENCE = 'https://api.example.com';
+
+let signingKey: CryptoKey;
+let jwks: { keys: JWK[] };
+
+beforeAll(async () => {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  signingKey = privateKey;
+  jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1' }] };
+});
+
+const mint = (jti: string) =>
+  new SignJWT({ client_id: 'spa' }).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })
+    .setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('alice').setIssuedAt(NOW).setExpirationTime(NOW + 300).setJti(jti)
+    .sign(signingKey);
+
+/** The real local key set, counting how often a full check reaches for a key. */
+function countingKeys(): JWTVerifyGetKey & { calls: number } {
+  const local = createLocalJWKSet(jwks);
+  const keys = Object.assign((header: Parameters<JWTVerifyGetKey>[0], token: Parameters<JWTVerifyGetKey>[1]) => {
+    keys.calls += 1;
+    return local(header, token);
+  }, { calls: 0 });
+  return keys;
+}
+
+/** A token verifier whose own dependency fails in a way no check names (a bug, a custom source). */
+const faulty = { verify: async (): Promise<never> => { throw new TypeError('cannot read properties of undefined'); } };
+
+describe('verifyPresentedToken: the one call of an access-token verifier (E18, H8)', () => {
+  it('E18, H8: a fault that is not a BindingError is CheckFailed, 503 temporarily_unavailable, never the client\'s invalid_token; the cause is kept', async () => {
+    const error = await rejectionOf(verifyPresentedToken(faulty, 'a.b.c'));
+    expect(error).toBeInstanceOf(BindingError);
+    expect(error).toMatchObject({ type: FailureType.CheckFailed, code: 'temporarily_unavailable', status: 503 });
+    expect((error as BindingError).cause).toBeInstanceOf(TypeError);
+    expect(FAILURES[FailureType.CheckFailed]).toEqual({ code: 'temporarily_unavailable', status: 503 });
+  });
+
+  it('E18, H8: a verdict on the token (a BindingError) passes as it is; a legitimate token gives its claims', async () => {
+    const verifier = createAccessTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: createLocalJWKSet(jwks), clock: () => NOW });
+    const token = await mint('t-1');
+    await expect(verifyPresentedToken(verifier, token, sha256Base64url(token))).resolves.toMatchObject({ sub: 'alice', jti: 't-1' });
+    await expect(verifyPresentedToken(verifier, `${token}x`)).rejects.toMatchObject({ type: FailureType.TokenSignature, code: 'invalid_token' });
+  });
+
+  it('E19, E18: the digest the caller computed for ath keys the verified-token cache: the token is hashed once', async () => {
+    const keys = countingKeys();
+    const verifier = createAccessTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, keys, clock: () => NOW });
+    const token = await mint('t-2');
+    await verifyPresentedToken(verifier, token, sha256Base64url(token));
+    expect(keys.calls).toBe(1);
+    // The public verify(token) hashes the token itself and finds the entry the digest put there.
+    await expect(verifier.verify(token)).resolves.toMatchObject({ jti: 't-2' });
+    expect(keys.calls).toBe(1);
+  });
+
+  it('E18 at the edge: a token verifier\'s fault is 503 CheckFailed (it was 401 TokenMalformed), and burns no jti (E17)', async () => {
+    const store = new MapReplayStore();
+    const { verifier, send } = await setupVerifier({ tokenVerifier: faulty, replayStore: store });
+    const { request } = await send({ jti: 'fault-1' });
+    expect(await rejectionOf(verifier.verify(request))).toMatchObject({ ...failure(FailureType.CheckFailed, 'temporarily_unavailable'), status: 503 });
+    expect(store.claims.size).toBe(0);
+  });
+});
