@@ -1,3 +1,4 @@
+import { integerRangeProblem } from '#binding/core';
 import type { BeforeWriteHook } from './atomic-write.js';
 import type { CertificateChangeListener } from './certificate-change.js';
 import { ESTATE_LEAVES, type LeafSpec } from './estate-leaves.js';
@@ -69,7 +70,8 @@ export interface RenewerSettings {
 const STDERR_LOG: RenewerLog = (level, message) => console.error(`renewer ${level}: ${message}`);
 
 function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive whole number, got ${String(value)}`);
+  const problem = integerRangeProblem(value, 1);
+  if (problem !== undefined) throw new TypeError(`${name} ${problem}`);
   return value;
 }
 

@@ -1,3 +1,5 @@
+import { spiffeIdProblem } from '#binding/core';
+
 /**
  * The subjectAltName of a leaf (ARCHITECTURE.md "Identities"): a workload's one URI SAN, its
  * SPIFFE ID; the broker's host names and addresses.
@@ -32,11 +34,12 @@ export function alternativeNames(options: AlternativeNameOptions): JsonGeneralNa
   ];
 }
 
-/** A SPIFFE ID is spiffe://<trust domain>/<path>, nothing else (SPIFFE ID spec §2). */
+/**
+ * A leaf names a workload SPIFFE ID under the library's one rule (spiffeIdProblem, which the
+ * verifiers apply to it at H3), so the estate never issues a certificate its verifiers refuse.
+ */
 function spiffeUri(value: string): string {
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  if (url?.protocol !== 'spiffe:' || url.hostname === '' || url.port !== '' || url.username !== '' || url.search !== '' || url.hash !== '' || url.pathname.length < 2) {
-    throw new TypeError(`not a SPIFFE ID: "${value}"`);
-  }
+  const problem = spiffeIdProblem(value);
+  if (problem !== undefined) throw new TypeError(`not a SPIFFE ID: "${value}": it ${problem}`);
   return value;
 }

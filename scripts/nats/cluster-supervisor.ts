@@ -1,3 +1,4 @@
+import { integerRangeProblem } from '#binding/core';
 import { findFreePort } from './free-port.js';
 import type { IdentityPermissions } from './permission-table.js';
 import { startNatsServer, type NatsReloadChanges, type NatsSupervisor } from './supervisor.js';
@@ -63,7 +64,8 @@ export class NatsCluster {
   /** Starts every node at once and resolves when each accepts an authenticated client. */
   static async start(options: NatsClusterOptions): Promise<NatsCluster> {
     const count = options.nodes ?? DEFAULT_CLUSTER_NODES;
-    if (!Number.isInteger(count) || count < 1) throw new TypeError(`nodes must be a positive integer, got ${count}`);
+    const problem = integerRangeProblem(count, 1);
+    if (problem !== undefined) throw new TypeError(`nodes ${problem}`);
     const host = options.host ?? '127.0.0.1';
     const name = options.name ?? DEFAULT_CLUSTER_NAME;
     // Every route URL must be known before the first node starts: all ports are chosen up front.

@@ -1,5 +1,6 @@
 import type { KvStatus } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { integerRangeProblem } from '#binding/core';
 import { provisionKvBucket } from './provision-kv-bucket.js';
 
 /**
@@ -35,17 +36,16 @@ export const DEFAULT_REPLAY_BUCKET_MAX_BYTES = 256 * 1024 * 1024; // bytes
  * file storage by default). Returns its status. Throws a TypeError for options out of range.
  */
 export async function provisionReplayBucket(admin: NatsConnection, options: ReplayBucketOptions): Promise<KvStatus> {
-  const window = wholeSeconds(options.windowSeconds, 'windowSeconds', 1, 3_600);
-  const skew = wholeSeconds(options.clockSkewSeconds ?? DEFAULT_REPLAY_CLOCK_SKEW_S, 'clockSkewSeconds', 0, 600);
+  const window = wholeNumber(options.windowSeconds, 'windowSeconds', 1, 3_600);
+  const skew = wholeNumber(options.clockSkewSeconds ?? DEFAULT_REPLAY_CLOCK_SKEW_S, 'clockSkewSeconds', 0, 600);
   const maxBytes = options.maxBytes ?? DEFAULT_REPLAY_BUCKET_MAX_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024 * 1024) throw new TypeError('maxBytes must be an integer of at least 1 MiB');
+  wholeNumber(maxBytes, 'maxBytes', 1024 * 1024);
   // The store refuses a ttl above max_age - 1 s; its claims ask for the window.
   return provisionKvBucket(admin, options.bucket, { maxBytes, maxAgeMs: (window + skew + 1) * 1000, storage: options.storage, replicas: options.replicas });
 }
 
-function wholeSeconds(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new TypeError(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
+function wholeNumber(value: unknown, name: string, min: number, max?: number): number {
+  const problem = integerRangeProblem(value, min, max);
+  if (problem !== undefined) throw new TypeError(`${name} ${problem}`);
+  return value as number;
 }

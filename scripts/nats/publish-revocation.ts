@@ -1,5 +1,6 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { integerRangeProblem } from '#binding/core';
 import { parseRevocationEvent, type RevocationEvent } from '#binding';
 import { EstateStreams, EstateSubjects } from '#estate';
 import { MAX_REVOCATION_TTL_S } from './provision-jetstream.js';
@@ -28,9 +29,8 @@ export async function announceRevocation(
   now: number = Math.floor(Date.now() / 1000),
 ): Promise<AnnouncedRevocation> {
   const ttl = revocation.ttlSeconds ?? DEFAULT_REVOCATION_TTL_S;
-  if (!Number.isSafeInteger(ttl) || ttl < 1 || ttl > MAX_REVOCATION_TTL_S) {
-    throw new TypeError(`ttl must be an integer from 1 to ${MAX_REVOCATION_TTL_S} seconds`);
-  }
+  const problem = integerRangeProblem(ttl, 1, MAX_REVOCATION_TTL_S);
+  if (problem !== undefined) throw new TypeError(`ttlSeconds ${problem}`);
   const event = parseRevocationEvent({ kind: revocation.kind, value: revocation.value, until: now + ttl });
   const ack = await jetstream(admin).publish(EstateSubjects.revocations, JSON.stringify(event), { timeout: PUBLISH_TIMEOUT_MS });
   if (ack.stream !== EstateStreams.revocations) throw new Error(`revocation was stored by stream ${ack.stream}, not ${EstateStreams.revocations}`);

@@ -3,6 +3,7 @@
  * flags and MOBILE_* variables (cli-arguments.ts); programs pass them directly.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { integerRangeProblem, parseScope } from '#binding/core';
 
 export interface MobileOptions {
   /** Authorization server issuer; discovery is fetched from it. */
@@ -49,10 +50,14 @@ export function mobileOptions(input: Partial<MobileOptions> = {}, cwd: string = 
   const stateDir = input.stateDir ?? DEFAULT_STATE_DIR;
   const redirectPath = input.redirectPath ?? DEFAULT_REDIRECT_PATH;
   if (!/^\/[A-Za-z0-9._~/-]*$/.test(redirectPath)) throw new MobileOptionsError('redirectPath', 'must be a plain absolute path like /callback');
-  const scope = (input.scope ?? DEFAULT_SCOPE).trim();
-  if (scope === '') throw new MobileOptionsError('scope', 'must not be empty');
+  // RFC 6749 §3.3, the library's one scope grammar: space-delimited scope-tokens, sent as such.
+  const scopes = parseScope(input.scope ?? DEFAULT_SCOPE);
+  if (scopes === undefined) throw new MobileOptionsError('scope', 'holds a character RFC 6749 §3.3 does not allow in a scope');
+  if (scopes.length === 0) throw new MobileOptionsError('scope', 'must not be empty');
+  const scope = scopes.join(' ');
   const loginTimeoutMs = input.loginTimeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS;
-  if (!Number.isInteger(loginTimeoutMs) || loginTimeoutMs <= 0) throw new MobileOptionsError('loginTimeoutMs', 'must be a positive integer');
+  const timeoutProblem = integerRangeProblem(loginTimeoutMs, 1);
+  if (timeoutProblem !== undefined) throw new MobileOptionsError('loginTimeoutMs', timeoutProblem);
   return Object.freeze({
     issuer: httpUrl('issuer', input.issuer ?? DEFAULT_ISSUER),
     clientId: input.clientId ?? DEFAULT_CLIENT_ID,

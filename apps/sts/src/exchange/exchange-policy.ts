@@ -1,5 +1,4 @@
-import { ACCESS_TOKEN_TYPE, BindingError, FailureType } from '#binding/core';
-import { checkSpiffeId } from '#binding/hop';
+import { ACCESS_TOKEN_TYPE, BindingError, FailureType, isScopeToken, spiffeIdProblem } from '#binding/core';
 import type { SubjectTokenType } from './exchange-request.js';
 
 /**
@@ -26,8 +25,6 @@ export const DEFAULT_EXCHANGE_POLICY: ExchangePolicyDocument = Object.freeze({
   'spiffe://estate.local/orders': Object.freeze({ 'spiffe://estate.local/inventory': Object.freeze(['orders:read', 'orders:write']) }),
 });
 
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
-
 /**
  * Validates a policy document once, at start-up: every caller and audience a SPIFFE ID of the trust
  * domain, every ceiling a non-empty list of scope-tokens, no caller granted a token for itself or
@@ -43,7 +40,7 @@ export function parseExchangePolicy(document: unknown, options: { trustDomain: s
     for (const [audience, ceiling] of Object.entries(audiences as Record<string, unknown>)) {
       spiffeId(audience, options.trustDomain, 'audience');
       if (audience === caller || audience === options.sts) throw new Error(`exchange policy: ${caller} may not obtain tokens for ${audience}`);
-      if (!Array.isArray(ceiling) || ceiling.length === 0 || !ceiling.every((scope) => typeof scope === 'string' && SCOPE_TOKEN.test(scope))) {
+      if (!Array.isArray(ceiling) || ceiling.length === 0 || !ceiling.every(isScopeToken)) {
         throw new Error(`exchange policy: the scopes of ${caller} -> ${audience} must be a non-empty list of scope-tokens`);
       }
       targets.set(audience, Object.freeze([...new Set(ceiling as string[])]));
@@ -54,11 +51,11 @@ export function parseExchangePolicy(document: unknown, options: { trustDomain: s
 }
 
 function spiffeId(value: string, trustDomain: string, what: string): string {
-  try {
-    return checkSpiffeId(value, trustDomain);
-  } catch (cause) {
-    throw new Error(`exchange policy: ${what} "${value}" is not a SPIFFE ID of ${trustDomain}`, { cause });
+  const problem = spiffeIdProblem(value, trustDomain);
+  if (problem !== undefined) {
+    throw new Error(`exchange policy: ${what} "${value}" is not a SPIFFE ID of ${trustDomain}: it ${problem}`);
   }
+  return value;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE } from '#binding/core';
+import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE, MAX_SPIFFE_ID_LENGTH, parseScope as parseScopeTokens } from '#binding/core';
 import { TOKEN_EXCHANGE_GRANT_TYPE } from '#binding/hop';
 
 /** The two kinds of subject token this STS accepts (RFC 8693 §3 token type identifiers). */
@@ -17,9 +17,8 @@ export interface ExchangeRequest {
 
 /** Refused before any decoding: larger than any token this estate issues or accepts. */
 export const MAX_SUBJECT_TOKEN_LENGTH = 16_384; // characters
-const MAX_AUDIENCE_LENGTH = 2_048; // characters (SPIFFE ID §2.3)
+const MAX_AUDIENCE_LENGTH = MAX_SPIFFE_ID_LENGTH; // characters (SPIFFE ID §2.3)
 const MAX_SCOPE_LENGTH = 1_024; // characters
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 
 /**
  * RFC 8693 §2.1, the request's syntax, checked first (no signature or token is looked at yet):
@@ -87,11 +86,11 @@ function parseScope(value: unknown): readonly string[] {
   if (typeof value !== 'string' || value.length > MAX_SCOPE_LENGTH) {
     throw new BindingError(FailureType.ExchangeInvalidScope, 'scope must be a space-separated string');
   }
-  const scopes = value.split(' ').filter((scope) => scope !== '');
-  if (!scopes.every((scope) => SCOPE_TOKEN.test(scope))) {
+  const scopes = parseScopeTokens(value);
+  if (scopes === undefined) {
     throw new BindingError(FailureType.ExchangeInvalidScope, 'scope holds something that is not a scope-token');
   }
-  return Object.freeze([...new Set(scopes)]);
+  return scopes;
 }
 
 function invalid(description: string): never {

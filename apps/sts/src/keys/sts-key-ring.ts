@@ -9,7 +9,7 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { Clock } from '#binding/core';
+import { integerRangeProblem, type Clock } from '#binding/core';
 import { readPrivateFile, writePrivateFile } from '#estate';
 
 /** ES256: the first algorithm of every verifier's allow-list in the estate. */
@@ -77,7 +77,8 @@ export class StsKeyRing {
 
   /** Loads the ring from `file` (or creates and saves one), dropping retired keys past retention. */
   static async open(file: string | undefined, retentionSeconds: number, clock: Clock): Promise<StsKeyRing> {
-    if (!Number.isSafeInteger(retentionSeconds) || retentionSeconds < 1) throw new Error('key retention must be a positive number of seconds');
+    const problem = integerRangeProblem(retentionSeconds, 1);
+    if (problem !== undefined) throw new Error(`key retentionSeconds ${problem}`);
     const text = file === undefined ? undefined : await readPrivateFile(file);
     const ring =
       text === undefined

@@ -25,5 +25,9 @@ export { LoadingRevocationList } from '../revocation/loading-revocation-list.js'
 export { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE } from '../token/token-types.js';
 export { SubjectToken } from '../token/subject-token.js';
 export { systemClock, type Clock } from '../time/clock.js';
+// The shared rules, each written once: SPIFFE ID, RFC 6749 scope, integer range
+export { MAX_SPIFFE_ID_LENGTH, spiffeIdProblem } from '../mtls/spiffe-id.js';
+export { isScopeToken, parseScope } from '../token/scope-token.js';
+export { integerRangeProblem } from '../options/integer-range.js';
 // The observer seam (O1-O3): told of every decision, never of a token
 export type { BindingDecision, BindingObserver, TraceContextHeaders } from '../observe/binding-observer.js';

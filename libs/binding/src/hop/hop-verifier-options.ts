@@ -1,6 +1,7 @@
 import { BindingConfigError } from '../errors/binding-error.js';
 import { CERTIFICATE_KEY_ALGORITHMS, type CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
 import type { CertificatePathValidator } from '../mtls/certificate-path.js';
+import { spiffeIdOption } from '../mtls/spiffe-id.js';
 import { integerOption } from '../options/integer-range.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -47,9 +48,7 @@ export interface HopProofChecks {
  * Does not check the dependencies beyond their methods' presence.
  */
 export function resolveHopProofChecks(options: HopProofVerifierOptions, what: string): HopProofChecks {
-  if (typeof options.audience !== 'string' || !/^spiffe:\/\/[^/]+\/.+$/.test(options.audience)) {
-    throw new BindingConfigError(`${what} audience must be this service's SPIFFE ID`);
-  }
+  spiffeIdOption(options.audience, `${what} audience must be this service's SPIFFE ID`);
   requireMethods(options, [['certificates', 'validate'], ['replay', 'claim']], what);
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     throw new BindingConfigError(`${what} clock must be a function`);

@@ -1,6 +1,8 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { resolveUnboundTokenPolicy } from '../dpop/check-scheme-binding.js';
 import { BindingConfigError } from '../errors/binding-error.js';
+import { spiffeIdOption } from '../mtls/spiffe-id.js';
+import { isScopeToken } from '../token/scope-token.js';
 import { BindingGuard } from './binding.guard.js';
 import { BINDING_POLICY, type BindingPolicy } from './binding-policy.js';
 
@@ -16,17 +18,15 @@ export function Bound(policy: BindingPolicy): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(BINDING_POLICY, validatePolicy(policy)), UseGuards(BindingGuard));
 }
 
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
-
 function validatePolicy(policy: BindingPolicy): BindingPolicy {
   if (policy.confirmation !== 'dpop' && policy.confirmation !== 'mtls') {
     throw new BindingConfigError(`@Bound: confirmation must be 'dpop' or 'mtls'`);
   }
   for (const scope of policy.scopes ?? []) {
-    if (!SCOPE_TOKEN.test(scope)) throw new BindingConfigError(`@Bound: "${scope}" is not a scope-token (RFC 6749 §3.3)`);
+    if (!isScopeToken(scope)) throw new BindingConfigError(`@Bound: "${scope}" is not a scope-token (RFC 6749 §3.3)`);
   }
   for (const caller of policy.callers ?? []) {
-    if (!caller.startsWith('spiffe://')) throw new BindingConfigError(`@Bound: caller "${caller}" is not a SPIFFE ID`);
+    spiffeIdOption(caller, `@Bound: caller "${String(caller)}" is not a SPIFFE ID`);
   }
   if (policy.confirmation === 'dpop' && policy.callers !== undefined) {
     throw new BindingConfigError('@Bound: callers apply to internal (mtls) handlers only');

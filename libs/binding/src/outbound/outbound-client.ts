@@ -5,7 +5,9 @@ import type { HopProofSigner } from '../hop/sign-hop-proof.js';
 import { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../hop/hop-header-names.js';
 import { SubjectToken } from '../token/subject-token.js';
 import { integerOption } from '../options/integer-range.js';
+import { spiffeIdOption } from '../mtls/spiffe-id.js';
 import { systemClock, type Clock } from '../time/clock.js';
+import { parseScope } from '../token/scope-token.js';
 import { DEFAULT_EXCHANGE_CACHE_MAX_ENTRIES, DEFAULT_REFRESH_BEFORE_EXPIRY_S, ExchangedTokenCache } from './exchanged-token-cache.js';
 import type { HopTransport } from './hop-transport.js';
 import { OutboundRefusedError } from './outbound-errors.js';
@@ -19,9 +21,7 @@ export const DEFAULT_OUTBOUND_TIMEOUT_MS = 5_000; // milliseconds
 /** The exchange waits this long for the STS. */
 export const DEFAULT_EXCHANGE_TIMEOUT_MS = 2_000; // milliseconds
 
-const SPIFFE_ID = /^spiffe:\/\/[a-z0-9._-]+\/[A-Za-z0-9._/-]+$/;
 const SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 
 export interface OutboundClientOptions {
   /**
@@ -90,9 +90,7 @@ export interface OutboundClient {
 export function createOutboundClient(options: OutboundClientOptions): OutboundClient {
   if (typeof options?.transport?.request !== 'function') throw new BindingConfigError('outbound client: transport must be a HopTransport');
   if (typeof options.signer?.sign !== 'function') throw new BindingConfigError('outbound client: signer must be a hop proof signer');
-  if (typeof options.stsAudience !== 'string' || !SPIFFE_ID.test(options.stsAudience)) {
-    throw new BindingConfigError('outbound client: stsAudience must be the STS SPIFFE ID');
-  }
+  spiffeIdOption(options.stsAudience, 'outbound client: stsAudience must be the STS SPIFFE ID');
   const exchangeSubject = literalSubject(options.exchangeSubject ?? DEFAULT_EXCHANGE_SUBJECT);
   const timeoutMs = milliseconds(options.timeoutMs ?? DEFAULT_OUTBOUND_TIMEOUT_MS, 'timeoutMs');
   const clock = options.clock ?? systemClock;
@@ -140,15 +138,15 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
 }
 
 function checkCall(call: OutboundCall): ExchangeInput {
-  if (typeof call.audience !== 'string' || !SPIFFE_ID.test(call.audience)) throw new BindingConfigError('outbound call: audience must be a SPIFFE ID');
+  spiffeIdOption(call.audience, 'outbound call: audience must be a SPIFFE ID');
   literalSubject(call.subject);
   if (!(call.subjectToken instanceof SubjectToken)) throw new BindingConfigError('outbound call: subjectToken must be the principal\'s SubjectToken');
-  const scopes = typeof call.scope === 'string' ? call.scope.split(' ').filter((scope) => scope !== '') : [];
-  if (scopes.length === 0 || !scopes.every((scope) => SCOPE_TOKEN.test(scope))) {
+  const scopes = typeof call.scope === 'string' ? parseScope(call.scope) : undefined;
+  if (scopes === undefined || scopes.length === 0) {
     throw new BindingConfigError('outbound call: scope must hold one or more RFC 6749 scope-tokens');
   }
   if (call.timeoutMs !== undefined) milliseconds(call.timeoutMs, 'call timeoutMs');
-  return { subjectToken: call.subjectToken, audience: call.audience, scope: [...new Set(scopes)].sort().join(' ') };
+  return { subjectToken: call.subjectToken, audience: call.audience, scope: [...scopes].sort().join(' ') };
 }
 
 function literalSubject(subject: unknown): string {

@@ -1,8 +1,6 @@
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
-
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+import { isScopeToken } from './scope-token.js';
 
 /**
  * The policy's authorisation step: the token grants every scope the handler requires.
@@ -21,7 +19,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  */
 export function checkScope(claims: { readonly scope?: unknown }, required: readonly string[]): void {
   for (const scope of required) {
-    if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
+    if (!isScopeToken(scope)) {
       throw new BindingConfigError('checkScope: a required scope is not an RFC 6749 scope-token');
     }
   }

@@ -1,3 +1,4 @@
+import { integerRangeProblem, parseScope } from '#binding/core';
 import { z } from 'zod';
 import { EstateConfigError } from './estate-config-error.js';
 
@@ -9,8 +10,9 @@ import { EstateConfigError } from './estate-config-error.js';
  * EstateConfigError naming the variable: `NAME: problem`.
  *
  * Every value is trimmed, and a blank one counts as unset, so `NAME=` in a compose file or .env
- * means "use the default". Rules that belong to one app (a resource indicator, scope syntax, a
- * secret's length) stay in that app's schema.
+ * means "use the default". The rules the library owns (integer ranges, scope syntax) are
+ * libs/binding's; rules that belong to one app (a resource indicator, a secret's length) stay in
+ * that app's schema.
  *
  * Schemas are written as `NAME: variable.<kind>(...)` object keys: test/compose finds the variables
  * an app reads by that literal shape, so a name is never built at run time.
@@ -42,11 +44,15 @@ function required(example?: string) {
   return optionalText.transform((raw, ctx) => raw ?? refuse(ctx, example === undefined ? 'is required' : `is required, e.g. ${example}`));
 }
 
-/** The text of a decimal integer from `min` to `max` (inclusive), as a number. No sign, exponent or fraction. */
+/**
+ * The text of a decimal integer from `min` to `max` (inclusive), as a number: decimal digits only
+ * (no sign, exponent, fraction or hex, which Number() would read), then the library's one
+ * integer-range rule and message (integerRangeProblem), showing the text as read.
+ */
 function integerIn(raw: string, min: number, max: number, ctx: z.RefinementCtx): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) return refuse(ctx, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  return value;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  const problem = integerRangeProblem(value, min, max, JSON.stringify(raw));
+  return problem === undefined ? value : refuse(ctx, problem);
 }
 
 /** A decimal integer from `min` to `max`; `fallback` when unset (not checked against the range: a caller may derive it). */
@@ -91,15 +97,15 @@ function list(options: ListVariableOptions = {}) {
   return optionalText.transform((raw, ctx) => splitList(raw, options, ctx));
 }
 
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-
-/** A space-separated scope (RFC 6749 §3.3), as its tokens; `fallback` when unset. */
+/**
+ * A space-delimited scope (RFC 6749 §3.3), as its tokens, each once; `fallback` when unset. The
+ * library's one scope grammar (parseScope): only spaces delimit, so a tab or a line break is refused.
+ */
 function scopes(fallback: string, options: { readonly nonEmpty?: boolean } = {}) {
   return optionalText.transform((raw, ctx) => {
-    const tokens = splitList(raw, { fallback, separator: /\s+/, ...options }, ctx);
-    if (!Array.isArray(tokens)) return tokens;
-    return tokens.some((token) => !SCOPE_TOKEN.test(token)) ? refuse(ctx, 'holds a character RFC 6749 §3.3 does not allow in a scope') : tokens;
+    const tokens = parseScope(raw ?? fallback);
+    if (tokens === undefined) return refuse(ctx, 'holds a character RFC 6749 §3.3 does not allow in a scope');
+    return options.nonEmpty === true && tokens.length === 0 ? refuse(ctx, 'must list at least one value') : [...tokens];
   });
 }
 
