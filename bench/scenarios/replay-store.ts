@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { JetStreamReplayStore, MemoryReplayStore, sha256Base64url, type ReplayStore } from '#binding';
+import { JetStreamReplayStore, MemoryReplayStore, type ReplayStore } from '#binding';
 import { loadEstateConfig, natsConnectionOptions } from '#estate';
 import { provisionReplayBucket } from '../../scripts/nats/provision-replay-bucket.js';
 import { round, type BenchContext } from '../harness/bench-context.js';
 import { startEstateFabric } from '../../test-support/estate-fabric.js';
 import { pinProcess, SERVER_CORE } from '../harness/cpu-pinning.js';
+
+/** base64url SHA-256, as the stores key a jti: distinct ids of a realistic shape. */
+const sha256Base64url = (text: string): string => createHash('sha256').update(text).digest('base64url');
 
 /** One sender key per this many claims, as many clients would spread them. */
 const CLAIMS_PER_SCOPE = 5_000;

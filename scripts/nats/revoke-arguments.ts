@@ -1,4 +1,6 @@
-import type { RevocationKind } from '#binding';
+import type { RevocationEvent } from '#binding';
+
+type RevocationKind = RevocationEvent['kind'];
 import { DEFAULT_REVOCATION_TTL_S } from './publish-revocation.js';
 
 export const REVOKE_USAGE = `usage: npm run revoke -- (--sub <user> | --jti <token id> | --cert <x5t#S256>)... [--ttl <seconds>]

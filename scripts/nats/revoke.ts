@@ -1,5 +1,5 @@
+import { createHash } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
-import { sha256Base64url } from '#binding';
 import { ADMIN_IDENTITY, AuditLog, loadEstateConfig, natsConnectionOptions, stdoutAuditSink } from '#estate';
 import { announceRevocation } from './publish-revocation.js';
 import { parseRevokeArguments, REVOKE_USAGE } from './revoke-arguments.js';
@@ -35,7 +35,7 @@ async function main(argv: readonly string[]): Promise<void> {
       audit.record('revocation_published', {
         caller: config.spiffeId,
         revocation_kind: event.kind,
-        ...(event.kind === 'cert' ? { thumbprint: event.value } : { revocation_value_hash: sha256Base64url(event.value) }),
+        ...(event.kind === 'cert' ? { thumbprint: event.value } : { revocation_value_hash: createHash('sha256').update(event.value).digest('base64url') }),
         until: event.until,
       });
     }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { FailureType, MemoryReplayStore, parseAuthorization, type DpopRequest } from '#binding';
+import { FailureType, MemoryReplayStore, type DpopRequest } from '#binding';
+import { parseAuthorization } from '../../libs/binding/src/dpop/parse-authorization.js';
 import { dpopRequest, setupVerifier } from '../../libs/binding/src/dpop/dpop-verifier.fixture.js';
 import { createProofClient, NOW, proofClaims, signProof, type ProofClient } from '../../libs/binding/src/dpop/proof-client.fixture.js';
 import {

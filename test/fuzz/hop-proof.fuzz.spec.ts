@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { checkSingleHopProof, checkSingleHopToken, FailureType, parseHopProof, type HopRequest } from '#binding';
+import { FailureType, type HopRequest } from '#binding';
+import { checkSingleHopProof, checkSingleHopToken } from '../../libs/binding/src/hop/check-hop-headers.js';
+import { parseHopProof } from '../../libs/binding/src/hop/parse-hop-proof.js';
 import { createCertificateAuthority, issueCertificate } from '../../certs/pki.js';
 import { createEstate, INVENTORY, ORDERS, PAYLOAD, SUBJECT, type Credential, type Estate } from '../../libs/binding/src/hop/hop-fixtures.spec-helper.js';
 import {

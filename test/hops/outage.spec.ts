@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { sha256Base64url } from '#binding';
+import { sha256Base64url } from '../../libs/binding/src/crypto/digest.js';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { call, type Answer } from '../edge/http-call.js';
 import { freePort } from '../../test-support/free-port.js';

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Kvm } from '@nats-io/kv';
-import { CappedReplayStore, MemoryReplayStore, type ClosableReplayStore } from '#binding/core';
+import { CappedReplayStore, MemoryReplayStore, type ReplayStore } from '#binding/core';
 import { JetStreamReplayStore } from '#binding/hop';
 import { EstateConfigError, kvBucketOf, natsConnectionOptions, natsTlsOptions, RotatingConnection } from '#estate';
 import type { EdgeConfig } from './edge-config.js';
@@ -18,7 +18,7 @@ import type { EdgeIdentity } from './edge-identity.js';
 @Injectable()
 export class EdgeReplayStore implements OnApplicationShutdown {
   private constructor(
-    readonly store: ClosableReplayStore,
+    readonly store: ReplayStore & { close?(): void },
     private readonly rotating?: RotatingConnection,
   ) {}
 

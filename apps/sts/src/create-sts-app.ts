@@ -1,6 +1,6 @@
 import { Logger, type INestMicroservice, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createAccessTokenVerifier, systemClock, type AccessTokenVerifier, type Clock } from '#binding/core';
+import { createAccessTokenVerifier, type AccessTokenVerifier, type Clock } from '#binding/core';
 import { createRemoteKeySet, discoverRemoteKeySet, type RemoteKeySet } from '#binding/dpop';
 import { createCallerProofVerifier } from '#binding/hop';
 import { estateServerNats, openEstateLink, openHopReplayStore, startEstateOperations, STS_ISSUER, workloadTelemetry, type EstateLink, type EstateLinkOptions, type OperationsServer } from '#estate';
@@ -13,6 +13,8 @@ import { StsModule } from './sts.module.js';
 
 /** Verifiers accept tokens up to 5 s past `exp` (DEFAULT_CLOCK_TOLERANCE_S); a little more margin. */
 const KEY_RETENTION_MARGIN_S = 30; // seconds
+/** Epoch seconds, whole (RFC 7519 NumericDate as the STS writes it): the clock unless a test passes one. */
+const wholeSeconds: Clock = () => Math.floor(Date.now() / 1000);
 
 export interface StsApp {
   /** Not listening yet: call `listen()`. `close()` closes everything the STS opened. */
@@ -38,7 +40,7 @@ export interface StsAppOptions {
  * exchange, and the Nest microservice that answers `sts.exchange`. Used by main.ts and the tests.
  */
 export async function createStsApp(config: StsConfig, options: StsAppOptions = {}): Promise<StsApp> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? wholeSeconds;
   const logger = new Logger('Sts');
   const link = await openEstateLink(config.estate, {
     onRevocationProblem: (problem) => logger.error(`revocation feed: ${problem.kind}`),

@@ -1,8 +1,8 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, MessagePattern, NatsContext, Payload, RpcException } from '@nestjs/microservices';
-import { hopProofValuesOf } from '#binding/nest/rpc';
+import type { FailureType } from '#binding/core';
 import type { TokenExchangeResponse } from '#binding/hop';
-import { coveredHeaderValuesOf, type FailureType } from '#binding';
+import { callerProofRequestOf } from '#binding/nest/rpc';
 import { EstateSubjects, workloadTelemetry } from '#estate';
 import { ExchangeRefusal } from './exchange/exchange-refusal.js';
 import type { TokenExchange } from './exchange/token-exchange.js';
@@ -29,7 +29,7 @@ export class ExchangeController {
     const observer = workloadTelemetry('sts').binding;
     try {
       // O2: the trace context the caller's proof covers (oth) is checked with the proof.
-      const granted = await this.exchanges.exchange({ subject: hop, proof: hopProofValuesOf(context), payload, covered: coveredHeaderValuesOf(context) });
+      const granted = await this.exchanges.exchange({ ...callerProofRequestOf(context), payload });
       observer.decision({ hop, result: 'accepted', request: context, durationMs: performance.now() - started, callerSpiffeId: granted.caller, thumbprint: granted.callerThumbprint, jtiHash: granted.jtiHash });
       this.logger.debug(`issued caller=${granted.caller} aud=${granted.audience} scope="${granted.response.scope}" proof jti#=${granted.jtiHash}`);
       return granted.response;

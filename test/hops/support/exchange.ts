@@ -1,12 +1,12 @@
 import type { ClientProxy } from '@nestjs/microservices';
 import {
   ACCESS_TOKEN_TYPE,
-  HOP_PROOF_HEADER,
   JWT_TOKEN_TYPE,
   TOKEN_EXCHANGE_GRANT_TYPE,
   type HopProofSigner,
   type TokenExchangeResponse,
 } from '#binding';
+import { HOP_PROOF_HEADER } from '../../../libs/binding/src/hop/hop-header-names.js';
 import { natsRecord, requestWithTimeout } from '#estate';
 
 /** What a test sends to `sts.exchange`: RFC 8693 members, any of which may be replaced or removed. */

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { ClientProxy } from '@nestjs/microservices';
-import { HOP_PROOF_LIFETIME_S, type HopProofSigner } from '#binding';
+import type { HopProofSigner } from '#binding';
+import { HOP_PROOF_LIFETIME_S } from '../../../libs/binding/src/hop/sign-hop-proof.js';
 import { natsRecord, requestWithTimeout } from '#estate';
 import { craftHopProof, hopProofClaims } from '../../../libs/binding/test-support/hop-proofs.js';
 

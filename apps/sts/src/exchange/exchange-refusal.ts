@@ -1,4 +1,4 @@
-import { BindingError, FAILURES, type ErrorCode, type FailureType } from '#binding/core';
+import { BindingError, FAILURES, type FailureType } from '#binding/core';
 
 /**
  * Where in the exchange a check failed. The same failure type means different things to the
@@ -10,7 +10,7 @@ export type ExchangeStage = 'request' | 'caller' | 'policy' | 'subject' | 'scope
 
 /** The error reply on `sts.exchange` (H13 shape): RFC error value, failure type, status, description. */
 export interface ExchangeErrorReply {
-  readonly code: ErrorCode;
+  readonly code: BindingError['code'];
   readonly type: FailureType;
   readonly status: 400 | 401 | 403 | 503;
   readonly message: string;

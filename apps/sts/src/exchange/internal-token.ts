@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { BindingError, FailureType, type AccessTokenClaims, type Actor } from '#binding/core';
+import { BindingError, FailureType, type AccessTokenClaims } from '#binding/core';
 import type { SigningKey } from '../keys/sts-key-ring.js';
 
 /** ARCHITECTURE "Exchange": "lifetime short (about 60 s)". */
@@ -41,7 +41,7 @@ export function internalTokenClaims(input: InternalTokenInput): JWTPayload {
   const exp = Math.min(input.now + input.ttlSeconds, input.subject.exp);
   if (exp <= input.now) throw new BindingError(FailureType.TokenExpired, 'the subject token expires now');
   const previous = input.subjectIsInternal ? input.subject.act : undefined;
-  const act: Actor = previous === undefined ? { sub: input.caller } : { sub: input.caller, act: previous };
+  const act: NonNullable<AccessTokenClaims['act']> = previous === undefined ? { sub: input.caller } : { sub: input.caller, act: previous };
   return {
     iss: input.issuer,
     sub: input.subject.sub,

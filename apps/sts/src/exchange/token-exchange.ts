@@ -1,8 +1,5 @@
 import { JWT_TOKEN_TYPE, type Clock, type RevocationList } from '#binding/core';
-import {
-  checkCertificatePathNotRevoked, checkNotRevoked, INTERNAL_TOKEN_TYPE, type CallerProofVerifier, type TokenExchangeResponse,
-} from '#binding/hop';
-import type { CoveredHeaderValues } from '#binding';
+import { checkCertificatePathNotRevoked, checkNotRevoked, INTERNAL_TOKEN_TYPE, type CallerProofVerifier, type TokenExchangeResponse } from '#binding/hop';
 import type { StsKeyRing } from '../keys/sts-key-ring.js';
 import { atStage } from './exchange-refusal.js';
 import { authorizeExchange, checkSubjectTokenType, narrowScope, type ExchangePolicy } from './exchange-policy.js';
@@ -30,7 +27,7 @@ export interface ExchangeMessage {
   readonly proof: readonly string[] | undefined;
   readonly payload: unknown;
   /** Every value of each header the proof covers (the W3C trace context, `oth`; O2). */
-  readonly covered?: CoveredHeaderValues;
+  readonly covered?: Parameters<CallerProofVerifier['verify']>[0]['covered'];
 }
 
 /** A granted exchange: the RFC 8693 answer and, for the log, who got what (no token material). */

@@ -42,6 +42,17 @@ export function coveredHeaderValuesOf(context: NatsContextLike): CoveredHeaderVa
   return values;
 }
 
+/**
+ * What a NATS message carries for createCallerProofVerifier, for a handler that checks its caller's
+ * proof itself, as the STS does: the subject being handled, every `Hop-Proof` value (H1 counts
+ * them) and every value of each covered header (O2, `oth`), whatever the case of the names. The
+ * rest of the request (the token the proof's `ath` covers, the payload) is the handler's to add.
+ * Does not look inside any value: the verifier does.
+ */
+export function callerProofRequestOf(context: NatsContextLike): { subject: string; proof: string[] | undefined; covered: CoveredHeaderValues } {
+  return { subject: context.getSubject(), proof: hopProofValuesOf(context), covered: coveredHeaderValuesOf(context) };
+}
+
 /** The trace context of a message whose proof check passed, one value of each, for the observer. */
 export function traceContextOf(values: CoveredHeaderValues): TraceContextHeaders | undefined {
   const traceparent = values['traceparent']?.[0];

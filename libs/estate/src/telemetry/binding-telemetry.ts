@@ -1,5 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
-import type { BindingDecision, BindingObserver, OutboundObservation, OutboundObserver, OutboundRequestInfo } from '#binding';
+import type { BindingDecision, BindingObserver, OutboundObserver } from '#binding';
 import type { AuditLog } from './audit-log.js';
 import { estateInstruments } from './estate-instruments.js';
 import { requestSpanOf } from './request-spans.js';
@@ -10,6 +10,10 @@ import { requestSpanOf } from './request-spans.js';
  * token came with. Weak: it goes with the token.
  */
 const onBehalfOfContexts = new WeakMap<object, Context>();
+
+/** What the outbound client tells its observer of one request, and what it takes back (OutboundObserver). */
+type OutboundRequestInfo = Parameters<NonNullable<OutboundObserver['request']>>[0];
+type OutboundObservation = NonNullable<ReturnType<NonNullable<OutboundObserver['request']>>>;
 
 /** The context of a transport request: its own span (request-spans.ts), else whatever is active. */
 function contextOfRequest(request: object | undefined): Context {

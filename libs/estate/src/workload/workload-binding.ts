@@ -1,11 +1,8 @@
 import { Kvm } from '@nats-io/kv';
 import { CappedReplayStore, createAccessTokenVerifier, MemoryReplayStore, type ReplayStore } from '#binding/core';
 import type { BindingModuleOptions } from '#binding/nest';
-import { clientProxyTransport, type OutboundClientProxy } from '#binding/nest/rpc';
-import {
-  createHopVerifier, createOutboundClient, DEFAULT_HOP_IAT_FUTURE_S, DEFAULT_HOP_IAT_PAST_S, JetStreamReplayStore, type
-  OutboundClient,
-} from '#binding/hop';
+import { clientProxyTransport } from '#binding/nest/rpc';
+import { createHopVerifier, createOutboundClient, DEFAULT_HOP_IAT_FUTURE_S, DEFAULT_HOP_IAT_PAST_S, JetStreamReplayStore, type OutboundClient } from '#binding/hop';
 import { EstateConfigError } from '../config/estate-config-error.js';
 import { isWorkload, kvBucketOf, spiffeIdOf } from '../identity/estate-identity.js';
 import { observedReplayStore } from '../telemetry/observed-replay-store.js';
@@ -74,7 +71,7 @@ export async function openHopReplayStore(link: EstateLink): Promise<ReplayStore 
  * (its certificate signs the proofs), through its connected ClientNats, each request bounded by
  * the configured NATS_REQUEST_TIMEOUT_MS.
  */
-export function estateOutboundClient(link: EstateLink, client: OutboundClientProxy, options: { readonly exchangeTimeoutMs?: number } = {}): OutboundClient {
+export function estateOutboundClient(link: EstateLink, client: Parameters<typeof clientProxyTransport>[0], options: { readonly exchangeTimeoutMs?: number } = {}): OutboundClient {
   return createOutboundClient({
     transport: clientProxyTransport(client),
     signer: link.signer,

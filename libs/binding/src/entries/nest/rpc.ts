@@ -3,5 +3,5 @@
 // outbound client's transport over Nest's ClientNats. Needs @nestjs/microservices (11 or 12) and
 // rxjs. Listed by hand.
 export { toRpcException } from '../../nest/rpc-refusal.js';
-export { hopProofValuesOf, type HopRefusal, type NatsContextLike } from '../../nest/rpc-binding.js';
+export { callerProofRequestOf, hopProofValuesOf, type HopRefusal, type NatsContextLike } from '../../nest/rpc-binding.js';
 export { clientProxyTransport, type OutboundClientProxy } from '../../nest/client-proxy-transport.js';
