@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ACCESS_TOKEN_TYPE, BindingError, FailureType, JWT_TOKEN_TYPE } from '#binding/core';
+import { ACCESS_TOKEN_TYPE, FailureType, JWT_TOKEN_TYPE } from '#binding/core';
+import { expectBindingError } from '../../../../libs/binding/test-support/expect-binding-error.js';
 import { authorizeExchange, checkSubjectTokenType, DEFAULT_EXCHANGE_POLICY, narrowScope, parseExchangePolicy } from './exchange-policy.js';
 
 const EDGE = 'spiffe://estate.local/edge';
@@ -9,16 +10,6 @@ const STS = 'spiffe://estate.local/sts';
 const options = { trustDomain: 'estate.local', edge: EDGE, sts: STS };
 const policy = parseExchangePolicy(DEFAULT_EXCHANGE_POLICY, options);
 
-function refusal(step: () => unknown): BindingError {
-  try {
-    step();
-  } catch (error) {
-    if (error instanceof BindingError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('exchange policy: who may obtain what', () => {
   it('H11: the estate policy: edge -> orders and orders -> inventory, each with its ceiling', () => {
     expect(authorizeExchange(policy, EDGE, ORDERS)).toEqual(['orders:read', 'orders:write']);
@@ -26,17 +17,17 @@ describe('exchange policy: who may obtain what', () => {
   });
 
   it('H11, RFC 8693 §2.2.2: an audience outside the policy is invalid_target (edge -> inventory, orders -> payments)', () => {
-    expect(refusal(() => authorizeExchange(policy, EDGE, INVENTORY))).toMatchObject({ type: FailureType.ExchangeInvalidTarget, code: 'invalid_target' });
-    expect(refusal(() => authorizeExchange(policy, ORDERS, 'spiffe://estate.local/payments'))).toMatchObject({ type: FailureType.ExchangeInvalidTarget, code: 'invalid_target' });
+    expectBindingError(() => authorizeExchange(policy, EDGE, INVENTORY), FailureType.ExchangeInvalidTarget, 'invalid_target');
+    expectBindingError(() => authorizeExchange(policy, ORDERS, 'spiffe://estate.local/payments'), FailureType.ExchangeInvalidTarget, 'invalid_target');
   });
 
   it('H11, RFC 6749 §5.2: a caller the policy does not list is unauthorized_client (inventory calls nobody)', () => {
-    expect(refusal(() => authorizeExchange(policy, INVENTORY, ORDERS))).toMatchObject({ type: FailureType.ExchangeNotAllowed, code: 'unauthorized_client' });
+    expectBindingError(() => authorizeExchange(policy, INVENTORY, ORDERS), FailureType.ExchangeNotAllowed, 'unauthorized_client');
   });
 
   it('H10/H13: only the edge may present the external issuer\'s DPoP-bound token; from orders it is refused (confirmation_method; the exchange answers invalid_request)', () => {
-    expect(refusal(() => checkSubjectTokenType(policy, ORDERS, ACCESS_TOKEN_TYPE))).toMatchObject({ type: FailureType.ConfirmationMethod });
-    expect(refusal(() => checkSubjectTokenType(policy, INVENTORY, ACCESS_TOKEN_TYPE))).toMatchObject({ type: FailureType.ConfirmationMethod });
+    expectBindingError(() => checkSubjectTokenType(policy, ORDERS, ACCESS_TOKEN_TYPE), FailureType.ConfirmationMethod, 'invalid_token');
+    expectBindingError(() => checkSubjectTokenType(policy, INVENTORY, ACCESS_TOKEN_TYPE), FailureType.ConfirmationMethod, 'invalid_token');
   });
 
   it('H10: the edge presenting the external token, and any caller presenting an internal one, pass', () => {
@@ -69,19 +60,19 @@ describe('scope narrowing: never wider than the subject token nor the ceiling', 
   });
 
   it('RFC 6749 §5.2 invalid_scope: more than the subject token holds', () => {
-    expect(refusal(() => narrowScope(['orders:write'], 'orders:read', ceiling))).toMatchObject({ type: FailureType.ExchangeInvalidScope, code: 'invalid_scope' });
+    expectBindingError(() => narrowScope(['orders:write'], 'orders:read', ceiling), FailureType.ExchangeInvalidScope, 'invalid_scope');
   });
 
   it('invalid_scope: more than the policy allows this caller there, even if the subject token holds it', () => {
-    expect(refusal(() => narrowScope(['profile'], 'orders:read profile', ceiling))).toMatchObject({ code: 'invalid_scope' });
+    expectBindingError(() => narrowScope(['profile'], 'orders:read profile', ceiling), FailureType.ExchangeInvalidScope, 'invalid_scope');
   });
 
   it('invalid_scope: nothing left to grant (a token authorising nothing is not issued)', () => {
-    expect(refusal(() => narrowScope([], 'profile', ceiling))).toMatchObject({ code: 'invalid_scope' });
-    expect(refusal(() => narrowScope([], undefined, ceiling))).toMatchObject({ code: 'invalid_scope' });
+    expectBindingError(() => narrowScope([], 'profile', ceiling), FailureType.ExchangeInvalidScope, 'invalid_scope');
+    expectBindingError(() => narrowScope([], undefined, ceiling), FailureType.ExchangeInvalidScope, 'invalid_scope');
   });
 
   it('scope comparison is exact: orders:write-all is not orders:write', () => {
-    expect(refusal(() => narrowScope(['orders:write'], 'orders:write-all', ceiling))).toMatchObject({ code: 'invalid_scope' });
+    expectBindingError(() => narrowScope(['orders:write'], 'orders:write-all', ceiling), FailureType.ExchangeInvalidScope, 'invalid_scope');
   });
 });
