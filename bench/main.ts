@@ -16,6 +16,7 @@ import { measureOrderFlow } from './scenarios/order-flow.js';
 import { measureReplayStores } from './scenarios/replay-store.js';
 import { measureClusterOrderFlow, renderClusterOrderFlow } from './scenarios/cluster-order-flow.js';
 import { measureTelemetryOverhead, renderTelemetryOverhead } from './scenarios/telemetry-overhead.js';
+import { profileTelemetry } from './scenarios/telemetry-profile.js';
 
 /**
  * `npm run bench [-- --quick] [-- --profile]`: every measurement of issue 6 in one run, each
@@ -35,7 +36,10 @@ options:
   --cluster     only the order flow on one nats-server beside a three-node cluster at R3 (issue 11):
                 writes bench/results/cluster.json and cluster.md (with --quick: shorter runs)
   --telemetry   only the order flow with tracing and metrics off and on (issue 12): writes
-                bench/results/telemetry-overhead.json and .md (a full run writes them too)
+                bench/results/telemetry-overhead.json and .md (a full run writes them too);
+                with --profile instead: every app under node --cpu-prof off and on, self time
+                per order by function, writes bench/results/telemetry-profile.json
+                (BENCH_PROFILE_DIR=<folder> keeps the raw .cpuprofile files)
   -h, --help    this text
 `;
 const OPTIONS = new Set(['--quick', '--profile', '--cluster', '--telemetry']);
@@ -74,6 +78,14 @@ async function main(argv: readonly string[]): Promise<void> {
     const context: BenchContext = { settings, pinning, issuer, audience, clients: await createBenchClients(issuer, CLIENTS), log };
     if (argv.includes('--cluster')) {
       await writeClusterOrderFlow(context);
+      return;
+    }
+    if (argv.includes('--telemetry') && argv.includes('--profile')) {
+      log('telemetry profile: every app under node --cpu-prof, off and on');
+      const profile = await profileTelemetry(context, process.env['BENCH_PROFILE_DIR']);
+      await mkdir(RESULTS_DIR, { recursive: true });
+      await writeAtomically(`${RESULTS_DIR}telemetry-profile.json`, `${JSON.stringify(profile, null, 2)}\n`);
+      log('wrote bench/results/telemetry-profile.json');
       return;
     }
     if (argv.includes('--telemetry')) {

@@ -25,6 +25,8 @@ export interface OrderEstateOptions {
   readonly rotation?: DevFabricRotation;
   /** Three nats-server nodes, JetStream at R3 (issue 11), instead of one. */
   readonly cluster?: boolean;
+  /** Node options of every app process (e.g. --cpu-prof for the telemetry profile). */
+  readonly nodeOptions?: readonly string[];
 }
 
 /** A process of the estate, for CPU and memory figures read from /proc. */
@@ -81,7 +83,7 @@ export class OrderEstate {
         { name: 'orders', env: fabric.env(options.serviceEnv), ready: answers(asEdge, 'orders.get') },
       ];
       const outcomes = await Promise.allSettled(
-        internal.map(({ name, env, ready }) => startPinnedProcess(options.pinning, { name, main: distPath(`apps/${name}/main.js`), env, ready })),
+        internal.map(({ name, env, ready }) => startPinnedProcess(options.pinning, { name, main: distPath(`apps/${name}/main.js`), env, ready, ...(options.nodeOptions === undefined ? {} : { nodeOptions: options.nodeOptions }) })),
       );
       for (const outcome of outcomes) if (outcome.status === 'fulfilled') started.push(outcome.value);
       const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
@@ -95,6 +97,7 @@ export class OrderEstate {
           main: distPath('apps/edge/main.js'),
           env: fabric.env({ ...issuerEnv, EDGE_PORT: String(port), EDGE_PUBLIC_URL: origin, REPLAY_STORE: 'memory', ...options.edgeEnv }),
           ready: { url: `${origin}/readyz` },
+          ...(options.nodeOptions === undefined ? {} : { nodeOptions: options.nodeOptions }),
         }),
       );
       return new OrderEstate(fabric, started, origin);
@@ -118,9 +121,12 @@ export class OrderEstate {
     return this.services.map((service) => `--- ${service.name}\n${service.output.slice(-charsEach)}`).join('\n');
   }
 
-  /** Stops the edge first (no new orders), then the services, then the fabric. Safe to call twice. */
-  async stop(): Promise<void> {
-    for (const service of [...this.services].reverse()) await service.stop().catch(() => undefined);
+  /**
+   * Stops the edge first (no new orders), then the services, then the fabric. Safe to call twice.
+   * `signal`: what the apps are sent (SIGUSR2 ends a profiled app so it writes its profile).
+   */
+  async stop(signal?: NodeJS.Signals): Promise<void> {
+    for (const service of [...this.services].reverse()) await service.stop(signal).catch(() => undefined);
     await this.fabric.stop();
   }
 }

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createNoopMeter } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
@@ -7,6 +9,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { AggregationType, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Env } from '../config/env-variables.js';
+import { ESTATE_METER } from './estate-instruments.js';
 import { rememberRequestSpan } from './request-spans.js';
 import { SyncContextManager } from './sync-context-manager.js';
 import { telemetrySettings, type TelemetrySettings } from './telemetry-settings.js';
@@ -59,33 +62,46 @@ export function startTelemetry(service: string, env: Env, options: StartTelemetr
   if (!settings.traces && readers.length === 0) {
     return Object.freeze({ settings, serviceName, prometheus: undefined, shutdown: async () => undefined });
   }
+  const http = settings.traces && options.http === true && !disabledInstrumentations(env).includes('http')
+    ? new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]!),
+        ignoreOutgoingRequestHook: () => true,
+        // The server span by its request, for the guard's verification span and the calls onward.
+        // (Outgoing requests are ignored, so `request` is the server's IncomingMessage.)
+        requestHook: (span, request) => rememberRequestSpan(request, span),
+      })
+    : undefined;
   const sdk = new NodeSDK({
     serviceName,
     autoDetectResources: false,
     // OTEL_NODE_DISABLED_INSTRUMENTATIONS=http (as @opentelemetry/auto-instrumentations-node reads it) leaves HTTP untraced.
-    instrumentations: settings.traces && options.http === true && !disabledInstrumentations(env).includes('http')
-      ? [
-          new HttpInstrumentation({
-            ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]!),
-            ignoreOutgoingRequestHook: () => true,
-            // The server span by its request, for the guard's verification span and the calls onward.
-            // (Outgoing requests are ignored, so `request` is the server's IncomingMessage.)
-            requestHook: (span, request) => rememberRequestSpan(request, span),
-          }),
-        ]
-      : [],
+    instrumentations: http === undefined ? [] : [http],
     // Spans are parented explicitly (request-spans.ts); no AsyncLocalStorage tax on every promise.
     contextManager: new SyncContextManager(),
+    // The W3C trace context only, unless OTEL_PROPAGATORS asks otherwise (the SDK then reads it):
+    // the NATS hops carry nothing else (the hop proof covers traceparent and tracestate, `oth`),
+    // and the default's baggage propagator would only add work to every request.
+    ...(env['OTEL_PROPAGATORS']?.trim() ? {} : { textMapPropagator: new W3CTraceContextPropagator() }),
     metricReaders: readers,
     // The http instrumentation's own request metrics are dropped: the estate counts what matters
-    // (binding.decisions, binding.verification.duration), and each HTTP histogram costs per request.
-    views: [{ meterName: '@opentelemetry/instrumentation-http', aggregation: { type: AggregationType.DROP } }],
+    // (binding.decisions, binding.verification.duration). The view keeps them out of every reader;
+    // the instrumentation is also handed a no-op meter below, so a request does not even record.
+    // The estate's own instruments: one view, so each has one storage whatever the readers
+    // (without a view the SDK keeps one per reader, Prometheus and OTLP, and hashes each
+    // sample's attributes once per storage); aggregations as each instrument advises.
+    views: [
+      { meterName: '@opentelemetry/instrumentation-http', aggregation: { type: AggregationType.DROP } },
+      { meterName: ESTATE_METER },
+    ],
     // No traces asked for: an empty list keeps the SDK from defaulting to OTLP on localhost.
     ...(settings.traces ? {} : { spanProcessors: [] }),
     logRecordProcessors: [],
   });
   sdk.start();
-  if (settings.traces && options.http === true) {
+  if (http !== undefined) {
+    // After start (which hands every instrumentation the SDK's meter provider): a dropped
+    // histogram still costs the SDK an attribute hash or two per request; a no-op meter none.
+    http.setMeterProvider({ getMeter: () => createNoopMeter() });
     const require = createRequire(import.meta.url);
     require('node:http');
     require('node:https');

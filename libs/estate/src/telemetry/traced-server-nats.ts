@@ -14,10 +14,22 @@ const natsHeaderGetter: TextMapGetter<MsgHdrs | undefined> = {
   keys: () => [...COVERED_HEADERS],
   get(headers, key) {
     if (headers === undefined || !COVERED_HEADERS.includes(key)) return undefined;
-    const values = headers.keys().filter((name) => name.toLowerCase() === key).flatMap((name) => headers.values(name));
-    return values.length === 1 ? values[0] : undefined;
+    // One pass over the headers, no arrays made: the value when exactly one is present.
+    let found: string | undefined;
+    let count = 0;
+    for (const [name, values] of headers) {
+      if (name.length === key.length && name.toLowerCase() === key) {
+        count += values.length;
+        found = values[0];
+      }
+    }
+    return count === 1 ? found : undefined;
   },
 };
+
+const CONSUMER = Object.freeze({ kind: SpanKind.CONSUMER });
+/** Span names kept per subject; a workload serves a handful (a wildcard could bring more). */
+const MAX_SPAN_NAMES = 256;
 
 /**
  * SECURITY.md O2 inside the estate: a workload's NATS transport (RotatingServerNats in every other
@@ -33,26 +45,34 @@ const natsHeaderGetter: TextMapGetter<MsgHdrs | undefined> = {
 export class TracedServerNats extends RotatingServerNats {
   readonly #spans = new WeakMap<Msg, Span>();
   readonly #tracer = trace.getTracer(ESTATE_TRACER);
+  readonly #spanNames = new Map<string, string>();
+
+  /** `process <subject>`, made once per subject (the subjects a workload serves are few). */
+  #spanName(subject: string): string {
+    let name = this.#spanNames.get(subject);
+    if (name === undefined) {
+      name = `process ${subject}`;
+      if (this.#spanNames.size < MAX_SPAN_NAMES) this.#spanNames.set(subject, name);
+    }
+    return name;
+  }
 
   override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
     // No tracer provider (traces off): no span at all.
     if (!tracing()) return super.handleMessage(channel, natsMsg);
     const parent = propagation.extract(ROOT_CONTEXT, natsMsg.headers, natsHeaderGetter);
-    const span = this.#tracer.startSpan(
-      `process ${natsMsg.subject}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'nats',
-          'messaging.destination.name': natsMsg.subject,
-          'messaging.operation.type': 'process',
-          'messaging.message.body.size': natsMsg.data.length,
-        },
-      },
-      parent,
-    );
-    this.#spans.set(natsMsg, span);
+    const span = this.#tracer.startSpan(this.#spanName(natsMsg.subject), CONSUMER, parent);
     if (natsMsg.headers !== undefined) rememberRequestSpan(natsMsg.headers, span);
+    // An unsampled message: its span only carries the trace on (to the guard's span and the calls
+    // onward); nothing to set, end or wait for.
+    if (!span.isRecording()) return super.handleMessage(channel, natsMsg);
+    span.setAttributes({
+      'messaging.system': 'nats',
+      'messaging.destination.name': natsMsg.subject,
+      'messaging.operation.type': 'process',
+      'messaging.message.body.size': natsMsg.data.length,
+    });
+    this.#spans.set(natsMsg, span);
     try {
       return await super.handleMessage(channel, natsMsg);
     } catch (error) {
