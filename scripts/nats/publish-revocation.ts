@@ -32,7 +32,9 @@ export async function announceRevocation(
   const problem = integerRangeProblem(ttl, 1, MAX_REVOCATION_TTL_S);
   if (problem !== undefined) throw new TypeError(`ttlSeconds ${problem}`);
   const event = parseRevocationEvent({ kind: revocation.kind, value: revocation.value, until: now + ttl });
-  const ack = await jetstream(admin).publish(EstateSubjects.revocations, JSON.stringify(event), { timeout: PUBLISH_TIMEOUT_MS });
+  // `published_at` (epoch ms) beside the event: not part of what it revokes (parseRevocationEvent
+  // ignores it), it lets every service measure the lag from publish to applied (O1).
+  const ack = await jetstream(admin).publish(EstateSubjects.revocations, JSON.stringify({ ...event, published_at: Date.now() }), { timeout: PUBLISH_TIMEOUT_MS });
   if (ack.stream !== EstateStreams.revocations) throw new Error(`revocation was stored by stream ${ack.stream}, not ${EstateStreams.revocations}`);
   return Object.freeze({ event, sequence: ack.seq });
 }

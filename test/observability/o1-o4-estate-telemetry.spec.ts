@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ACCESS_TOKEN_TYPE, clientProxyTransport, createHopProofSigner, createOutboundClient, OutboundRefusedError, SubjectToken, type OutboundClient } from '#binding';
-import { loadEstateConfig, natsClientOptions, spiffeIdOf, STS_ISSUER } from '#estate';
+import { loadEstateConfig, natsClientOptions, natsConnectionOptions, spiffeIdOf, STS_ISSUER } from '#estate';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { EdgeProcess } from '../edge/edge-process.js';
 import { call } from '../edge/http-call.js';
@@ -38,6 +40,9 @@ let auth: AppProcess;
 let authUrl: string;
 const services: AppProcess[] = [];
 const ops: Record<'edge' | 'sts' | 'orders' | 'inventory', number> = { edge: 0, sts: 0, orders: 0, inventory: 0 };
+let authOps = 0;
+/** The operator's revoke command's output (its audit line is exported too: the O4 scan reads it). */
+const operatorOutput: string[] = [];
 /** Every token, proof and nonce this test saw on the wire: none may appear in anything exported (O4). */
 const secrets = new Set<string>();
 
@@ -66,7 +71,8 @@ beforeAll(async () => {
   // The authorization server too: HTTP server spans and its own operations port.
   const authPort = await freePort();
   authUrl = `http://127.0.0.1:${authPort}`;
-  auth = builtApp('auth', { ...otel, OPS_PORT: String(await freePort()), AUTH_PORT: String(authPort), AUTH_ISSUER: authUrl, EDGE_AUDIENCE: edgeAudience }, { url: `${authUrl}/.well-known/openid-configuration` });
+  authOps = await freePort();
+  auth = builtApp('auth', { ...otel, OPS_PORT: String(authOps), AUTH_PORT: String(authPort), AUTH_ISSUER: authUrl, EDGE_AUDIENCE: edgeAudience }, { url: `${authUrl}/.well-known/openid-configuration` });
   services.push(auth);
   await auth.start();
 }, PROCESS_HOOK_TIMEOUT_MS);
@@ -107,6 +113,25 @@ async function eventually<T>(what: string, probe: () => T | undefined, seen: () 
 
 const verification = (spans: ReceivedSpan[], hop: string): ReceivedSpan | undefined => spans.find((span) => span.name === `verify ${hop}`);
 
+/** The operator's `npm run revoke` (dist/scripts/nats/revoke.js) against the test's fabric, as admin. */
+function revoke(...args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [resolve('dist/scripts/nats/revoke.js'), ...args], { env: { PATH: process.env['PATH'] ?? '', ...fabric.env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      operatorOutput.push(output);
+      done({ code, output });
+    });
+  });
+}
+
+/** The count of a Prometheus histogram's samples with these labels (`<name>_count`). */
+async function histogramCount(port: number, name: string, labels: Readonly<Record<string, string>>): Promise<number> {
+  return sampleOf(await scrape(port), `${name}_count`, labels);
+}
+
 describe('O1-O4: the built estate exports one trace per order, its refusals, and no secrets', () => {
   it('O2: one order is one trace with spans from edge, sts, orders and inventory, NATS hops as producer/consumer spans', async () => {
     const { traceId, header } = traceparent();
@@ -116,7 +141,9 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
     const spans = await eventually('the order trace from every service', () => {
       const trace = receiver.trace(traceId);
       const hops = ['edge', 'sts.exchange', 'orders.create', 'inventory.reserve'];
-      return services.every((service) => trace.some((span) => span.service === service)) && hops.every((hop) => verification(trace, hop) !== undefined) ? trace : undefined;
+      // The edge's HTTP server span ends when the response is done, so it may come in a later batch.
+      const server = trace.some((span) => span.service === 'edge' && span.kind === KIND.server);
+      return server && services.every((service) => trace.some((span) => span.service === service)) && hops.every((hop) => verification(trace, hop) !== undefined) ? trace : undefined;
     }, () => receiver.spans.filter((span) => span.traceId === traceId || span.parentSpanId === '').map((span) => `${span.service}:${span.name}:${span.traceId.slice(0, 6)}`));
     // The edge's HTTP server span (the http instrumentation), joined to the client's trace context.
     expect(spans.find((span) => span.service === 'edge' && span.kind === KIND.server)).toBeDefined();
@@ -225,6 +252,87 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
     expect(refused.service).toBe('orders');
   });
 
+  it('O1: a revocation published by the operator is applied by every workload, each measuring the lag from publish to applied (Prometheus and OTLP)', async () => {
+    const workloads = ['edge', 'sts', 'orders', 'inventory'] as const;
+    const before = await Promise.all(workloads.map((workload) => histogramCount(ops[workload], 'binding_revocation_lag', { workload, source: 'live' })));
+    // A real publish: the operator's command, on estate.revocations, kept by the REVOCATIONS stream.
+    const revoked = await revoke('--jti', `obs-${randomBytes(8).toString('hex')}`, '--ttl', '60');
+    expect(revoked.code).toBe(0);
+    const deadline = Date.now() + SPAN_WAIT_MS;
+    let after = before;
+    while (Date.now() < deadline) {
+      after = await Promise.all(workloads.map((workload) => histogramCount(ops[workload], 'binding_revocation_lag', { workload, source: 'live' })));
+      if (after.every((count, index) => count === before[index]! + 1)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Heard live once by each workload, so one more lag sample each, labelled by workload and source.
+    expect(after).toEqual(before.map((count) => count + 1));
+    for (const workload of workloads) {
+      const text = await scrape(ops[workload]);
+      // The lag is a duration (never negative) in the histogram's buckets; the list holds it.
+      expect(sampleOf(text, 'binding_revocation_lag_sum', { workload, source: 'live' })).toBeGreaterThanOrEqual(0);
+      expect(sampleOf(text, 'binding_revocations_in_force', { workload })).toBeGreaterThanOrEqual(1);
+    }
+    // The same histogram over OTLP, from every workload.
+    const lagOverOtlp = await eventually('the lag histogram over OTLP from every workload', () => {
+      const services = new Set(receiver.points.filter((point) => point.metric === 'binding.revocation.lag' && point.attributes['source'] === 'live').map((point) => point.service));
+      return workloads.every((workload) => services.has(workload)) ? services : undefined;
+    });
+    expect(lagOverOtlp.size).toBe(workloads.length);
+  });
+
+  it('O1, O3: a refused token exchange names its caller once the caller\'s certificate was validated, and says unknown before', async () => {
+    const edgeConfig = loadEstateConfig(fabric.env(), 'edge');
+    const token = await issuer.mint({ sub: 'user-sts-refusal', cnf: { jkt: client.jkt } });
+    secrets.add(token);
+    // 1. The edge's proof is valid but the subject token is not (its signature broken): refused at the
+    //    subject stage, after the caller's certificate passed H3, so the refusal names the edge.
+    const [header, body] = token.split('.');
+    const forged = `${header}.${body}.${Buffer.from(randomBytes(64)).toString('base64url')}`;
+    secrets.add(forged);
+    const inner = ClientProxyFactory.create(natsClientOptions(edgeConfig));
+    try {
+      await inner.connect();
+      // Records the hop headers it sends, for the O4 scan.
+      const wire = {
+        status: inner.status,
+        send(pattern: string, record: { headers?: { get(name: string): string } }) {
+          for (const name of ['Hop-Token', 'Hop-Proof']) if (record.headers?.get(name)) secrets.add(record.headers.get(name));
+          return inner.send(pattern, record);
+        },
+      };
+      const outbound: OutboundClient = createOutboundClient({
+        transport: clientProxyTransport(wire as unknown as ClientProxy),
+        signer: createHopProofSigner({ privateKey: edgeConfig.tls.key, certificateChainPem: edgeConfig.tls.cert }),
+        stsAudience: STS_ISSUER,
+      });
+      const refusal = await outbound
+        .call({ audience: spiffeIdOf('orders'), subject: 'orders.create', payload: { sku: 'otel', quantity: 1 }, subjectToken: new SubjectToken(forged, ACCESS_TOKEN_TYPE, Math.floor(Date.now() / 1000) + 300), scope: 'orders:write' })
+        .then(() => undefined, (error: unknown) => error);
+      expect(refusal).toMatchObject({ code: 'invalid_request', type: 'token_signature' });
+    } finally {
+      await inner.close();
+    }
+    const known = await eventually('the refused sts.exchange span naming the edge', () =>
+      receiver.spans.find((span) => span.name === 'verify sts.exchange' && span.attributes['binding.result'] === 'refused' && span.attributes['binding.failure_type'] === 'token_signature'),
+    );
+    expect(known).toMatchObject({ service: 'sts', status: 2, attributes: expect.objectContaining({ 'binding.caller.spiffe_id': spiffeIdOf('edge'), 'binding.thumbprint': expect.any(String), 'binding.jti_hash': expect.any(String) }) });
+    // 2. No hop proof at all: refused before any certificate was seen; the caller is unknown, and said so.
+    const connection = await connect(natsConnectionOptions(edgeConfig));
+    try {
+      const request = { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: token, subject_token_type: ACCESS_TOKEN_TYPE, audience: spiffeIdOf('orders') };
+      const answer = await connection.request('sts.exchange', JSON.stringify({ pattern: 'sts.exchange', data: request, id: `obs-${randomBytes(4).toString('hex')}` }), { timeout: 5_000, headers: natsHeaders() });
+      expect(JSON.stringify(answer.json())).toContain('"type":"missing_proof"');
+    } finally {
+      await connection.close();
+    }
+    const unknown = await eventually('the refused sts.exchange span with no caller yet', () =>
+      receiver.spans.find((span) => span.name === 'verify sts.exchange' && span.attributes['binding.failure_type'] === 'missing_proof'),
+    );
+    expect(unknown.attributes).toMatchObject({ 'binding.result': 'refused', 'binding.caller.spiffe_id': 'unknown' });
+    expect(unknown.attributes['binding.thumbprint']).toBeUndefined();
+  });
+
   it('O3: one audit line per refusal, valid against the documented schema, with hop, failure type and trace id', async () => {
     const schema = JSON.parse(readFileSync('libs/estate/src/telemetry/audit-line.schema.json', 'utf8')) as object;
     const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
@@ -238,8 +346,15 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
         expect.objectContaining({ event: 'refusal', service: 'edge', hop: 'edge', failure_type: 'confirmation_mismatch', code: 'invalid_token', trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) }),
         expect.objectContaining({ event: 'refusal', service: 'orders', hop: 'orders.create', failure_type: 'token_signature', caller: spiffeIdOf('edge') }),
         expect.objectContaining({ event: 'refusal', service: 'orders', hop: 'orders.create', failure_type: 'trace_context_mismatch' }),
+        // The STS's refusals: the caller once its certificate was validated, `unknown` before.
+        expect.objectContaining({ event: 'refusal', service: 'sts', hop: 'sts.exchange', failure_type: 'token_signature', code: 'invalid_request', caller: spiffeIdOf('edge'), thumbprint: expect.any(String) }),
+        expect.objectContaining({ event: 'refusal', service: 'sts', hop: 'sts.exchange', failure_type: 'missing_proof', caller: 'unknown' }),
       ]),
     );
+    // The operator's action: one revocation_published line, valid too, the revoked jti only hashed.
+    const published = operatorOutput.flatMap((output) => output.split('\n')).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(published).toEqual([expect.objectContaining({ event: 'revocation_published', revocation_kind: 'jti', revocation_value_hash: expect.any(String) })]);
+    for (const line of published) expect({ line, valid: validate(line), errors: validate.errors }).toMatchObject({ valid: true });
   });
 
   it('O4: nothing exported (spans, metrics, audit lines, logs) holds token, proof, key or nonce bytes', async () => {
@@ -249,9 +364,10 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
     expect(new Set(receiver.points.filter((point) => point.metric === 'binding.decisions').map((point) => point.service))).toEqual(new Set(['edge', 'sts', 'orders', 'inventory']));
     const exported = [
       ...receiver.bodies,
-      ...(await Promise.all(Object.values(ops).map((port) => scrape(port)))),
+      ...(await Promise.all([...Object.values(ops), authOps].map((port) => scrape(port)))),
       edge.output,
       ...services.map((service) => service.output),
+      ...operatorOutput,
     ].join('\n');
     expect(receiver.bodies.length).toBeGreaterThan(0);
     // What this test saw on the wire: client tokens, DPoP proofs, internal tokens and hop proofs.

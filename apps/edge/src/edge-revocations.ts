@@ -1,7 +1,10 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { LoadingRevocationList, MemoryRevocationList } from '#binding/core';
 import type { RevocationFeed } from '#binding/hop';
-import { natsConnectionOptions, natsTlsOptions, RotatingConnection, startEstateRevocationFeed, type EstateConfig, type WorkloadIdentity } from '#estate';
+import {
+  natsConnectionOptions, natsTlsOptions, observeRevocationsInForce, RotatingConnection, startEstateRevocationFeed, workloadTelemetry, type EstateConfig,
+  type WorkloadIdentity,
+} from '#estate';
 import type { EdgeConfig } from './edge-config.js';
 import type { EdgeIdentity } from './edge-identity.js';
 
@@ -29,6 +32,8 @@ export class EdgeRevocations implements OnApplicationShutdown {
   static open(config: EdgeConfig, edge: EdgeIdentity): EdgeRevocations {
     if (config.nats === undefined) return new EdgeRevocations(undefined);
     const memory = new MemoryRevocationList();
+    // O1: the edge's revocations in force, beside the services' (their estate link registers theirs).
+    observeRevocationsInForce('edge', memory);
     const revocations = new EdgeRevocations(new LoadingRevocationList(memory));
     void revocations.load(config.nats, memory, edge.identity!);
     return revocations;
@@ -48,7 +53,12 @@ export class EdgeRevocations implements OnApplicationShutdown {
           identity.follow(this.connection, openedWith);
         }
         if (this.closed) break;
-        this.feed = await startEstateRevocationFeed(this.connection.connection, memory, (problem) => this.logger.warn(`revocation feed: ${problem.kind}`));
+        this.feed = await startEstateRevocationFeed(
+          this.connection.connection,
+          memory,
+          (problem) => this.logger.warn(`revocation feed: ${problem.kind}`),
+          workloadTelemetry('edge').revocations, // O1: the lag from publish to applied
+        );
         this.list?.loaded();
         this.logger.log('revocations in force loaded; applying estate.revocations');
       } catch (error) {

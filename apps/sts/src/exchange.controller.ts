@@ -37,8 +37,14 @@ export class ExchangeController {
       // Anything but a refusal is the STS's own fault: Nest answers a generic error and logs it.
       if (!(error instanceof ExchangeRefusal)) throw error;
       const reply = error.toReply();
-      observer.decision({ hop, result: 'refused', request: context, failureType: reply.type as FailureType, code: reply.code, durationMs: performance.now() - started });
-      this.logger.warn(`refused stage=${error.stage} type=${reply.type} code=${reply.code}`);
+      // The caller's SPIFFE ID, certificate thumbprint and proof jti hash when the refusal came after
+      // its certificate was validated (ExchangeRefusal.sender); else the telemetry says `unknown`.
+      const sender = error.sender;
+      observer.decision({
+        hop, result: 'refused', request: context, failureType: reply.type as FailureType, code: reply.code, durationMs: performance.now() - started,
+        ...(sender === undefined ? {} : { callerSpiffeId: sender.caller, thumbprint: sender.thumbprint, ...(sender.jtiHash === undefined ? {} : { jtiHash: sender.jtiHash }) }),
+      });
+      this.logger.warn(`refused stage=${error.stage} type=${reply.type} code=${reply.code} caller=${sender?.caller ?? 'unknown'}`);
       throw new RpcException(reply);
     }
   }

@@ -111,7 +111,7 @@ export {
 // --- Observability (issue 12, O1-O4): the observer seam and the trace-context claim. Kept in one block. ---
 export {
   type BindingDecision, type BindingObserver, type OutboundObservation, type OutboundObserver, type OutboundOutcome,
-  type OutboundRequestInfo, type TraceContextHeaders,
+  type OutboundRequestInfo, type RevocationApplied, type RevocationObserver, type TraceContextHeaders,
 } from './observe/binding-observer.js';
 export { checkOtherTokenHashes, COVERED_HEADERS, otherTokenHashes, type CoveredHeaderValues } from './hop/check-other-token-hashes.js';
 export { coveredHeaderValuesOf } from './nest/rpc-binding.js';

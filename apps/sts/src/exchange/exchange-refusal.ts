@@ -16,10 +16,25 @@ export interface ExchangeErrorReply {
   readonly message: string;
 }
 
+/**
+ * Who sent a refused exchange, once known: the caller's certificate passed H3 (O1, O3). Identities,
+ * a thumbprint and a hash only.
+ */
+export interface ExchangeSender {
+  /** The caller's SPIFFE ID (`x5c[0]`). */
+  readonly caller: string;
+  /** `x5t#S256` of the caller's certificate. */
+  readonly thumbprint: string;
+  /** SHA-256 of the proof's `jti` (base64url), once the proof's claims were read. */
+  readonly jtiHash?: string;
+}
+
 /** A refused exchange: the stage and the BindingError of the check that failed. */
 export class ExchangeRefusal extends Error {
   readonly stage: ExchangeStage;
   readonly error: BindingError;
+  /** Set by the exchange when the refusal came after the caller's certificate was validated. */
+  sender: ExchangeSender | undefined;
 
   constructor(stage: ExchangeStage, error: BindingError) {
     super(error.message, { cause: error });

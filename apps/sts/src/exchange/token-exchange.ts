@@ -1,7 +1,7 @@
 import { JWT_TOKEN_TYPE, type Clock, type RevocationList } from '#binding/core';
 import { checkCertificatePathNotRevoked, checkNotRevoked, INTERNAL_TOKEN_TYPE, type CallerProofVerifier, type TokenExchangeResponse } from '#binding/hop';
 import type { StsKeyRing } from '../keys/sts-key-ring.js';
-import { atStage } from './exchange-refusal.js';
+import { atStage, ExchangeRefusal } from './exchange-refusal.js';
 import { authorizeExchange, checkSubjectTokenType, narrowScope, type ExchangePolicy } from './exchange-policy.js';
 import { parseExchangeRequest } from './exchange-request.js';
 import { internalTokenClaims, signInternalToken } from './internal-token.js';
@@ -67,11 +67,32 @@ export interface TokenExchange {
 export function createTokenExchange(options: TokenExchangeOptions): TokenExchange {
   const { issuer, callerProofs, policy, subjectTokens, revocations, keys, ttlSeconds, clock } = options;
 
-  async function exchange({ subject, proof, payload, covered }: ExchangeMessage): Promise<GrantedExchange> {
+  async function exchange(message: ExchangeMessage): Promise<GrantedExchange> {
+    // O1, O3: who sent it, as soon as its certificate is validated, for a refusal's span and audit line.
+    const sender: { caller?: string; thumbprint?: string; jtiHash?: string } = {};
+    try {
+      return await checkAndIssue(message, sender);
+    } catch (error) {
+      if (error instanceof ExchangeRefusal && sender.caller !== undefined && sender.thumbprint !== undefined) {
+        error.sender = { caller: sender.caller, thumbprint: sender.thumbprint, ...(sender.jtiHash === undefined ? {} : { jtiHash: sender.jtiHash }) };
+      }
+      throw error;
+    }
+  }
+
+  async function checkAndIssue(
+    { subject, proof, payload, covered }: ExchangeMessage,
+    sender: { caller?: string; thumbprint?: string; jtiHash?: string },
+  ): Promise<GrantedExchange> {
     // 1. Syntax.
     const request = await atStage('request', () => parseExchangeRequest(payload));
     // 2. Who is asking (H1-H7); the jti is not claimed yet.
-    const caller = await atStage('caller', () => callerProofs.verify({ subject, proof, token: request.subjectToken, payload, covered }));
+    const onCertificate = (certificate: { readonly spiffeId: string; readonly thumbprint: string }): void => {
+      sender.caller = certificate.spiffeId;
+      sender.thumbprint = certificate.thumbprint;
+    };
+    const caller = await atStage('caller', () => callerProofs.verify({ subject, proof, token: request.subjectToken, payload, covered, onCertificate }));
+    sender.jtiHash = caller.jtiHash;
     // 3. H12 for the caller: a revoked certificate (leaf or CA) authenticates no one (invalid_client).
     await atStage('caller', () => checkCertificatePathNotRevoked(revocations, caller.certificate));
     // 4. What this caller may ask for.

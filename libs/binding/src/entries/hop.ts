@@ -42,6 +42,7 @@ export { actorChainOf } from '../hop/check-actor.js';
 // Revocation (H12) and shared stores on NATS (S1)
 export { checkCertificatePathNotRevoked, checkNotRevoked, type CertificatePathThumbprints } from '../revocation/revocation-list.js';
 export { startRevocationFeed, type RevocationFeed, type RevocationFeedOptions, type RevocationFeedProblem } from '../revocation/revocation-feed.js';
+export type { RevocationApplied, RevocationObserver } from '../observe/binding-observer.js';
 export { parseRevocationEvent, type RevocationEvent, type RevocationKind } from '../revocation/revocation-event.js';
 export {
   DEFAULT_REPLAY_CLAIM_TIMEOUT_MS, DEFAULT_REPLAY_KEY_PREFIX, JetStreamReplayStore,

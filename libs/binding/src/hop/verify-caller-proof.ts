@@ -22,6 +22,11 @@ export interface CallerProofRequest {
   readonly payload: unknown;
   /** Every value of each header the proof covers (W3C trace context), by lower-case name (O2, `oth`). */
   readonly covered?: CoveredHeaderValues | undefined;
+  /**
+   * O1, O3: told as soon as the proof's certificate passed H3, so a refusal by a later check can
+   * name who sent it (as the hop verifier tells the guard); never called with an unvalidated one.
+   */
+  readonly onCertificate?: ((certificate: ValidatedCertificate) => void) | undefined;
 }
 
 /**
@@ -68,13 +73,13 @@ export function createCallerProofVerifier(options: CallerProofVerifierOptions): 
   const checks = resolveHopProofChecks(options, 'caller proof verifier');
 
   async function verify(request: CallerProofRequest): Promise<VerifiedCallerProof> {
-    const { subject, proof, token, payload, covered } = request;
+    const { subject, proof, token, payload, covered, onCertificate } = request;
     // 1. RFC 8693 §2.1: the subject token the proof's ath covers is there.
     if (typeof token !== 'string' || token.length === 0) {
       throw new BindingError(FailureType.ExchangeInvalidRequest, 'subject_token is missing');
     }
     // 2. H1-H7: the proof, its certificate, signature, aud/sub, iat, ath (subject token) and pdh.
-    const { claims, certificate } = await verifyProofBinding({ subject, proof, token, payload, covered }, checks);
+    const { claims, certificate } = await verifyProofBinding({ subject, proof, token, payload, covered, onCertificate }, checks);
     // 3. H6, last, deferred to the caller of claim().
     const claim = (): Promise<string> => claimOnce(checks.replay, certificate.thumbprint, claims.jti, checks.replayTtlSeconds);
     return Object.freeze({

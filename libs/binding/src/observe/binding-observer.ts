@@ -1,4 +1,5 @@
 import type { FailureType } from '../errors/failure-type.js';
+import type { RevocationKind } from '../revocation/revocation-event.js';
 
 /**
  * The observer seam of libs/binding (SECURITY.md O1-O4): the checks and the outbound client report
@@ -89,6 +90,25 @@ export interface OutboundObserver {
   request?(request: OutboundRequestInfo): OutboundObservation | undefined;
   /** Called on each lookup of the exchanged-token cache. */
   exchangeCache?(lookup: { readonly hit: boolean; readonly audience: string }): void;
+}
+
+/** One revocation event the feed put in force (H12): what it names and how late it came. */
+export interface RevocationApplied {
+  readonly kind: RevocationKind;
+  /** `live`: heard on the subject as published; `stream`: replayed (at start-up, after a reconnect). */
+  readonly source: 'live' | 'stream';
+  /**
+   * When it was published, epoch milliseconds: the event's `published_at` when the publisher set
+   * one, else (replayed) the time the stream stored it; absent when neither is known.
+   */
+  readonly publishedAtMs?: number;
+  /** When the list applied it, epoch milliseconds. */
+  readonly appliedAtMs: number;
+}
+
+export interface RevocationObserver {
+  /** Called once per event applied (an event heard live and replayed is reported twice). */
+  applied(revocation: RevocationApplied): void;
 }
 
 /** Calls an observer without ever letting it fail the request it observes. */

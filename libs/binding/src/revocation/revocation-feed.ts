@@ -1,7 +1,9 @@
 import { jetstreamManager, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { BindingConfigError } from '../errors/binding-error.js';
+import { safely, type RevocationObserver } from '../observe/binding-observer.js';
 import type { MemoryRevocationList, RevocationApplyResult } from './memory-revocation-list.js';
+import type { RevocationKind } from './revocation-event.js';
 
 /** Each JetStream API request of the replay waits at most this long. */
 export const DEFAULT_REVOCATION_REQUEST_TIMEOUT_MS = 2_000; // milliseconds
@@ -27,6 +29,8 @@ export interface RevocationFeedOptions {
   readonly requestTimeoutMs?: number;
   readonly retryMs?: number;
   readonly onProblem?: (problem: RevocationFeedProblem) => void;
+  /** O1: told of each event put in force, with its publish time when known (the lag metric). */
+  readonly observer?: RevocationObserver;
 }
 
 export interface RevocationFeed {
@@ -64,7 +68,9 @@ export async function startRevocationFeed(options: RevocationFeedOptions): Promi
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
-  const apply = (data: unknown, source: 'live' | 'stream'): void => {
+  const observer = options.observer;
+  /** `storedAt`: when the stream stored a replayed event (epoch ms). */
+  const apply = (data: unknown, source: 'live' | 'stream', storedAt?: number): void => {
     let result: RevocationApplyResult;
     try {
       result = list.apply(data);
@@ -74,6 +80,12 @@ export async function startRevocationFeed(options: RevocationFeedOptions): Promi
     }
     applied += 1;
     if (result === 'saturated') report({ kind: 'saturated' });
+    if (observer !== undefined && result !== 'expired') {
+      const appliedAtMs = Date.now();
+      const publishedAtMs = publishedAtOf(data) ?? storedAt;
+      const kind = (data as { kind: RevocationKind }).kind; // apply() accepted it: one of the three
+      safely(() => observer.applied(publishedAtMs === undefined ? { kind, source, appliedAtMs } : { kind, source, publishedAtMs, appliedAtMs }));
+    }
   };
 
   // 1-2. Live announcements first, registered at the server before the history is read.
@@ -87,7 +99,7 @@ export async function startRevocationFeed(options: RevocationFeedOptions): Promi
   // 3. The history.
   const manager = await jetstreamManager(connection, { checkAPI: false, timeout: options.requestTimeoutMs ?? DEFAULT_REVOCATION_REQUEST_TIMEOUT_MS });
   const replay = async (): Promise<void> => {
-    nextSequence = await replayStream(manager, stream, nextSequence, (data) => apply(data, 'stream'));
+    nextSequence = await replayStream(manager, stream, nextSequence, (data, storedAt) => apply(data, 'stream', storedAt));
   };
   try {
     await replay();
@@ -131,14 +143,28 @@ export async function startRevocationFeed(options: RevocationFeedOptions): Promi
  * Applies every message of `stream` from `from` to its last sequence, in order, and returns the
  * next sequence to read. A sequence the stream no longer holds (aged out meanwhile) is skipped.
  */
-async function replayStream(manager: JetStreamManager, stream: string, from: number, apply: (data: unknown) => void): Promise<number> {
+async function replayStream(manager: JetStreamManager, stream: string, from: number, apply: (data: unknown, storedAt: number | undefined) => void): Promise<number> {
   const { state } = await manager.streams.info(stream);
   let sequence = Math.max(from, state.first_seq);
   for (; sequence <= state.last_seq; sequence += 1) {
     const message = await manager.streams.getMessage(stream, { seq: sequence });
-    if (message !== null) apply(jsonOrUndefined(() => message.json<unknown>()));
+    if (message !== null) apply(jsonOrUndefined(() => message.json<unknown>()), storedTimeOf(message.time));
   }
   return Math.max(from, state.last_seq + 1);
+}
+
+/**
+ * The event's `published_at` (epoch milliseconds, set by the publisher; not part of the event's
+ * meaning, which parseRevocationEvent checks), when it is a plausible time; else undefined.
+ */
+function publishedAtOf(data: unknown): number | undefined {
+  const value = (data as { published_at?: unknown }).published_at;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+function storedTimeOf(time: unknown): number | undefined {
+  const at = time instanceof Date ? time.getTime() : Number.NaN;
+  return Number.isFinite(at) ? at : undefined;
 }
 
 function jsonOf(message: Msg): unknown {

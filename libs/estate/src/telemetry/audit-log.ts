@@ -20,7 +20,7 @@ export interface AuditLine {
   readonly trace_id?: string;
   /** `edge` or the NATS subject of a refusal. */
   readonly hop?: string;
-  /** The SPIFFE ID of the caller, or the operator identity of an action. */
+  /** The SPIFFE ID of the caller, or the operator identity of an action; `unknown` for a hop refused before the sender's certificate was validated. */
   readonly caller?: string;
   readonly failure_type?: string;
   readonly code?: string;

@@ -1,5 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
-import type { BindingDecision, BindingObserver, OutboundObserver } from '#binding';
+import type { BindingDecision, BindingObserver, OutboundObserver, RevocationApplied, RevocationObserver } from '#binding';
 import type { AuditLog } from './audit-log.js';
 import { estateInstruments } from './estate-instruments.js';
 import { requestSpanOf } from './request-spans.js';
@@ -49,23 +49,39 @@ export const VerificationAttributes = Object.freeze({
 export function bindingTelemetry(audit: AuditLog): BindingObserver {
   const tracer = trace.getTracer(ESTATE_TRACER);
   const { decisions, verificationDuration } = estateInstruments();
+  // Per hop, made once: the span name and the histogram's attribute sets (the SDK hashes the
+  // attributes it is given on every record, but need not be handed a new object each time).
+  const hops = new Map<string, { readonly spanName: string; readonly accepted: Attributes; readonly refused: Attributes }>();
+  const hopOf = (hop: string) => {
+    let entry = hops.get(hop);
+    if (entry === undefined) {
+      entry = { spanName: `verify ${hop}`, accepted: Object.freeze({ hop, result: 'accepted' }), refused: Object.freeze({ hop, result: 'refused' }) };
+      hops.set(hop, entry);
+    }
+    return entry;
+  };
   return Object.freeze({
     decision(decision: BindingDecision): void {
       const failureType = decision.failureType ?? 'none';
+      const hop = hopOf(decision.hop);
       decisions.add(`${decision.hop} ${decision.result} ${failureType}`, () => ({ hop: decision.hop, result: decision.result, failure_type: failureType }));
-      verificationDuration.record(decision.durationMs, { hop: decision.hop, result: decision.result });
+      verificationDuration.record(decision.durationMs, decision.result === 'accepted' ? hop.accepted : hop.refused);
       const end = Date.now();
       const parent = contextOfRequest(decision.request);
       if (decision.onBehalfOf !== undefined) onBehalfOfContexts.set(decision.onBehalfOf, parent);
-      const span = tracer.startSpan(`verify ${decision.hop}`, { kind: SpanKind.INTERNAL, startTime: end - decision.durationMs, attributes: attributesOf(decision) }, parent);
-      if (decision.result === 'refused') span.setStatus({ code: SpanStatusCode.ERROR, message: failureType });
-      const traceId = span.spanContext().traceId;
+      // The attributes are set only on a span that records: an unsampled request pays for none.
+      const span = tracer.startSpan(hop.spanName, { kind: SpanKind.INTERNAL, startTime: end - decision.durationMs }, parent);
+      if (span.isRecording()) {
+        span.setAttributes(attributesOf(decision));
+        if (decision.result === 'refused') span.setStatus({ code: SpanStatusCode.ERROR, message: failureType });
+      }
       span.end(end);
       if (decision.result === 'refused') {
+        const spanContext = span.spanContext();
         audit.record('refusal', {
-          ...(trace.isSpanContextValid(span.spanContext()) ? { trace_id: traceId } : {}),
+          ...(trace.isSpanContextValid(spanContext) ? { trace_id: spanContext.traceId } : {}),
           hop: decision.hop,
-          caller: decision.callerSpiffeId,
+          caller: callerOf(decision),
           failure_type: failureType,
           code: decision.code,
           jti_hash: decision.jtiHash,
@@ -76,11 +92,25 @@ export function bindingTelemetry(audit: AuditLog): BindingObserver {
   });
 }
 
+/** Said when a hop refused a message before its sender's certificate was validated (O1, O3). */
+export const UNKNOWN_CALLER = 'unknown';
+
+/**
+ * The caller a decision names: its SPIFFE ID once the sender's certificate was validated; at a NATS
+ * hop (or the STS) refused before that, `unknown`, said as such rather than left out. At the edge
+ * the caller is an HTTP client, which has no SPIFFE ID: nothing.
+ */
+function callerOf(decision: BindingDecision): string | undefined {
+  if (decision.callerSpiffeId !== undefined) return decision.callerSpiffeId;
+  return decision.hop !== 'edge' && decision.result === 'refused' ? UNKNOWN_CALLER : undefined;
+}
+
 function attributesOf(decision: BindingDecision): Attributes {
   const attributes: Attributes = { [VerificationAttributes.hop]: decision.hop, [VerificationAttributes.result]: decision.result };
   if (decision.failureType !== undefined) attributes[VerificationAttributes.failureType] = decision.failureType;
   if (decision.code !== undefined) attributes[VerificationAttributes.code] = decision.code;
-  if (decision.callerSpiffeId !== undefined) attributes[VerificationAttributes.caller] = decision.callerSpiffeId;
+  const caller = callerOf(decision);
+  if (caller !== undefined) attributes[VerificationAttributes.caller] = caller;
   if (decision.thumbprint !== undefined) attributes[VerificationAttributes.thumbprint] = decision.thumbprint;
   if (decision.jtiHash !== undefined) attributes[VerificationAttributes.jtiHash] = decision.jtiHash;
   if (decision.actorChain !== undefined && decision.actorChain.length > 0) attributes[VerificationAttributes.actorChain] = [...decision.actorChain];
@@ -97,28 +127,32 @@ function attributesOf(decision: BindingDecision): Attributes {
 export function outboundTelemetry(): OutboundObserver {
   const tracer = trace.getTracer(ESTATE_TRACER);
   const { exchangeCache, outbound } = estateInstruments();
+  const spanNames = new Map<string, string>();
   return Object.freeze({
     request(info: OutboundRequestInfo): OutboundObservation {
       const parent = (info.onBehalfOf === undefined ? undefined : onBehalfOfContexts.get(info.onBehalfOf)) ?? context.active();
-      const span = tracer.startSpan(`send ${info.subject}`, {
-        kind: SpanKind.PRODUCER,
-        attributes: {
+      let name = spanNames.get(info.subject);
+      if (name === undefined) spanNames.set(info.subject, (name = `send ${info.subject}`));
+      const span = tracer.startSpan(name, { kind: SpanKind.PRODUCER }, parent);
+      const recording = span.isRecording();
+      if (recording) {
+        span.setAttributes({
           'messaging.system': 'nats',
           'messaging.destination.name': info.subject,
           'messaging.operation.type': 'send',
           'messaging.operation.name': 'request',
           'binding.stage': info.stage,
           'binding.audience': info.audience,
-        },
-      }, parent);
-      const headers: Record<string, string> = {};
-      if (span.isRecording() || trace.isSpanContextValid(span.spanContext())) {
-        propagation.inject(trace.setSpan(parent, span), headers);
+        });
       }
+      // An unsampled trace goes on too (its flags say so), so the next hop does not start its own.
+      const headers: Record<string, string> = {};
+      if (recording || trace.isSpanContextValid(span.spanContext())) propagation.inject(trace.setSpan(parent, span), headers);
       return {
         headers,
         end(outcome) {
           outbound.add(`${info.stage} ${info.subject} ${outcome.result}`, () => ({ stage: info.stage, subject: info.subject, result: outcome.result }));
+          if (!recording) return;
           if (outcome.result !== 'ok') {
             span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.type ?? outcome.code ?? outcome.result });
             if (outcome.code !== undefined) span.setAttribute('binding.error_code', outcome.code);
@@ -131,6 +165,23 @@ export function outboundTelemetry(): OutboundObserver {
     exchangeCache(lookup: { readonly hit: boolean }) {
       const result = lookup.hit ? 'hit' : 'miss';
       exchangeCache.add(result, () => ({ result }));
+    },
+  });
+}
+
+/**
+ * O1 for the revocation feed: `binding.revocation.lag` {workload, source}, the milliseconds from a
+ * revocation's publish (its `published_at`, else the stream's stored time) to its being applied
+ * here; an event of unknown publish time is not measured. Clocks of publisher and workload may
+ * differ by a little: a negative lag counts as 0.
+ */
+export function revocationTelemetry(workload: string): RevocationObserver {
+  const { revocationLag } = estateInstruments();
+  const attributes = { live: Object.freeze({ workload, source: 'live' }), stream: Object.freeze({ workload, source: 'stream' }) } as const;
+  return Object.freeze({
+    applied(revocation: RevocationApplied): void {
+      if (revocation.publishedAtMs === undefined) return;
+      revocationLag.record(Math.max(0, revocation.appliedAtMs - revocation.publishedAtMs), attributes[revocation.source]);
     },
   });
 }

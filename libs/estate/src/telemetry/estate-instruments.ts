@@ -45,6 +45,8 @@ export interface EstateInstruments {
   readonly exchangeCache: TalliedCounter;
   /** Outbound requests (exchange at the STS, call): {stage, subject, result}. */
   readonly outbound: TalliedCounter;
+  /** From a revocation's publish to its being in force in this workload, ms: {workload, source: live | stream}. */
+  readonly revocationLag: Histogram;
 }
 
 let instruments: EstateInstruments | undefined;
@@ -62,6 +64,11 @@ export function estateInstruments(): EstateInstruments {
     replayClaims: new TalliedCounter(meter, 'binding.replay.claims', { description: 'Replay-store claims by outcome (claimed, replayed, full, unavailable)' }),
     exchangeCache: new TalliedCounter(meter, 'binding.exchange_cache.lookups', { description: 'Exchanged-token cache lookups by result (hit, miss)' }),
     outbound: new TalliedCounter(meter, 'binding.outbound.requests', { description: 'Outbound requests (exchange, call) by stage, subject and result' }),
+    revocationLag: meter.createHistogram('binding.revocation.lag', {
+      description: 'From a revocation\'s publish to its being applied by the workload (live: heard as published; stream: replayed at start-up or after a reconnect)',
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000, 3_600_000] },
+    }),
   });
   return instruments;
 }

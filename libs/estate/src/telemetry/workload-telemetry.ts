@@ -1,10 +1,10 @@
 import type { ValueType } from '@opentelemetry/api';
-import type { BindingObserver, OutboundObserver } from '#binding';
+import type { BindingObserver, OutboundObserver, RevocationObserver } from '#binding';
 import type { Env } from '../config/env-variables.js';
 import type { TlsIdentity } from '../config/tls-identity.js';
 import type { WorkloadIdentity } from '../workload/workload-identity.js';
 import { AuditLog, stdoutAuditSink } from './audit-log.js';
-import { bindingTelemetry, outboundTelemetry } from './binding-telemetry.js';
+import { bindingTelemetry, outboundTelemetry, revocationTelemetry } from './binding-telemetry.js';
 import { estateInstruments } from './estate-instruments.js';
 import { startTelemetry, type StartTelemetryOptions, type Telemetry } from './start-telemetry.js';
 
@@ -16,6 +16,8 @@ export interface WorkloadTelemetry {
   readonly binding: BindingObserver;
   /** For the outbound client's `observer`. */
   readonly outbound: OutboundObserver;
+  /** For the revocation feed's `observer`: the lag from publish to applied (O1). */
+  readonly revocations: RevocationObserver;
 }
 
 let current: WorkloadTelemetry | undefined;
@@ -30,7 +32,7 @@ export function startWorkloadTelemetry(service: string, env: Env, options: Start
   if (current !== undefined) return current;
   const telemetry = startTelemetry(service, env, options);
   const audit = new AuditLog(service, env['AUDIT_LOG']?.trim().toLowerCase() === 'off' ? null : stdoutAuditSink);
-  current = Object.freeze({ telemetry, audit, binding: bindingTelemetry(audit), outbound: outboundTelemetry() });
+  current = Object.freeze({ telemetry, audit, binding: bindingTelemetry(audit), outbound: outboundTelemetry(), revocations: revocationTelemetry(service) });
   return current;
 }
 
@@ -47,6 +49,7 @@ export function workloadTelemetry(service: string): WorkloadTelemetry {
     audit,
     binding: bindingTelemetry(audit),
     outbound: outboundTelemetry(),
+    revocations: revocationTelemetry(service),
   });
 }
 
@@ -66,14 +69,20 @@ export function observeWorkload(workload: string, spiffeId: string, identity: Wo
   meter
     .createObservableGauge('estate.certificate.expires_in', { description: 'Seconds until the workload certificate in use expires', unit: 's', valueType: 1 as ValueType })
     .addCallback((result) => result.observe(Math.round((identity.current.notAfter.getTime() - Date.now()) / 1000), { workload }));
-  if (revocations !== undefined) {
-    meter
-      .createObservableGauge('binding.revocations.in_force', { description: 'Revocations in force (jti, sub, cert)', valueType: 1 as ValueType })
-      .addCallback((result) => result.observe(revocations.size, { workload }));
-  }
+  if (revocations !== undefined) observeRevocationsInForce(workload, revocations);
   identity.watcher.subscribe((renewed: TlsIdentity) => {
     audit.record('certificate_rotated', { caller: spiffeId, thumbprint: identity.signer.certificateThumbprint, not_after: renewed.notAfter.toISOString() });
   });
+}
+
+/**
+ * O1: `binding.revocations.in_force` {workload}, the size of the workload's revocation list (the
+ * edge's own list, which is not on its estate link, is registered with this directly).
+ */
+export function observeRevocationsInForce(workload: string, revocations: { readonly size: number }): void {
+  estateInstruments()
+    .meter.createObservableGauge('binding.revocations.in_force', { description: 'Revocations in force (jti, sub, cert)', valueType: 1 as ValueType })
+    .addCallback((result) => result.observe(revocations.size, { workload }));
 }
 
 export type { Env };

@@ -2,13 +2,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { MemoryRevocationList } from '#binding/core';
 import {
   createNatsKeySet, startRevocationFeed, type CertificatePathValidator, type HopProofSigner, type NatsKeySet, type RevocationFeed,
-  type RevocationFeedProblem,
+  type RevocationFeedProblem, type RevocationObserver,
 } from '#binding/hop';
 import type { EstateConfig } from '../config/estate-config.js';
 import { EstateStreams, EstateSubjects } from '../identity/estate-subjects.js';
 import { natsConnectionOptions, natsTlsOptions } from '../nats/nats-connection-options.js';
 import { RotatingConnection } from '../nats/rotating-connection.js';
 import { Readiness } from '../ops/readiness.js';
+import { workloadTelemetry } from '../telemetry/workload-telemetry.js';
 import { WorkloadIdentity, type TlsRotatable, type WorkloadIdentityOptions } from './workload-identity.js';
 
 /**
@@ -62,7 +63,7 @@ export async function openEstateLink(config: EstateConfig, options: EstateLinkOp
     const connection = rotating.connection;
     identity.follow(rotating, openedWith);
     const revocations = new MemoryRevocationList();
-    feed = await startEstateRevocationFeed(connection, revocations, options.onRevocationProblem);
+    feed = await startEstateRevocationFeed(connection, revocations, options.onRevocationProblem, workloadTelemetry(config.identity).revocations);
     const opened = { feed, rotating };
     return Object.freeze({
       config,
@@ -98,11 +99,13 @@ export async function openEstateLink(config: EstateConfig, options: EstateLinkOp
 /**
  * H12: feeds `list` from the estate's announcements (`estate.revocations`, the REVOCATIONS stream
  * replayed first). Resolves once the revocations in force are applied; see startRevocationFeed.
+ * `observer` (O1): the workload's lag from publish to applied (workloadTelemetry().revocations).
  */
 export function startEstateRevocationFeed(
   connection: NatsConnection,
   list: MemoryRevocationList,
   onProblem?: (problem: RevocationFeedProblem) => void,
+  observer?: RevocationObserver,
 ): Promise<RevocationFeed> {
   return startRevocationFeed({
     connection,
@@ -110,5 +113,6 @@ export function startEstateRevocationFeed(
     subject: EstateSubjects.revocations,
     stream: EstateStreams.revocations,
     ...(onProblem === undefined ? {} : { onProblem }),
+    ...(observer === undefined ? {} : { observer }),
   });
 }
