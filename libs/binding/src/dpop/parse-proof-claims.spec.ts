@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { FailureType } from '../errors/failure-type.js';
-import { splitCompactJws } from './compact-jws.js';
+import { splitCompactJws } from '../pop/compact-jws.js';
+import { DPOP_PROFILE } from './parse-proof-header.js';
 import { DEFAULT_MAX_JTI_LENGTH, parseProofClaims } from './parse-proof-claims.js';
 import { thrownBy } from './proof-client.fixture.js';
 import { RFC9449_RESOURCE_REQUEST } from './rfc-examples.fixture.js';
@@ -12,7 +13,7 @@ const parse = (claims: Record<string, unknown>, rules = RULES) => parseProofClai
 
 describe('parseProofClaims', () => {
   it('E10: reads the claims of the RFC 9449 §7.1 example proof', () => {
-    const payload = Buffer.from(splitCompactJws(RFC9449_RESOURCE_REQUEST.proof).payload, 'base64url');
+    const payload = Buffer.from(splitCompactJws(RFC9449_RESOURCE_REQUEST.proof, DPOP_PROFILE).payload, 'base64url');
     expect(parseProofClaims(payload, RULES)).toEqual({
       jti: 'e1j3V_bKic8-LAEB',
       htm: 'GET',

@@ -1,7 +1,7 @@
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
-import { isNumericDate } from '../time/numeric-date.js';
-import { parseJsonObject } from './compact-jws.js';
+import { decodePopClaims, readJti, readNonEmptyString, readNumericDate, readOptionalString } from '../pop/pop-claims.js';
+import { DPOP_PROFILE } from './parse-proof-header.js';
 
 /**
  * RFC 9449 §11.1: "a server that is tracking jti values should reject DPoP proof JWTs with
@@ -31,8 +31,9 @@ export interface ProofClaimRules {
 }
 
 /**
- * E10: RFC 9449 §4.3 (3) "all required claims per Section 4.2 are contained in the JWT", each of
- * its type: `jti` a non-empty string under the length cap, `htm` and `htu` non-empty strings,
+ * E10: RFC 9449 §4.3 (3) "all required claims per Section 4.2 are contained in the JWT", read
+ * with the core's claim readers (pop/pop-claims.ts), each of its type: `jti` a non-empty string
+ * under the length cap, `htm` and `htu` non-empty strings,
  * `iat` a NumericDate (RFC 7519 §2: a number, fractions allowed), `ath` a string (required with a
  * token), `nonce` a string when present, `exp`/`nbf` NumericDates when present. Other claims are
  * ignored, not rejected (§4.2 "A DPoP proof MAY contain other JOSE header parameters or claims").
@@ -42,48 +43,22 @@ export interface ProofClaimRules {
  * value against the request: checkHtm, checkHtu, checkProofTime, the nonce issuer and checkAth do.
  */
 export function parseProofClaims(payload: Uint8Array, rules: ProofClaimRules): DpopProofClaims {
-  const claims = parseJsonObject(payload, 'payload');
-  const jti = claims['jti'];
-  if (typeof jti !== 'string' || jti.length === 0 || jti.length > rules.maxJtiLength) {
-    throw new BindingError(FailureType.ProofClaims, 'DPoP proof jti is missing, empty or too long');
-  }
-  const ath = optionalString(claims['ath'], 'ath');
+  const claims = decodePopClaims(payload, DPOP_PROFILE);
+  const jti = readJti(claims['jti'], rules.maxJtiLength, DPOP_PROFILE);
+  const ath = readOptionalString(claims['ath'], 'ath', DPOP_PROFILE);
   if (rules.requireAth && ath === undefined) {
     throw new BindingError(FailureType.ProofClaims, 'DPoP proof ath is required with an access token');
   }
   return Object.freeze({
     jti,
-    htm: requiredString(claims['htm'], 'htm'),
-    htu: requiredString(claims['htu'], 'htu'),
-    iat: numericDate(claims['iat'], 'iat'),
+    htm: readNonEmptyString(claims['htm'], 'htm', DPOP_PROFILE),
+    htu: readNonEmptyString(claims['htu'], 'htu', DPOP_PROFILE),
+    // E10: RFC 9449 §4.2 "iat: Creation timestamp of the JWT (Section 4.1.6 of [RFC7519])", a
+    // NumericDate: fractions allowed; the window applies to the value as sent (checkProofTime).
+    iat: readNumericDate(claims['iat'], 'iat', DPOP_PROFILE),
     ath,
-    nonce: optionalString(claims['nonce'], 'nonce'),
-    exp: claims['exp'] === undefined ? undefined : numericDate(claims['exp'], 'exp'),
-    nbf: claims['nbf'] === undefined ? undefined : numericDate(claims['nbf'], 'nbf'),
+    nonce: readOptionalString(claims['nonce'], 'nonce', DPOP_PROFILE),
+    exp: claims['exp'] === undefined ? undefined : readNumericDate(claims['exp'], 'exp', DPOP_PROFILE),
+    nbf: claims['nbf'] === undefined ? undefined : readNumericDate(claims['nbf'], 'nbf', DPOP_PROFILE),
   });
-}
-
-function requiredString(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new BindingError(FailureType.ProofClaims, `DPoP proof ${name} is missing or not a non-empty string`);
-  }
-  return value;
-}
-
-function optionalString(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  return requiredString(value, name);
-}
-
-/**
- * E10: RFC 9449 §4.2 "iat: Creation timestamp of the JWT (Section 4.1.6 of [RFC7519])", a
- * NumericDate, and RFC 7519 §2 says "non-integer values can be represented": `iat`, `exp` and
- * `nbf` may all be fractional (`Date.now() / 1000` unfloored). The window applies to the value as
- * sent (checkProofTime).
- */
-function numericDate(value: unknown, name: string): number {
-  if (!isNumericDate(value)) {
-    throw new BindingError(FailureType.ProofClaims, `DPoP proof ${name} is missing or not a NumericDate`);
-  }
-  return value;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
-import { splitCompactJws } from './compact-jws.js';
+import { splitCompactJws } from '../pop/compact-jws.js';
+import { DPOP_PROFILE } from './parse-proof-header.js';
 import { base64urlJson, rejectionOf } from './proof-client.fixture.js';
 import { ProofKeyCache } from './proof-key-cache.js';
 import { RFC7638_JWK, RFC7638_THUMBPRINT, RFC9449_JKT, RFC9449_JWK, RFC9449_RESOURCE_REQUEST } from './rfc-examples.fixture.js';
@@ -19,7 +20,7 @@ describe('ProofKeyCache', () => {
 
   it('E20: RFC 9449 §6.1: the key of the example proofs has jkt 0ZcOCORZ...', async () => {
     const keys = new ProofKeyCache(['ES256']);
-    const proofKey = await keys.resolve(splitCompactJws(RFC9449_RESOURCE_REQUEST.proof).header);
+    const proofKey = await keys.resolve(splitCompactJws(RFC9449_RESOURCE_REQUEST.proof, DPOP_PROFILE).header);
     expect(proofKey).toMatchObject({ alg: 'ES256', jkt: RFC9449_JKT });
     expect(proofKey.key.alg).toBe('ES256');
     expect(proofKey.key.keyObject.type).toBe('public');

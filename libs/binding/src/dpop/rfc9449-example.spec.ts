@@ -4,7 +4,8 @@ import { checkAth } from '../token/check-ath.js';
 import { checkHtm } from './check-htm.js';
 import { checkHtu } from './check-htu.js';
 import { checkProofTime, resolveProofTimeWindow } from './check-proof-time.js';
-import { splitCompactJws } from './compact-jws.js';
+import { splitCompactJws } from '../pop/compact-jws.js';
+import { DPOP_PROFILE } from './parse-proof-header.js';
 import { createEffectiveUriResolver } from './effective-uri.js';
 import { parseAuthorization } from './parse-authorization.js';
 import { parseProofClaims } from './parse-proof-claims.js';
@@ -23,7 +24,7 @@ describe('RFC 9449 §7.1 example request', () => {
 
   async function proofClaimsOfExample() {
     const credentials = parseAuthorization([EXAMPLE.authorization], [EXAMPLE.proof]);
-    const proofKey = await new ProofKeyCache(['ES256']).resolve(splitCompactJws(credentials.proof as string).header);
+    const proofKey = await new ProofKeyCache(['ES256']).resolve(splitCompactJws(credentials.proof as string, DPOP_PROFILE).header);
     const payload = await verifyProofSignature(credentials.proof as string, proofKey);
     return { credentials, proofKey, claims: parseProofClaims(payload, { maxJtiLength: 256, requireAth: true }) };
   }

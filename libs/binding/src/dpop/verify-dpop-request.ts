@@ -9,13 +9,15 @@ import { sha256Base64url } from '../crypto/digest.js';
 import { checkSingleCredentialMechanism } from './check-credential-mechanisms.js';
 import { checkHtm } from './check-htm.js';
 import { checkHtu } from './check-htu.js';
-import { checkProofTime, replayWindowSeconds } from './check-proof-time.js';
+import { splitCompactJws } from '../pop/compact-jws.js';
+import { replayWindowSeconds } from '../time/iat-window.js';
+import { checkProofTime } from './check-proof-time.js';
 import { checkSchemeBinding, DEFAULT_UNBOUND_TOKENS, type UnboundTokenPolicy } from './check-scheme-binding.js';
-import { splitCompactJws } from './compact-jws.js';
 import { resolveDpopVerifierOptions, type DpopVerifierConfig, type DpopVerifierOptions } from './dpop-verifier-options.js';
 import type { RequestUriInput } from './effective-uri.js';
 import { parseAuthorization, type AuthorizationScheme } from './parse-authorization.js';
 import { parseProofClaims } from './parse-proof-claims.js';
+import { DPOP_PROFILE } from './parse-proof-header.js';
 import { verifyProofSignature } from './verify-proof-signature.js';
 
 /** One HTTP request as the edge sees it, headers from `req.headersDistinct`. */
@@ -92,10 +94,12 @@ async function verifyDpopRequest(request: DpopRequest, config: DpopVerifierConfi
   const proof = credentials.proof as string;
   // 3. The effective request URI, from configuration and a validated Host (E14).
   const effectiveUri = config.effectiveUri(request);
-  // 4. Proof syntax and key (E6-E9): compact JWS, typ, alg, a public jwk of the alg's kind.
-  const proofKey = await config.keys.resolve(splitCompactJws(proof).header);
+  // 4. Proof syntax and key (E6-E9): compact JWS, typ, alg, a public jwk of the alg's kind; a
+  //    header already seen is served from the key cache without a promise.
+  const { header } = splitCompactJws(proof, DPOP_PROFILE);
+  const proofKey = config.keys.cached(header) ?? (await config.keys.resolve(header));
   // 5. Signature with that key under that alg only (E11).
-  const payload = await verifyProofSignature(proof, proofKey);
+  const payload = verifyProofSignature(proof, proofKey);
   // 6. Claims present and typed (E10).
   const claims = parseProofClaims(payload, { maxJtiLength: config.maxJtiLength, requireAth: true });
   // 7. The proof against the request and the clock (E12, E13, E16), then the nonce (E15).

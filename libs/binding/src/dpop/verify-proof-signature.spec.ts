@@ -1,7 +1,8 @@
 import { sign as nodeSign, constants, KeyObject } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { FailureType } from '../errors/failure-type.js';
-import { splitCompactJws } from './compact-jws.js';
+import { splitCompactJws } from '../pop/compact-jws.js';
+import { DPOP_PROFILE } from './parse-proof-header.js';
 import { base64urlJson, createProofClient, proofClaims, rejectionOf, signProof, thrownBy } from './proof-client.fixture.js';
 import { ProofKeyCache } from './proof-key-cache.js';
 import { RFC9449_RESOURCE_REQUEST, RFC9449_TOKEN_REQUEST_PROOF } from './rfc-examples.fixture.js';
@@ -11,7 +12,7 @@ const keysFor = (algorithms: readonly string[]) => new ProofKeyCache(algorithms)
 const text = (bytes: Uint8Array): unknown => JSON.parse(Buffer.from(bytes).toString('utf8'));
 
 async function verify(proof: string, algorithms: readonly string[] = ['ES256', 'EdDSA', 'PS256']): Promise<Uint8Array> {
-  const proofKey = await keysFor(algorithms).resolve(splitCompactJws(proof).header);
+  const proofKey = await keysFor(algorithms).resolve(splitCompactJws(proof, DPOP_PROFILE).header);
   return verifyProofSignature(proof, proofKey);
 }
 
@@ -46,7 +47,7 @@ describe('verifyProofSignature', () => {
       expect(text(await verify(proof, all))).toEqual({ jti: alg });
       const other = relabel[alg];
       if (other === undefined) continue;
-      const { payload, signature } = splitCompactJws(proof);
+      const { payload, signature } = splitCompactJws(proof, DPOP_PROFILE);
       const relabelled = `${base64urlJson({ typ: 'dpop+jwt', alg: other, jwk: client.publicJwk })}.${payload}.${signature}`;
       expect(await rejectionOf(verify(relabelled, all))).toMatchObject({ type: FailureType.ProofSignature, code: 'invalid_dpop_proof' });
     }
@@ -60,7 +61,7 @@ describe('verifyProofSignature', () => {
 
   it('E11: a proof whose payload was changed after signing fails', async () => {
     const client = await createProofClient();
-    const { header, signature } = splitCompactJws(await signProof(client, proofClaims('token', { htm: 'GET' })));
+    const { header, signature } = splitCompactJws(await signProof(client, proofClaims('token', { htm: 'GET' })), DPOP_PROFILE);
     const tampered = `${header}.${base64urlJson(proofClaims('token', { htm: 'DELETE' }))}.${signature}`;
     expect(await rejectionOf(verify(tampered))).toMatchObject({ type: FailureType.ProofSignature, code: 'invalid_dpop_proof' });
   });
@@ -85,13 +86,13 @@ describe('verifyProofSignature', () => {
 
   it('E11: the key verifies only the proof whose header it was resolved from (no key from another header)', async () => {
     const [holder, other] = [await createProofClient(), await createProofClient()];
-    const proofKey = await keysFor(['ES256']).resolve(splitCompactJws(await signProof(holder, { jti: 'h' })).header);
+    const proofKey = await keysFor(['ES256']).resolve(splitCompactJws(await signProof(holder, { jti: 'h' }), DPOP_PROFILE).header);
     const foreign = await signProof(other, { jti: 'o' });
     expect(thrownBy(() => verifyProofSignature(foreign, proofKey))).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
   });
 
   it('E6: a payload segment no base64url encoder writes (length 4n+1) is malformed, as jose found it', async () => {
-    const { header, signature } = splitCompactJws(RFC9449_RESOURCE_REQUEST.proof);
+    const { header, signature } = splitCompactJws(RFC9449_RESOURCE_REQUEST.proof, DPOP_PROFILE);
     expect(await rejectionOf(verify(`${header}.AAAAA.${signature}`))).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
   });
 
@@ -104,7 +105,7 @@ describe('verifyProofSignature', () => {
   });
 
   it('E6: a signature segment that is not valid base64url is malformed', async () => {
-    const { header, payload } = splitCompactJws(RFC9449_RESOURCE_REQUEST.proof);
+    const { header, payload } = splitCompactJws(RFC9449_RESOURCE_REQUEST.proof, DPOP_PROFILE);
     expect(await rejectionOf(verify(`${header}.${payload}.AAAAA`))).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
   });
 });

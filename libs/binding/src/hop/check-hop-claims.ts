@@ -1,8 +1,9 @@
 import { digestEquals } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
+import { checkIatWindow } from '../pop/check-iat-window.js';
 import type { IatWindow } from '../time/iat-window.js';
-import type { HopProofClaims } from './parse-hop-proof.js';
+import { HOP_PROFILE, type HopProofClaims } from './parse-hop-proof.js';
 import { payloadHash } from './payload-hash.js';
 
 /** How far from the receiver's clock a proof's `iat` may be (H6): the one IatWindow of every proof. */
@@ -34,19 +35,14 @@ export function checkProofSubject(claims: HopProofClaims, subject: string): void
 
 /**
  * H6: `iat` within the window around the receiver's clock, as RFC 9449 §4.3 (11) asks of DPoP:
- * "the creation time of the JWT ... is within an acceptable window". At most `pastSeconds` old and
- * `futureSeconds` ahead, both bounds inclusive; the window also bounds how long the replay store
- * must remember the `jti`. A proof 8 s ahead passes with the default 10 s; one an hour off fails.
- * Fails with ProofNotFresh.
- * Does not check `jti` uniqueness: claimOnce does, last.
+ * "the creation time of the JWT ... is within an acceptable window" (checkIatWindow, the core's
+ * window, shared with DPoP's checkProofTime). At most `pastSeconds` old and `futureSeconds` ahead,
+ * both bounds inclusive; the window also bounds how long the replay store must remember the `jti`.
+ * A proof 8 s ahead passes with the default 10 s; one an hour off fails. Fails with ProofNotFresh.
+ * Does not check `exp` (checkProofExpiry does, next) nor `jti` uniqueness (claimOnce does, last).
  */
 export function checkProofIat(claims: HopProofClaims, now: number, window: IatWindow): void {
-  if (claims.iat < now - window.pastSeconds) {
-    throw new BindingError(FailureType.ProofNotFresh, 'hop proof iat is too old');
-  }
-  if (claims.iat > now + window.futureSeconds) {
-    throw new BindingError(FailureType.ProofNotFresh, 'hop proof iat is in the future');
-  }
+  checkIatWindow(claims.iat, now, window, HOP_PROFILE);
 }
 
 /**

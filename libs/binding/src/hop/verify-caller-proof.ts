@@ -79,7 +79,7 @@ export function createCallerProofVerifier(options: CallerProofVerifierOptions): 
       throw new BindingError(FailureType.ExchangeInvalidRequest, 'subject_token is missing');
     }
     // 2. H1-H7: the proof, its certificate, signature, aud/sub, iat, ath (subject token) and pdh.
-    const { claims, certificate } = await verifyProofBinding({ subject, proof, token, payload, covered, onCertificate }, checks);
+    const { claims, certificate } = verifyProofBinding({ subject, proof, token, payload, covered, onCertificate }, checks);
     // 3. H6, last, deferred to the caller of claim().
     const claim = (): Promise<string> => claimOnce(checks.replay, certificate.thumbprint, claims.jti, checks.replayTtlSeconds);
     return Object.freeze({

@@ -105,7 +105,7 @@ export function createHopVerifier(options: HopVerifierOptions): HopVerifier {
       sender.caller = validated.spiffeId;
       sender.certificateThumbprint = validated.thumbprint;
     };
-    const { claims: proof, certificate } = await verifyProofBinding({ subject, proof: request.headers.proof, token, tokenDigest, payload, covered, onCertificate }, checks);
+    const { claims: proof, certificate } = verifyProofBinding({ subject, proof: request.headers.proof, token, tokenDigest, payload, covered, onCertificate }, checks);
     // 3. H8: the token verifies against the STS keys (iss, exp, typ, alg).
     const claims = await verifyPresentedToken(tokens, token, tokenDigest);
     // 4. H9: meant for this service, whatever the verifier was configured with.

@@ -40,10 +40,12 @@ export interface VerifiedProofBinding {
  * createCallerProofVerifier (the STS, token from the exchange request), in ARCHITECTURE "Check at
  * B" order: the certificate is validated before the signature is checked, and no claim is read,
  * let alone compared, before the signature has verified. Each step throws a BindingError.
+ * Synchronous: every step is (the certificate path and the key are cached, the signature is
+ * node:crypto's one-shot verify), so a hop pays no promise before the token check.
  * Does not check the token itself, revocation or policy, and does not claim the `jti` (H6, replay):
  * each caller does those after this, the replay claim last.
  */
-export async function verifyProofBinding(input: ProofBindingInput, checks: HopProofChecks): Promise<VerifiedProofBinding> {
+export function verifyProofBinding(input: ProofBindingInput, checks: HopProofChecks): VerifiedProofBinding {
   // 1. H1: one Hop-Proof value, under its size cap, before any decoding.
   const proofText = checkSingleHopProof(input.proof, checks.maxProofLength);
   // 2. H2: compact JWS, typ hop+jwt, alg allowed, x5c present, no crit (header only).
@@ -53,8 +55,8 @@ export async function verifyProofBinding(input: ProofBindingInput, checks: HopPr
   checkKeyMatchesAlgorithm(certificate, proof.header.alg);
   input.onCertificate?.(certificate);
   // 4. H4: the signature, with that certificate's key, under the header alg; then the claims,
-  //    typed, from the payload jose has verified.
-  const claims = parseHopProofClaims(await checkHopProofSignature(proof, certificate));
+  //    typed, from the verified payload.
+  const claims = parseHopProofClaims(checkHopProofSignature(proof, certificate));
   // 5. H5: addressed to this service and to the subject being handled.
   checkProofAudience(claims, checks.audience);
   checkProofSubject(claims, input.subject);

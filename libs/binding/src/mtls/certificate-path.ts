@@ -18,7 +18,8 @@ import { checkTrustDomainConfig } from './spiffe-id.js';
 
 export const DEFAULT_MAX_CHAIN_LENGTH = 4; // certificates in x5c, the leaf included
 export const DEFAULT_CHAIN_CACHE_SIZE = 1000; // validated chains kept
-const MAX_CHAIN_LENGTH_LIMIT = 16; // certificates; a configuration above this is a mistake
+/** The most certificates any `x5c` may hold (H2) and any validator be configured for. */
+export const MAX_CHAIN_LENGTH_LIMIT = 16; // certificates; a configuration above this is a mistake
 const MAX_CERTIFICATE_LENGTH = 8192; // base64 characters per x5c entry
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
@@ -92,7 +93,9 @@ export function createCertificatePathValidator(options: CertificatePathOptions):
   const clock = options.clock ?? systemClock;
 
   function validate(x5c: readonly string[]): ValidatedCertificate {
-    checkX5cSyntax(x5c, maxChainLength); // before the cache: the cache key assumes well-formed entries
+    // The x5c syntax is the proof header's, checked once per request at H2 (checkX5cSyntax); here
+    // only this validator's own count. The cache key tells any two lists of strings apart.
+    checkChainLength(x5c, maxChainLength);
     const key = cacheKey(x5c);
     const cached = cache.get(key);
     if (cached !== undefined) {
@@ -123,19 +126,25 @@ export function createCertificatePathValidator(options: CertificatePathOptions):
 }
 
 /**
- * RFC 7515 §4.1.6: "Each string in the array is a base64-encoded (Section 4 of [RFC4648] -- not
- * base64url-encoded) DER [ITU.X690.2008] PKIX certificate value." A non-empty array, at most
- * `maxChainLength` entries, each padded standard base64 under a size cap. Fails with
+ * H2: RFC 7515 §4.1.6: "Each string in the array is a base64-encoded (Section 4 of [RFC4648] --
+ * not base64url-encoded) DER [ITU.X690.2008] PKIX certificate value." A non-empty array, at most
+ * `maxChainLength` entries, each padded standard base64 under a size cap. The hop proof's header
+ * check runs it, once per request, before the path validator sees the list. Fails with
  * MalformedProof. Does not decode or parse the certificates: parseCertificate does.
  */
-export function checkX5cSyntax(x5c: readonly unknown[], maxChainLength: number): void {
-  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > maxChainLength) {
-    throw new BindingError(FailureType.MalformedProof, `x5c must hold 1 to ${maxChainLength} certificates`);
-  }
+export function checkX5cSyntax(x5c: unknown, maxChainLength: number): asserts x5c is readonly string[] {
+  checkChainLength(x5c, maxChainLength);
   for (const entry of x5c) {
     if (typeof entry !== 'string' || entry.length === 0 || entry.length > MAX_CERTIFICATE_LENGTH || !BASE64.test(entry)) {
       throw new BindingError(FailureType.MalformedProof, 'x5c entries must be standard base64 DER certificates');
     }
+  }
+}
+
+/** `x5c` is an array of 1 to `maxChainLength` entries; else MalformedProof. Does not look at the entries. */
+function checkChainLength(x5c: unknown, maxChainLength: number): asserts x5c is readonly unknown[] {
+  if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > maxChainLength) {
+    throw new BindingError(FailureType.MalformedProof, `x5c must hold 1 to ${maxChainLength} certificates`);
   }
 }
 
@@ -226,10 +235,17 @@ function secondsOf(fields: x509.X509Certificate): { notBefore: number; notAfter:
   return { notBefore: Math.floor(fields.notBefore.getTime() / 1000), notAfter: Math.floor(fields.notAfter.getTime() / 1000) };
 }
 
-function cacheKey(x5c: readonly string[]): string {
-  // Entries are checked base64, so '.' cannot occur in them and the joined form is unambiguous.
+/**
+ * SHA-256 over each entry's length and text, so no two lists of strings share a key whatever their
+ * content: a list is served from the cache only if exactly it was validated. A non-string entry
+ * (a caller that skipped checkX5cSyntax) is MalformedProof.
+ */
+function cacheKey(x5c: readonly unknown[]): string {
   const hash = createHash('sha256');
-  for (const entry of x5c) hash.update(entry).update('.');
+  for (const entry of x5c) {
+    if (typeof entry !== 'string') throw new BindingError(FailureType.MalformedProof, 'x5c entries must be standard base64 DER certificates');
+    hash.update(`${entry.length}:`).update(entry);
+  }
   return hash.digest('base64url');
 }
 
