@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTVerifyGetKey } from 'jose';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { AccessTokenVerifierOptions } from './access-token-verifier-options.js';
@@ -59,7 +60,6 @@ function verifierWith(options: Partial<AccessTokenVerifierOptions> = {}) {
   return createAccessTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: createLocalJWKSet(jwks), clock: frozenClock(NOW), ...options });
 }
 
-const failure = (type: FailureType, code = 'invalid_token') => ({ name: 'BindingError', type, code });
 
 describe('createAccessTokenVerifier (E18, H8)', () => {
   it('E18: a token signed by the issuer for this audience verifies; its claims come back deep-frozen', async () => {
@@ -71,48 +71,48 @@ describe('createAccessTokenVerifier (E18, H8)', () => {
   });
 
   it('E18: a token signed by another key under the issuer kid fails TokenSignature', async () => {
-    await expect(verifierWith().verify(await mint({ key: attackerKey }))).rejects.toMatchObject(failure(FailureType.TokenSignature));
+    await expectBindingError(verifierWith().verify(await mint({ key: attackerKey })), FailureType.TokenSignature, 'invalid_token');
   });
 
   it('E18: a token whose payload was altered after signing fails TokenSignature', async () => {
     const [header, , signature] = (await mint()).split('.');
     const forged = Buffer.from(JSON.stringify({ iss: ISSUER, sub: 'admin', aud: AUDIENCE, exp: NOW + 300 })).toString('base64url');
-    await expect(verifierWith().verify(`${header}.${forged}.${signature}`)).rejects.toMatchObject(failure(FailureType.TokenSignature));
+    await expectBindingError(verifierWith().verify(`${header}.${forged}.${signature}`), FailureType.TokenSignature, 'invalid_token');
   });
 
   it('E18: a token naming a kid the issuer never published fails TokenSignature', async () => {
-    await expect(verifierWith().verify(await mint({ header: { kid: 'unknown' } }))).rejects.toMatchObject(failure(FailureType.TokenSignature));
+    await expectBindingError(verifierWith().verify(await mint({ header: { kid: 'unknown' } })), FailureType.TokenSignature, 'invalid_token');
   });
 
   it('E18: alg none and HS256 are refused; an allowed algorithm outside the list fails TokenAlgorithm', async () => {
     const unsigned = `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.`;
-    await expect(verifierWith().verify(unsigned)).rejects.toMatchObject(failure(FailureType.TokenMalformed));
+    await expectBindingError(verifierWith().verify(unsigned), FailureType.TokenMalformed, 'invalid_token');
     const hmac = await new SignJWT({ iss: ISSUER }).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).sign(new Uint8Array(32));
-    await expect(verifierWith().verify(hmac)).rejects.toMatchObject(failure(FailureType.TokenAlgorithm));
+    await expectBindingError(verifierWith().verify(hmac), FailureType.TokenAlgorithm, 'invalid_token');
     const es384 = await mint({ key: es384Key, header: { alg: 'ES384', kid: 'issuer-384' } });
-    await expect(verifierWith().verify(es384)).rejects.toMatchObject(failure(FailureType.TokenAlgorithm));
+    await expectBindingError(verifierWith().verify(es384), FailureType.TokenAlgorithm, 'invalid_token');
     await expect(verifierWith({ algorithms: ['ES256', 'ES384'] }).verify(es384)).resolves.toMatchObject({ sub: 'user-42' });
   });
 
   it('E18: iss must equal the configured issuer exactly', async () => {
-    await expect(verifierWith().verify(await mint({ claims: { iss: `${ISSUER}/` } }))).rejects.toMatchObject(failure(FailureType.TokenIssuer));
-    await expect(verifierWith().verify(await mint({ claims: { iss: undefined } }))).rejects.toMatchObject(failure(FailureType.TokenIssuer));
+    await expectBindingError(verifierWith().verify(await mint({ claims: { iss: `${ISSUER}/` } })), FailureType.TokenIssuer, 'invalid_token');
+    await expectBindingError(verifierWith().verify(await mint({ claims: { iss: undefined } })), FailureType.TokenIssuer, 'invalid_token');
   });
 
   it('E18: aud must include this audience', async () => {
-    await expect(verifierWith().verify(await mint({ claims: { aud: 'http://localhost:4000' } }))).rejects.toMatchObject(failure(FailureType.TokenAudience));
-    await expect(verifierWith().verify(await mint({ claims: { aud: undefined } }))).rejects.toMatchObject(failure(FailureType.TokenAudience));
+    await expectBindingError(verifierWith().verify(await mint({ claims: { aud: 'http://localhost:4000' } })), FailureType.TokenAudience, 'invalid_token');
+    await expectBindingError(verifierWith().verify(await mint({ claims: { aud: undefined } })), FailureType.TokenAudience, 'invalid_token');
   });
 
   it('E18: exp is honoured with the small leeway, and not beyond it', async () => {
     await expect(verifierWith().verify(await mint({ claims: { exp: NOW - 4 } }))).resolves.toMatchObject({ sub: 'user-42' });
-    await expect(verifierWith().verify(await mint({ claims: { exp: NOW - 5 } }))).rejects.toMatchObject(failure(FailureType.TokenExpired));
-    await expect(verifierWith().verify(await mint({ claims: { exp: NOW - 3600 } }))).rejects.toMatchObject(failure(FailureType.TokenExpired));
+    await expectBindingError(verifierWith().verify(await mint({ claims: { exp: NOW - 5 } })), FailureType.TokenExpired, 'invalid_token');
+    await expectBindingError(verifierWith().verify(await mint({ claims: { exp: NOW - 3600 } })), FailureType.TokenExpired, 'invalid_token');
   });
 
   it('E18: nbf is honoured with the small leeway', async () => {
     await expect(verifierWith().verify(await mint({ claims: { nbf: NOW + 5 } }))).resolves.toMatchObject({ sub: 'user-42' });
-    await expect(verifierWith().verify(await mint({ claims: { nbf: NOW + 6 } }))).rejects.toMatchObject(failure(FailureType.TokenExpired));
+    await expectBindingError(verifierWith().verify(await mint({ claims: { nbf: NOW + 6 } })), FailureType.TokenExpired, 'invalid_token');
   });
 
   it('E18: typ is at+jwt, compared as a media type (case-insensitive, application/ prefix optional)', async () => {
@@ -120,16 +120,16 @@ describe('createAccessTokenVerifier (E18, H8)', () => {
       await expect(verifierWith().verify(await mint({ header: { typ } }))).resolves.toMatchObject({ sub: 'user-42' });
     }
     for (const typ of ['JWT', 'dpop+jwt', 'hop+jwt', 'application/jwt', 'at+jwt+x']) {
-      await expect(verifierWith().verify(await mint({ header: { typ } }))).rejects.toMatchObject(failure(FailureType.TokenType));
+      await expectBindingError(verifierWith().verify(await mint({ header: { typ } })), FailureType.TokenType, 'invalid_token');
     }
   });
 
   it('E18: a missing typ fails when required and passes when accepted-when-present; typ JWT fails in both', async () => {
     const untyped = await mint({ header: { typ: undefined } });
-    await expect(verifierWith().verify(untyped)).rejects.toMatchObject(failure(FailureType.TokenType));
+    await expectBindingError(verifierWith().verify(untyped), FailureType.TokenType, 'invalid_token');
     await expect(verifierWith({ typ: 'accepted-when-present' }).verify(untyped)).resolves.toMatchObject({ sub: 'user-42' });
     const idToken = await mint({ header: { typ: 'JWT' } });
-    await expect(verifierWith({ typ: 'accepted-when-present' }).verify(idToken)).rejects.toMatchObject(failure(FailureType.TokenType));
+    await expectBindingError(verifierWith({ typ: 'accepted-when-present' }).verify(idToken), FailureType.TokenType, 'invalid_token');
   });
 
   it('E18: claims with the wrong type fail TokenMalformed', async () => {
@@ -139,21 +139,21 @@ describe('createAccessTokenVerifier (E18, H8)', () => {
       { aud: [AUDIENCE, 7] },
     ];
     for (const claims of wrong) {
-      await expect(verifierWith().verify(await mint({ claims }))).rejects.toMatchObject(failure(FailureType.TokenMalformed));
+      await expectBindingError(verifierWith().verify(await mint({ claims })), FailureType.TokenMalformed, 'invalid_token');
     }
   });
 
   it('E18: an actor chain deeper than maxActorDepth fails TokenMalformed; one at the bound passes', async () => {
     const chain = (depth: number): Record<string, unknown> => (depth === 1 ? { sub: 'a1' } : { sub: `a${depth}`, act: chain(depth - 1) });
     await expect(verifierWith({ maxActorDepth: 3 }).verify(await mint({ claims: { act: chain(3) } }))).resolves.toMatchObject({ sub: 'user-42' });
-    await expect(verifierWith({ maxActorDepth: 3 }).verify(await mint({ claims: { act: chain(4) } }))).rejects.toMatchObject(failure(FailureType.TokenMalformed));
+    await expectBindingError(verifierWith({ maxActorDepth: 3 }).verify(await mint({ claims: { act: chain(4) } })), FailureType.TokenMalformed, 'invalid_token');
   });
 
   it('E18: a JWE, a non-string, an empty or an oversized token fails TokenMalformed before any key lookup', async () => {
     const keys = countingKeys();
     const verifier = verifierWith({ keys, maxTokenLength: 1_000 });
     for (const token of ['a.b.c.d.e', '', 42, 'not a jwt', `${'a'.repeat(600)}.${'b'.repeat(600)}.c`]) {
-      await expect(verifier.verify(token as string)).rejects.toMatchObject(failure(FailureType.TokenMalformed));
+      await expectBindingError(verifier.verify(token as string), FailureType.TokenMalformed, 'invalid_token');
     }
     expect(keys.calls).toBe(0);
   });
@@ -165,13 +165,13 @@ describe('createAccessTokenVerifier (E18, H8)', () => {
       claims: { iss: STS, aud: ORDERS, exp: NOW + 60, act: { sub: 'spiffe://estate.local/edge' }, cnf: { 'x5t#S256': 'x5t' } },
     });
     await expect(verifier.verify(internal)).resolves.toMatchObject({ iss: STS, act: { sub: 'spiffe://estate.local/edge' } });
-    await expect(verifier.verify(await mint({ claims: { aud: ORDERS } }))).rejects.toMatchObject(failure(FailureType.TokenIssuer));
+    await expectBindingError(verifier.verify(await mint({ claims: { aud: ORDERS } })), FailureType.TokenIssuer, 'invalid_token');
   });
 
   it('H8: an STS token minted for another service fails TokenAudience', async () => {
     const verifier = verifierWith({ issuer: STS, audience: ORDERS });
     const forInventory = await mint({ key: stsKey, header: { alg: 'EdDSA', kid: 'sts-1' }, claims: { iss: STS, aud: 'spiffe://estate.local/inventory' } });
-    await expect(verifier.verify(forInventory)).rejects.toMatchObject(failure(FailureType.TokenAudience));
+    await expectBindingError(verifier.verify(forInventory), FailureType.TokenAudience, 'invalid_token');
   });
 
   it('E25: failure descriptions name the check, never the token or its claims', async () => {
