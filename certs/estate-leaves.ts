@@ -1,3 +1,4 @@
+import { integerRangeProblem } from '#binding/core';
 import { ESTATE_IDENTITIES, spiffeIdOf, TRUST_DOMAIN } from '#estate';
 import { DEFAULT_SERVER_DNS_NAMES } from './subject-alternative-names.js';
 
@@ -58,7 +59,8 @@ export function clusterRouteLeaves(nodes: number): readonly LeafSpec[] {
  * per node. With 0 nodes, ESTATE_LEAVES.
  */
 export function estateLeavesWithCluster(nodes: number): readonly LeafSpec[] {
-  if (!Number.isInteger(nodes) || nodes < 0) throw new TypeError(`nodes must be a whole number, got ${nodes}`);
+  const problem = integerRangeProblem(nodes, 0);
+  if (problem !== undefined) throw new TypeError(`nodes ${problem}`);
   if (nodes === 0) return ESTATE_LEAVES;
   const hosts = Array.from({ length: nodes }, (_, offset) => clusterNodeHost(offset + 1));
   return Object.freeze([

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { integerRangeProblem } from '#binding/core';
 import { clusterNodeHost, ROUTE_SPIFFE_ID } from '../../certs/estate-leaves.js';
 import { DEFAULT_CLUSTER_NAME } from './cluster-supervisor.js';
 import { renderNatsConfig } from './render-nats-config.js';
@@ -34,7 +35,8 @@ export const ROUTE_FILE_STEM = 'nats-route';
 
 /** The route URLs of `nodes` nodes named by host (`nats-route://nats-<index>:<routePort>`), as compose names them. */
 export function clusterNodeRoutes(nodes: number, routePort: number = DEFAULT_ROUTE_PORT): readonly string[] {
-  if (!Number.isInteger(nodes) || nodes < 2) throw new TypeError(`a cluster needs at least two nodes, got ${String(nodes)}`);
+  const problem = integerRangeProblem(nodes, 2);
+  if (problem !== undefined) throw new TypeError(`a cluster's nodes ${problem}`);
   return Array.from({ length: nodes }, (_, offset) => `nats-route://${clusterNodeHost(offset + 1)}:${routePort}`);
 }
 

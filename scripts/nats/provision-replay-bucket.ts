@@ -1,6 +1,6 @@
 import type { KvStatus } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { integerRangeProblem } from '#binding/core';
+import { integerRangeProblem, MAX_IAT_WINDOW_S } from '#binding/core';
 import { provisionKvBucket } from './provision-kv-bucket.js';
 
 /**
@@ -17,7 +17,7 @@ import { provisionKvBucket } from './provision-kv-bucket.js';
 export interface ReplayBucketOptions {
   /** The workload's bucket (`kvBucketOf(workload)`, e.g. `edge`). */
   readonly bucket: string;
-  /** The proof acceptance window: iat past + iat future seconds (E16), e.g. 60 + 10. */
+  /** The proof acceptance window: iat past + iat future seconds (E16, H6), e.g. 60 + 10; at most 2 * MAX_IAT_WINDOW_S. */
   readonly windowSeconds: number;
   readonly clockSkewSeconds?: number;
   readonly maxBytes?: number;
@@ -36,7 +36,7 @@ export const DEFAULT_REPLAY_BUCKET_MAX_BYTES = 256 * 1024 * 1024; // bytes
  * file storage by default). Returns its status. Throws a TypeError for options out of range.
  */
 export async function provisionReplayBucket(admin: NatsConnection, options: ReplayBucketOptions): Promise<KvStatus> {
-  const window = wholeNumber(options.windowSeconds, 'windowSeconds', 1, 3_600);
+  const window = wholeNumber(options.windowSeconds, 'windowSeconds', 1, 2 * MAX_IAT_WINDOW_S);
   const skew = wholeNumber(options.clockSkewSeconds ?? DEFAULT_REPLAY_CLOCK_SKEW_S, 'clockSkewSeconds', 0, 600);
   const maxBytes = options.maxBytes ?? DEFAULT_REPLAY_BUCKET_MAX_BYTES;
   wholeNumber(maxBytes, 'maxBytes', 1024 * 1024);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { ACCESS_TOKEN_TYPE, BindingConfigError, FailureType, integerRangeProblem, SubjectToken } from '#binding/core';
+import { ACCESS_TOKEN_TYPE, BindingConfigError, FailureType, integerRangeProblem, MAX_IAT_WINDOW_S, SubjectToken } from '#binding/core';
 import { createOutboundClient } from '#binding/hop';
 import { Bound } from '#binding/nest';
 import { integerVariable, parseEnvironment, variable } from '#estate';
 import { mobileOptions, MobileOptionsError } from '#mobile';
 import { z } from 'zod';
+import { loadEdgeConfig } from '../../apps/edge/src/edge-config.js';
 import { alternativeNames } from '../../certs/subject-alternative-names.js';
+import { provisionReplayBucket } from '../../scripts/nats/provision-replay-bucket.js';
 import { parseExchangePolicy } from '../../apps/sts/src/exchange/exchange-policy.js';
 import { parseExchangeRequest } from '../../apps/sts/src/exchange/exchange-request.js';
 import { INVALID_SPIFFE_IDS, VALID_SPIFFE_IDS } from '../../libs/binding/src/mtls/spiffe-id.fixture.js';
@@ -92,5 +94,22 @@ describe('one integer-range rule: the library\'s options and the environment say
     expect(() => mobileOptions({ loginTimeoutMs: 0 })).toThrow(new MobileOptionsError('loginTimeoutMs', 'must be an integer of at least 1, got 0'));
     expect(integerVariable({ PORT: '65535' }, 'PORT', 3000, 1, 65535)).toBe(65535);
     expect(mobileOptions({ loginTimeoutMs: 1 }).loginTimeoutMs).toBe(1);
+  });
+});
+
+describe('one MAX_IAT_WINDOW_S: the edge\'s variables and the replay bucket use the verifiers\' bound', () => {
+  const edge = { AUTH_ISSUER: 'http://127.0.0.1:4000' };
+
+  it('E16: DPOP_IAT_PAST_S and DPOP_IAT_FUTURE_S go up to MAX_IAT_WINDOW_S, one more is refused', () => {
+    expect(loadEdgeConfig({ ...edge, DPOP_IAT_PAST_S: String(MAX_IAT_WINDOW_S), DPOP_IAT_FUTURE_S: String(MAX_IAT_WINDOW_S) })).toMatchObject({ iatPastSeconds: 600, iatFutureSeconds: 600 });
+    expect(() => loadEdgeConfig({ ...edge, DPOP_IAT_PAST_S: '601' })).toThrow('DPOP_IAT_PAST_S: must be an integer from 1 to 600, got "601"');
+    expect(() => loadEdgeConfig({ ...edge, DPOP_IAT_FUTURE_S: '601' })).toThrow('DPOP_IAT_FUTURE_S: must be an integer from 0 to 600, got "601"');
+  });
+
+  it('E17, H6: a replay bucket holds at most the widest window, past + future (it took up to 3600 s before)', async () => {
+    // Refused before the connection is used: none is given.
+    await expect(provisionReplayBucket({} as never, { bucket: 'edge', windowSeconds: 2 * MAX_IAT_WINDOW_S + 1 })).rejects.toThrow(
+      new TypeError('windowSeconds must be an integer from 1 to 1200, got 1201'),
+    );
   });
 });

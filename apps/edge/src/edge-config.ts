@@ -1,5 +1,5 @@
-import { DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE } from '#binding/core';
-import { DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S, MAX_IAT_WINDOW_S } from '#binding/dpop';
+import { DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, MAX_IAT_WINDOW_S } from '#binding/core';
+import { DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S } from '#binding/dpop';
 import { z } from 'zod';
 import { loadEstateConfig, optionalVariable, parseEnvironment, refuseVariable, variable, type AppConfiguration, type Env, type EstateConfig } from '#estate';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { BindingConfigError } from '../errors/binding-error.js';
-import { integerOption, integerRangeProblem } from './integer-range.js';
+import { integerOption, integerRangeProblem, isIntegerIn } from './integer-range.js';
 
 describe('integerRangeProblem: the one integer-range rule', () => {
   it('accepts a safe integer within the range, both bounds inclusive', () => {
@@ -34,5 +34,13 @@ describe('integerOption', () => {
     expect(integerOption(60, 'DPoP: iatPastSeconds', 1, 600)).toBe(60);
     expect(() => integerOption(0, 'DPoP: iatPastSeconds', 1, 600)).toThrow(new BindingConfigError('DPoP: iatPastSeconds must be an integer from 1 to 600, got 0'));
     expect(() => integerOption(-1, 'revocation list: maxEntries', 1)).toThrow(new BindingConfigError('revocation list: maxEntries must be an integer of at least 1, got -1'));
+  });
+});
+
+describe('isIntegerIn', () => {
+  it('is the same rule as a type guard', () => {
+    expect(isIntegerIn(1, 1, 2)).toBe(true);
+    expect(isIntegerIn(2, 1)).toBe(true);
+    for (const value of [0, 3, 1.5, '1', Number.NaN, undefined]) expect(isIntegerIn(value, 1, 2)).toBe(false);
   });
 });

@@ -12,9 +12,14 @@ import { BindingConfigError } from '../errors/binding-error.js';
  * the text it read).
  */
 export function integerRangeProblem(value: unknown, min: number, max: number = Number.POSITIVE_INFINITY, shown?: string): string | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max) return undefined;
+  if (isIntegerIn(value, min, max)) return undefined;
   const range = max === Number.POSITIVE_INFINITY ? `of at least ${min}` : `from ${min} to ${max}`;
   return `must be an integer ${range}, got ${shown ?? describe(value)}`;
+}
+
+/** The rule itself, as a type guard, for a check that answers without a message (a peer's reply). */
+export function isIntegerIn(value: unknown, min: number, max: number = Number.POSITIVE_INFINITY): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
 }
 
 /**

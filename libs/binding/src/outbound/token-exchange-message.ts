@@ -1,3 +1,4 @@
+import { isIntegerIn } from '../options/integer-range.js';
 import { JWT_TOKEN_TYPE } from '../token/token-types.js';
 
 /** RFC 8693 §2.1: the grant_type of a token exchange. */
@@ -50,7 +51,7 @@ export function parseTokenExchangeResponse(value: unknown): TokenExchangeRespons
   const { access_token, issued_token_type, expires_in, scope } = reply;
   if (typeof access_token !== 'string' || access_token.length === 0) return undefined;
   if (issued_token_type !== JWT_TOKEN_TYPE) return undefined;
-  if (typeof expires_in !== 'number' || !Number.isSafeInteger(expires_in) || expires_in < 1 || expires_in > MAX_EXPIRES_IN_S) return undefined;
+  if (!isIntegerIn(expires_in, 1, MAX_EXPIRES_IN_S)) return undefined;
   if (typeof scope !== 'string') return undefined;
   return { access_token, issued_token_type, token_type: INTERNAL_TOKEN_TYPE, expires_in, scope };
 }

@@ -1,3 +1,5 @@
+import { integerRangeProblem, isIntegerIn } from '../options/integer-range.js';
+
 /** What a revocation names: a token (`jti`), an end user (`sub`) or a workload certificate (`x5t#S256`). */
 export type RevocationKind = 'jti' | 'sub' | 'cert';
 
@@ -36,8 +38,6 @@ export function parseRevocationEvent(json: unknown): RevocationEvent {
   if (kind === 'cert' && !CERTIFICATE_THUMBPRINT.test(value)) {
     throw new TypeError('revocation event value for kind "cert" must be a base64url SHA-256 thumbprint');
   }
-  if (typeof until !== 'number' || !Number.isSafeInteger(until) || until <= 0) {
-    throw new TypeError('revocation event until must be a positive integer of epoch seconds');
-  }
+  if (!isIntegerIn(until, 1)) throw new TypeError(`revocation event until (epoch seconds) ${integerRangeProblem(until, 1)}`);
   return Object.freeze({ kind: kind as RevocationKind, value, until });
 }
