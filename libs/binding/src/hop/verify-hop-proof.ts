@@ -61,8 +61,13 @@ export interface HopRequest {
   readonly sender?: { caller?: string; certificateThumbprint?: string };
 }
 
-/** The verified call. Frozen; holds no token or proof, only claims, identities and hashes. */
+/** The verified call. Frozen; holds no proof, only the token, claims, identities and hashes. */
 export interface VerifiedHop {
+  /**
+   * The Hop-Token exactly as received and verified (H1, H8), for the onward exchange (the guard's
+   * SubjectToken), as DpopVerification.token is at the edge. Never log or return it.
+   */
+  readonly token: string;
   readonly claims: AccessTokenClaims;
   /** The SPIFFE ID of the sending workload (`x5c[0]`). */
   readonly caller: string;
@@ -126,6 +131,7 @@ export function createHopVerifier(options: HopVerifierOptions): HopVerifier {
     // 8. H6, last: the proof is used once.
     const jtiHash = await claimOnce(checks.replay, certificate.thumbprint, proof.jti, checks.replayTtlSeconds);
     return Object.freeze({
+      token,
       claims,
       caller: certificate.spiffeId,
       certificateThumbprint: certificate.thumbprint,

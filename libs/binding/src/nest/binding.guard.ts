@@ -9,6 +9,7 @@ import { prepareHttpRefusal, verifyHttpRequest } from './http-binding.js';
 import { loadRpcRefusal, type RpcRefusalMapper } from './load-rpc-refusal.js';
 import { attachPrincipal } from './principal.js';
 import { toHopRefusal, toHopRequest, traceContextOf, type NatsContextLike } from './rpc-binding.js';
+import { grantedScopesOf } from '../token/check-scope.js';
 import { SubjectToken } from '../token/subject-token.js';
 import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE } from '../token/token-types.js';
 
@@ -67,7 +68,7 @@ export class BindingGuard implements CanActivate, OnModuleInit {
       attachPrincipal(request, {
         subject: claims.sub,
         clientId: claims.client_id,
-        scopes: scopesOf(claims.scope),
+        scopes: grantedScopesOf(claims),
         // A Bearer request passed only as an unbound token on an accept-as-bearer route: say so.
         confirmation: scheme === 'bearer' ? 'bearer' : 'dpop',
         thumbprint: jkt ?? '',
@@ -94,12 +95,13 @@ export class BindingGuard implements CanActivate, OnModuleInit {
     const natsContext = rpc.getContext<NatsContextLike & object>();
     // Who sent it, once H3 has validated the certificate: a refusal after that names the caller.
     const sender: { caller?: string; certificateThumbprint?: string } = {};
-    const hopRequest = { ...toHopRequest(natsContext, rpc.getData(), policy), sender };
+    const hopRequest = toHopRequest(natsContext, rpc.getData(), policy, sender);
     const started = performance.now();
     try {
       const hop = await verifier.verify(hopRequest);
       const traceContext = hopRequest.covered === undefined ? undefined : traceContextOf(hopRequest.covered);
-      const subjectToken = new SubjectToken(hopRequest.headers.token?.[0] ?? '', JWT_TOKEN_TYPE, hop.claims.exp);
+      // The token as the verifier verified it, as at the edge (never re-read from the headers).
+      const subjectToken = new SubjectToken(hop.token, JWT_TOKEN_TYPE, hop.claims.exp);
       this.observe({
         hop: hopRequest.subject, result: 'accepted', durationMs: performance.now() - started, callerSpiffeId: hop.caller,
         thumbprint: hop.certificateThumbprint, jtiHash: hop.jtiHash, subject: hop.claims.sub, actorChain: hop.actorChain,
@@ -108,7 +110,7 @@ export class BindingGuard implements CanActivate, OnModuleInit {
       attachPrincipal(natsContext, {
         subject: hop.claims.sub,
         clientId: hop.claims.client_id,
-        scopes: scopesOf(hop.claims.scope),
+        scopes: grantedScopesOf(hop.claims),
         confirmation: 'mtls',
         thumbprint: hop.certificateThumbprint,
         caller: hop.caller,
@@ -149,8 +151,4 @@ export class BindingGuard implements CanActivate, OnModuleInit {
     this.logger.error('binding check failed unexpectedly', error instanceof Error ? error.stack : String(error));
     return new BindingError(FailureType.CheckFailed, 'the request could not be checked right now', { cause: error });
   }
-}
-
-function scopesOf(scope: string | undefined): readonly string[] {
-  return Object.freeze(scope === undefined ? [] : scope.split(' ').filter((item) => item !== ''));
 }

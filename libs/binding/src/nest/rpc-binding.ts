@@ -6,21 +6,40 @@ import { HOP_PROOF_HEADER, HOP_TOKEN_HEADER } from '../hop/hop-header-names.js';
 import type { HopRequest } from '../hop/verify-hop-proof.js';
 import type { BindingPolicy } from './binding-policy.js';
 
-
 /** The parts of Nest's NatsContext the guard reads; nats.js MsgHdrs has `keys` and `values`. */
 export interface NatsContextLike {
   getSubject(): string;
   getHeaders(): { keys(): string[]; values(key: string): string[] } | undefined;
 }
 
+type MessageHeaders = ReturnType<NatsContextLike['getHeaders']>;
+
+const TOKEN = HOP_TOKEN_HEADER.toLowerCase();
+const PROOF = HOP_PROOF_HEADER.toLowerCase();
+/** Every header a hop's checks read, by lower-case name. */
+const HOP_HEADERS: readonly string[] = Object.freeze([TOKEN, PROOF, ...COVERED_HEADERS]);
+
 /**
- * Every value of a header, whatever the case of its name: NATS header names are case-sensitive
- * on the wire, so `hop-token` beside `Hop-Token` would otherwise slip past H1's "exactly one".
+ * Every value of each wanted header (lower-case names), whatever the case of the name on the wire:
+ * NATS header names are case-sensitive there, so `hop-token` beside `Hop-Token` would otherwise
+ * slip past H1's "exactly one". One pass over the message's header names, in their order;
+ * `undefined` for a message without headers, an empty list for a header it does not carry.
  */
-function valuesOf(headers: ReturnType<NatsContextLike['getHeaders']>, name: string): string[] | undefined {
+function valuesByName(headers: MessageHeaders, wanted: readonly string[]): Record<string, string[]> | undefined {
   if (headers === undefined) return undefined;
-  const wanted = name.toLowerCase();
-  return headers.keys().filter((key) => key.toLowerCase() === wanted).flatMap((key) => headers.values(key));
+  const found: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const name of wanted) found[name] = [];
+  for (const key of headers.keys()) {
+    const values = found[key.toLowerCase()];
+    if (values !== undefined) values.push(...headers.values(key));
+  }
+  return found;
+}
+
+function coveredOf(found: Record<string, string[]> | undefined): CoveredHeaderValues {
+  const covered: Record<string, string[] | undefined> = {};
+  for (const name of COVERED_HEADERS) covered[name] = found?.[name];
+  return covered;
 }
 
 /**
@@ -28,7 +47,7 @@ function valuesOf(headers: ReturnType<NatsContextLike['getHeaders']>, name: stri
  * for a handler that checks its caller's proof itself, as the STS does (createCallerProofVerifier).
  */
 export function hopProofValuesOf(context: NatsContextLike): string[] | undefined {
-  return valuesOf(context.getHeaders(), HOP_PROOF_HEADER);
+  return valuesByName(context.getHeaders(), [PROOF])?.[PROOF];
 }
 
 /**
@@ -36,10 +55,7 @@ export function hopProofValuesOf(context: NatsContextLike): string[] | undefined
  * lower-case name, whatever the case on the wire: the proof check (`oth`) counts and compares them.
  */
 export function coveredHeaderValuesOf(context: NatsContextLike): CoveredHeaderValues {
-  const headers = context.getHeaders();
-  const values: Record<string, string[] | undefined> = {};
-  for (const name of COVERED_HEADERS) values[name] = valuesOf(headers, name);
-  return values;
+  return coveredOf(valuesByName(context.getHeaders(), COVERED_HEADERS));
 }
 
 /**
@@ -61,14 +77,20 @@ export function traceContextOf(values: CoveredHeaderValues): TraceContextHeaders
   return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
 }
 
-export function toHopRequest(context: NatsContextLike, payload: unknown, policy: BindingPolicy): HopRequest {
-  const headers = context.getHeaders();
+/**
+ * What the hop verifier checks of one NATS message: the headers read in one pass, the handler's
+ * @Bound policy as declared (frozen; the verifier reads its audience, callers and scopes only),
+ * and `sender`, which the verifier fills in once the certificate is validated (O1, O3).
+ */
+export function toHopRequest(context: NatsContextLike, payload: unknown, policy: BindingPolicy, sender: NonNullable<HopRequest['sender']>): HopRequest {
+  const found = valuesByName(context.getHeaders(), HOP_HEADERS);
   return {
     subject: context.getSubject(),
-    headers: { token: valuesOf(headers, HOP_TOKEN_HEADER), proof: valuesOf(headers, HOP_PROOF_HEADER) },
-    covered: coveredHeaderValuesOf(context),
+    headers: { token: found?.[TOKEN], proof: found?.[PROOF] },
+    covered: coveredOf(found),
     payload,
-    policy: { audience: policy.audience, callers: policy.callers, scopes: policy.scopes },
+    policy,
+    sender,
   };
 }
 
