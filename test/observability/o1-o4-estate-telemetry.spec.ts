@@ -27,13 +27,17 @@ import { sampleOf, scrape } from './support/prometheus-text.js';
 // attacks as refused verification spans and counts; a spliced traceparent refused; and nothing
 // exported that holds a token, a proof, a key or a nonce.
 
-const SPAN_WAIT_MS = 15_000; // milliseconds
+const SPAN_WAIT_MS = 25_000; // milliseconds; the built apps share two loaded cores with the rest of the suite
 const KIND = { server: 2, producer: 4, consumer: 5 } as const;
 
 let receiver: OtlpReceiver;
 let fabric: EstateFabric;
 let issuer: TestIssuer;
 let edge: EdgeProcess;
+/** A second edge with DPoP nonces required (E15), so nonces are made and the O4 scan looks for them. */
+let nonceEdge: EdgeProcess | undefined;
+let nonceEdgeOps = 0;
+let edgeAudience = '';
 let client: DpopClient;
 let edgeClient: ClientProxy | undefined;
 let auth: AppProcess;
@@ -50,7 +54,7 @@ beforeAll(async () => {
   receiver = await OtlpReceiver.start();
   fabric = await startEstateFabric();
   const port = await freePort();
-  const edgeAudience = `http://localhost:${port}`;
+  edgeAudience = `http://localhost:${port}`;
   issuer = await new TestIssuer(edgeAudience).start();
   client = await DpopClient.create();
   for (const name of Object.keys(ops) as (keyof typeof ops)[]) ops[name] = await freePort();
@@ -79,6 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await edgeClient?.close();
+  await nonceEdge?.stop();
   await edge?.stop();
   for (const service of services) await service.stop();
   await issuer?.stop();
@@ -333,6 +338,35 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
     expect(unknown.attributes['binding.thumbprint']).toBeUndefined();
   });
 
+  it('O4: with DPoP nonces required (E15), an order through a second edge: its nonces are never exported either', async () => {
+    const port = await freePort();
+    nonceEdgeOps = await freePort();
+    nonceEdge = await new EdgeProcess(port, {
+      ...fabric.env(), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_METRIC_EXPORT_INTERVAL: '500',
+      OPS_PORT: String(nonceEdgeOps), AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks`, EDGE_AUDIENCE: edgeAudience,
+      DPOP_NONCE: 'required', DPOP_NONCE_SECRET: randomBytes(32).toString('base64url'),
+    }).start();
+    const { traceId, header } = traceparent();
+    const token = await issuer.mint({ sub: 'user-nonce', cnf: { jkt: client.jkt } });
+    const url = `${nonceEdge.url}/v1/orders`;
+    const send = async (nonce?: string) => {
+      const proof = await client.proof({ htm: 'POST', htu: url, token, ...(nonce === undefined ? {} : { nonce }) });
+      secrets.add(token).add(proof);
+      return call(url, { Authorization: `DPoP ${token}`, DPoP: proof, 'Content-Type': 'application/json', traceparent: header }, 'POST', JSON.stringify({ sku: 'otel', quantity: 1 }));
+    };
+    // RFC 9449 §8: the first try is refused with use_dpop_nonce and a fresh nonce; the retry carries it.
+    const first = await send();
+    expect({ status: first.status, error: first.body['error'] }).toEqual({ status: 401, error: 'use_dpop_nonce' });
+    const nonce = first.headers.get('dpop-nonce');
+    expect(nonce).toEqual(expect.any(String));
+    secrets.add(nonce!);
+    const placed = await send(nonce!);
+    expect(placed.status).toBe(201);
+    if (placed.headers.get('dpop-nonce') !== null) secrets.add(placed.headers.get('dpop-nonce')!);
+    // The order's trace arrived like any other (the scan below reads it).
+    await eventually('the nonce edge\'s verification span', () => verification(receiver.trace(traceId), 'edge'));
+  });
+
   it('O3: one audit line per refusal, valid against the documented schema, with hop, failure type and trace id', async () => {
     const schema = JSON.parse(readFileSync('libs/estate/src/telemetry/audit-line.schema.json', 'utf8')) as object;
     const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
@@ -364,8 +398,9 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
     expect(new Set(receiver.points.filter((point) => point.metric === 'binding.decisions').map((point) => point.service))).toEqual(new Set(['edge', 'sts', 'orders', 'inventory']));
     const exported = [
       ...receiver.bodies,
-      ...(await Promise.all([...Object.values(ops), authOps].map((port) => scrape(port)))),
+      ...(await Promise.all([...Object.values(ops), authOps, nonceEdgeOps].map((port) => scrape(port)))),
       edge.output,
+      nonceEdge?.output ?? '',
       ...services.map((service) => service.output),
       ...operatorOutput,
     ].join('\n');
