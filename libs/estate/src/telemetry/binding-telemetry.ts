@@ -1,6 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { BindingDecision, BindingObserver, OutboundObserver, RevocationApplied, RevocationObserver } from '#binding';
-import type { AuditLog } from './audit-log.js';
+import type { AuditFields, AuditLog } from './audit-log.js';
 import { estateInstruments } from './estate-instruments.js';
 import { requestSpanOf } from './request-spans.js';
 
@@ -78,18 +78,35 @@ export function bindingTelemetry(audit: AuditLog): BindingObserver {
       span.end(end);
       if (decision.result === 'refused') {
         const spanContext = span.spanContext();
-        audit.record('refusal', {
-          ...(trace.isSpanContextValid(spanContext) ? { trace_id: spanContext.traceId } : {}),
-          hop: decision.hop,
-          caller: callerOf(decision),
-          failure_type: failureType,
-          code: decision.code,
-          jti_hash: decision.jtiHash,
-          thumbprint: decision.thumbprint,
-        });
+        audit.record('refusal', refusalFields(decision, trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined));
       }
     },
   });
+}
+
+/**
+ * O3 alone, for a process that exports nothing (no OTEL_* variable, no operations port): a refusal
+ * is still one audit line, and nothing else is done per decision: no span, no count, no sample,
+ * which no reader would ever see.
+ */
+export function auditOnlyObserver(audit: AuditLog): BindingObserver {
+  return Object.freeze({
+    decision(decision: BindingDecision): void {
+      if (decision.result === 'refused') audit.record('refusal', refusalFields(decision, undefined));
+    },
+  });
+}
+
+function refusalFields(decision: BindingDecision, traceId: string | undefined): AuditFields {
+  return {
+    ...(traceId === undefined ? {} : { trace_id: traceId }),
+    hop: decision.hop,
+    caller: callerOf(decision),
+    failure_type: decision.failureType ?? 'none',
+    code: decision.code,
+    jti_hash: decision.jtiHash,
+    thumbprint: decision.thumbprint,
+  };
 }
 
 /** Said when a hop refused a message before its sender's certificate was validated (O1, O3). */

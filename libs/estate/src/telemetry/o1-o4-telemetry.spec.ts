@@ -2,11 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { ROOT_CONTEXT, createContextKey } from '@opentelemetry/api';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { MemoryReplayStore } from '#binding';
+import { FailureType, MemoryReplayStore } from '#binding';
 import { AUDIT_SCHEMA, AuditLog } from './audit-log.js';
+import { auditOnlyObserver } from './binding-telemetry.js';
 import { observedReplayStore } from './observed-replay-store.js';
 import { SyncContextManager } from './sync-context-manager.js';
 import { DEFAULT_METRIC_EXPORT_INTERVAL_MS, telemetrySettings } from './telemetry-settings.js';
+import { resetWorkloadTelemetry, startWorkloadTelemetry, telemetryExporting } from './workload-telemetry.js';
 
 const schema = JSON.parse(readFileSync(new URL('./audit-line.schema.json', import.meta.url), 'utf8')) as object;
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
@@ -81,6 +83,43 @@ describe('observedReplayStore (O1: replay claims by outcome)', () => {
     await expect(store.claim('sender', 'jti-1', 60)).resolves.toBe(true);
     await expect(store.claim('sender', 'jti-1', 60)).resolves.toBe(false);
     await expect(store.claim('sender', 'jti-2', 60)).rejects.toThrow();
+  });
+});
+
+describe('nothing set (O1, O2: no OTEL_* variable, no OPS_PORT)', () => {
+  it('O1-O3: audit lines only: no observer work per request, no trace headers sent, the replay store as it is', async () => {
+    resetWorkloadTelemetry();
+    try {
+      const started = startWorkloadTelemetry('orders', { AUDIT_LOG: 'off' });
+      expect(telemetryExporting()).toBe(false);
+      expect(started.telemetry.prometheus).toBeUndefined();
+      // The outbound client asks an observer without `request` for nothing: no span, no traceparent.
+      expect(started.outbound.request).toBeUndefined();
+      expect(started.outbound.exchangeCache).toBeUndefined();
+      const store = new MemoryReplayStore({ maxEntries: 10, maxEntriesPerScope: 10 });
+      expect(observedReplayStore(store, 'orders')).toBe(store);
+    } finally {
+      resetWorkloadTelemetry();
+    }
+    expect(telemetryExporting()).toBeUndefined();
+  });
+
+  it('O3: a refusal is still one audit line (caller unknown when refused before the certificate), an acceptance none', () => {
+    const lines = linesOf((audit) => {
+      const observer = auditOnlyObserver(audit);
+      observer.decision({ hop: 'orders.create', result: 'accepted', durationMs: 1, callerSpiffeId: 'spiffe://estate.local/edge' });
+      observer.decision({ hop: 'orders.create', result: 'refused', failureType: FailureType.MissingProof, code: 'invalid_request', durationMs: 1 });
+      observer.decision({ hop: 'orders.create', result: 'refused', failureType: FailureType.TokenSignature, code: 'invalid_token', durationMs: 1, callerSpiffeId: 'spiffe://estate.local/edge', thumbprint: THUMBPRINT });
+      observer.decision({ hop: 'edge', result: 'refused', failureType: FailureType.ConfirmationMismatch, code: 'invalid_token', durationMs: 1 });
+    });
+    expect(lines).toEqual([
+      expect.objectContaining({ event: 'refusal', hop: 'orders.create', failure_type: 'missing_proof', caller: 'unknown' }),
+      expect.objectContaining({ event: 'refusal', hop: 'orders.create', failure_type: 'token_signature', caller: 'spiffe://estate.local/edge', thumbprint: THUMBPRINT }),
+      expect.objectContaining({ event: 'refusal', hop: 'edge', failure_type: 'confirmation_mismatch' }),
+    ]);
+    // At the edge the caller is an HTTP client: no SPIFFE ID, and no `unknown` either.
+    expect(lines[2]!['caller']).toBeUndefined();
+    for (const line of lines) expect({ line, valid: validate(line), errors: validate.errors }).toMatchObject({ valid: true });
   });
 });
 

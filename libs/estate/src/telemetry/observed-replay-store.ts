@@ -1,5 +1,6 @@
 import type { ReplayStore } from '#binding';
 import { estateInstruments } from './estate-instruments.js';
+import { telemetryExporting } from './workload-telemetry.js';
 
 /**
  * O1: counts every claim of `store` under `hop` by outcome: `claimed` (first use), `replayed`
@@ -7,6 +8,8 @@ import { estateInstruments } from './estate-instruments.js';
  * fail closed). The claim itself is the store's, unchanged: a rejection is passed on as it came.
  */
 export function observedReplayStore<T extends ReplayStore>(store: T, hop: string): T {
+  // A process that exports nothing (telemetry started with no OTEL_* and no OPS_PORT): the store as it is.
+  if (telemetryExporting() === false) return store;
   const { replayClaims } = estateInstruments();
   const claim = async (scope: string, id: string, ttlSeconds: number): Promise<boolean> => {
     try {

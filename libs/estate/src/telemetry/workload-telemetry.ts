@@ -4,7 +4,7 @@ import type { Env } from '../config/env-variables.js';
 import type { TlsIdentity } from '../config/tls-identity.js';
 import type { WorkloadIdentity } from '../workload/workload-identity.js';
 import { AuditLog, stdoutAuditSink } from './audit-log.js';
-import { bindingTelemetry, outboundTelemetry, revocationTelemetry } from './binding-telemetry.js';
+import { auditOnlyObserver, bindingTelemetry, outboundTelemetry, revocationTelemetry } from './binding-telemetry.js';
 import { estateInstruments } from './estate-instruments.js';
 import { startTelemetry, type StartTelemetryOptions, type Telemetry } from './start-telemetry.js';
 
@@ -21,6 +21,8 @@ export interface WorkloadTelemetry {
 }
 
 let current: WorkloadTelemetry | undefined;
+/** Whether the started telemetry exports anything (traces, OTLP metrics or Prometheus text). */
+let exporting: boolean | undefined;
 
 /**
  * Starts the process's telemetry once (startTelemetry: the SDK per the OTEL_* variables) and the
@@ -32,8 +34,21 @@ export function startWorkloadTelemetry(service: string, env: Env, options: Start
   if (current !== undefined) return current;
   const telemetry = startTelemetry(service, env, options);
   const audit = new AuditLog(service, env['AUDIT_LOG']?.trim().toLowerCase() === 'off' ? null : stdoutAuditSink);
-  current = Object.freeze({ telemetry, audit, binding: bindingTelemetry(audit), outbound: outboundTelemetry(), revocations: revocationTelemetry(service) });
+  exporting = telemetry.settings.traces || telemetry.settings.otlpMetrics !== undefined || telemetry.prometheus !== undefined;
+  // Nothing exported (no OTEL_* variable, no OPS_PORT): audit lines only, no work per request for
+  // spans and metrics no one would read; the outbound client then sends no trace headers.
+  current = exporting
+    ? Object.freeze({ telemetry, audit, binding: bindingTelemetry(audit), outbound: outboundTelemetry(), revocations: revocationTelemetry(service) })
+    : Object.freeze({ telemetry, audit, binding: auditOnlyObserver(audit), outbound: Object.freeze({}), revocations: Object.freeze({ applied: () => undefined }) });
   return current;
+}
+
+/**
+ * Whether the process's started telemetry exports anything; undefined before it is started (then
+ * an SDK may still be registered, by a test: observe as if it would be).
+ */
+export function telemetryExporting(): boolean | undefined {
+  return exporting;
 }
 
 /**
@@ -56,6 +71,7 @@ export function workloadTelemetry(service: string): WorkloadTelemetry {
 /** Forgets the process's telemetry (tests). */
 export function resetWorkloadTelemetry(): void {
   current = undefined;
+  exporting = undefined;
 }
 
 /**
