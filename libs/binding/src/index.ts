@@ -79,7 +79,8 @@ export {
 export { createDpopVerifier, type DpopPolicy, type DpopRequest, type DpopVerification, type DpopVerifier } from './dpop/verify-dpop-request.js';
 export { DEFAULT_ALLOW_BEARER, type DpopVerifierOptions } from './dpop/dpop-verifier-options.js';
 export { DEFAULT_UNBOUND_TOKENS, type UnboundTokenPolicy } from './dpop/check-scheme-binding.js';
-export { DEFAULT_DPOP_ALGORITHMS, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS } from './dpop/proof-algorithms.js';
+export { DEFAULT_DPOP_ALGORITHMS, MAX_RSA_MODULUS_BITS } from './dpop/proof-algorithms.js';
+export { MIN_RSA_MODULUS_BITS } from './crypto/jws-signature.js';
 export { DEFAULT_MAX_PROOF_LENGTH, parseAuthorization, type AuthorizationScheme, type RequestCredentials } from './dpop/parse-authorization.js';
 export { checkSingleCredentialMechanism } from './dpop/check-credential-mechanisms.js';
 export { DEFAULT_MAX_JTI_LENGTH, type DpopProofClaims } from './dpop/parse-proof-claims.js';

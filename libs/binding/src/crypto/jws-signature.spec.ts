@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { constants, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { CompactSign, compactVerify } from 'jose';
+import { CompactSign, compactVerify, exportJWK } from 'jose';
 import { resolveDpopAlgorithms } from '../dpop/proof-algorithms.js';
 import { RFC9449_JWK, RFC9449_RESOURCE_REQUEST, RFC9449_TOKEN_REQUEST_PROOF } from '../dpop/rfc-examples.fixture.js';
 import { CERTIFICATE_KEY_ALGORITHMS } from '../mtls/certificate-key.js';
-import { createJwsKey, isJwsAlgorithm, signJws, verifyJwsSignature, type JwsKey } from './jws-signature.js';
+import { createJwsKey, isJwsAlgorithm, jwkPinOf, signJws, verifyJwsSignature, type JwsKey } from './jws-signature.js';
 
 /** Every algorithm of the table, with the key kind it runs with. */
 const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'] as const;
@@ -49,6 +49,18 @@ describe('the algorithm table', () => {
   it('E8, H2: holds every algorithm a DPoP allow-list may name and every hop-proof algorithm', () => {
     expect(resolveDpopAlgorithms([...ALGORITHMS])).toEqual(ALGORITHMS);
     for (const alg of [...ALGORITHMS, ...CERTIFICATE_KEY_ALGORITHMS]) expect(isJwsAlgorithm(alg)).toBe(true);
+  });
+
+  it('E9: each algorithm\'s JWK pin is the JWK of the key node:crypto runs it with (one table, both sides)', async () => {
+    for (const alg of ALGORITHMS) {
+      const jwk = await exportJWK(pairs[KIND[alg]].publicKey);
+      const pin = jwkPinOf(alg);
+      expect(pin).toMatchObject({ kty: jwk.kty, crv: jwk.crv });
+      expect(pin?.coordinateLength).toBe(jwk.x === undefined || jwk.kty === 'RSA' ? undefined : jwk.x.length);
+      if (jwk.y !== undefined) expect(jwk.y).toHaveLength(pin?.coordinateLength as number);
+    }
+    expect(jwkPinOf('none')).toBeUndefined();
+    expect(jwkPinOf('constructor')).toBeUndefined();
   });
 
   it('E8: RFC 9449 §4.2: none, MACs and anything unknown are not in it, and get no key', () => {

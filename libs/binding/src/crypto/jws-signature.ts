@@ -3,7 +3,19 @@ import { constants, sign, verify, type KeyObject } from 'node:crypto';
 type Digest = 'sha256' | 'sha384' | 'sha512';
 type SignatureOptions = Readonly<{ dsaEncoding?: 'ieee-p1363'; padding?: number; saltLength?: number }>;
 
-/** How node:crypto computes the signature of one JWS algorithm. */
+/**
+ * The one key type (and curve) an algorithm may be used with, as a JWK says it (RFC 7518 §6,
+ * RFC 8037 §2): what a DPoP proof's `jwk` is checked against (E9, checkProofJwk).
+ */
+export interface JwkPin {
+  readonly kty: 'EC' | 'OKP' | 'RSA';
+  /** The curve for EC and OKP keys; RSA keys have none. */
+  readonly crv: string | undefined;
+  /** Length of each base64url coordinate (`x`, `y`) for the curve, RFC 7518 §6.2.1.2 "full size". */
+  readonly coordinateLength: number | undefined;
+}
+
+/** How node:crypto computes the signature of one JWS algorithm, and the JWK it takes. */
 interface JwsAlgorithmEntry {
   /** The digest the signing input is hashed with; `null` for EdDSA, which hashes by itself. */
   readonly digest: Digest | null;
@@ -16,6 +28,7 @@ interface JwsAlgorithmEntry {
   /** For RSA, the smallest modulus the algorithm may run with, in bits. */
   readonly minModulusBits: number | undefined;
   readonly options: SignatureOptions;
+  readonly jwk: JwkPin;
 }
 
 // RFC 7518 §3.4: the ECDSA JWS Signature is R || S, not DER (ieee-p1363), and "MUST be a 64-octet
@@ -23,12 +36,23 @@ interface JwsAlgorithmEntry {
 // P-384 SHA-384, R and S will be 384 bits each, resulting in a 96-octet sequence. For ECDSA P-521
 // SHA-512, R and S will be 521 bits each, resulting in a 132-octet sequence." A DER signature has
 // another length, or else is read as R || S and fails.
-const ecdsa = (digest: Digest, namedCurve: string, signatureLength: number): JwsAlgorithmEntry =>
-  Object.freeze({ digest, keyType: 'ec', namedCurve, signatureLength, minModulusBits: undefined, options: Object.freeze({ dsaEncoding: 'ieee-p1363' }) });
+// The JWK side: RFC 7518 §6.2.1.1 `crv` P-256, P-384, P-521, each coordinate "the full size"
+// of the curve (32, 48, 66 octets: 43, 64, 88 base64url characters).
+const ecdsa = (digest: Digest, namedCurve: string, signatureLength: number, crv: string, coordinateLength: number): JwsAlgorithmEntry =>
+  Object.freeze({
+    digest,
+    keyType: 'ec',
+    namedCurve,
+    signatureLength,
+    minModulusBits: undefined,
+    options: Object.freeze({ dsaEncoding: 'ieee-p1363' }),
+    jwk: Object.freeze({ kty: 'EC', crv, coordinateLength }),
+  });
 
 // RFC 7518 §3.3 and §3.5: "A key of size 2048 bits or larger MUST be used with these algorithms."
 // (jose refuses a smaller one the same way; checkProofJwk also caps DPoP keys at 4096 bits, E9.)
-const RSA_MIN_MODULUS_BITS = 2048; // bits
+export const MIN_RSA_MODULUS_BITS = 2048; // bits
+const RSA_JWK: JwkPin = Object.freeze({ kty: 'RSA', crv: undefined, coordinateLength: undefined });
 
 // RFC 7518 §3.5: RSASSA-PSS "with the MGF1 mask generation function and SHA-2 hash functions,
 // always using the same hash function for both the RSASSA-PSS hash function and the MGF1 hash
@@ -41,8 +65,9 @@ const pss = (digest: Digest, saltLength: number): JwsAlgorithmEntry =>
     keyType: 'rsa',
     namedCurve: undefined,
     signatureLength: undefined,
-    minModulusBits: RSA_MIN_MODULUS_BITS,
+    minModulusBits: MIN_RSA_MODULUS_BITS,
     options: Object.freeze({ padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }),
+    jwk: RSA_JWK,
   });
 
 // RFC 7518 §3.3: RSASSA-PKCS1-v1_5 with SHA-2.
@@ -52,14 +77,15 @@ const pkcs1 = (digest: Digest): JwsAlgorithmEntry =>
     keyType: 'rsa',
     namedCurve: undefined,
     signatureLength: undefined,
-    minModulusBits: RSA_MIN_MODULUS_BITS,
+    minModulusBits: MIN_RSA_MODULUS_BITS,
     options: Object.freeze({ padding: constants.RSA_PKCS1_PADDING }),
+    jwk: RSA_JWK,
   });
 
 // RFC 8037 §3.1: EdDSA with Ed25519 signs the JWS Signing Input itself (RFC 8032 §5.1.6, no
 // pre-hash: digest `null`), a 64-octet signature. `Ed25519` is the same algorithm under the fully
 // specified name RFC 9864 registers (it deprecates the polymorphic `EdDSA`). Ed448 is accepted
-// nowhere in the library.
+// nowhere in the library. RFC 8037 §2: its JWK is `kty` OKP, `crv` Ed25519, `x` 32 octets.
 const ed25519: JwsAlgorithmEntry = Object.freeze({
   digest: null,
   keyType: 'ed25519',
@@ -67,17 +93,19 @@ const ed25519: JwsAlgorithmEntry = Object.freeze({
   signatureLength: 64,
   minModulusBits: undefined,
   options: Object.freeze({}),
+  jwk: Object.freeze({ kty: 'OKP', crv: 'Ed25519', coordinateLength: 43 }),
 });
 
 /**
  * The exact table of the JWS algorithms the library signs or verifies per request: every algorithm
- * a DPoP allow-list may name (dpop/proof-algorithms.ts) and the hop-proof ones (ES256, EdDSA).
+ * a DPoP allow-list may name (resolveDpopAlgorithms) and the hop-proof ones (ES256, EdDSA), each
+ * with its node:crypto parameters and the JWK it takes (the one table; no other lists them).
  * A Map, so an `alg` such as `constructor` finds nothing; `none` and MACs are not in it.
  */
 const JWS_ALGORITHMS: ReadonlyMap<string, JwsAlgorithmEntry> = new Map<string, JwsAlgorithmEntry>([
-  ['ES256', ecdsa('sha256', 'prime256v1', 64)],
-  ['ES384', ecdsa('sha384', 'secp384r1', 96)],
-  ['ES512', ecdsa('sha512', 'secp521r1', 132)],
+  ['ES256', ecdsa('sha256', 'prime256v1', 64, 'P-256', 43)],
+  ['ES384', ecdsa('sha384', 'secp384r1', 96, 'P-384', 64)],
+  ['ES512', ecdsa('sha512', 'secp521r1', 132, 'P-521', 88)],
   ['EdDSA', ed25519],
   ['Ed25519', ed25519],
   ['PS256', pss('sha256', 32)],
@@ -91,6 +119,11 @@ const JWS_ALGORITHMS: ReadonlyMap<string, JwsAlgorithmEntry> = new Map<string, J
 /** Whether `alg` is in the table above. */
 export function isJwsAlgorithm(alg: string): boolean {
   return JWS_ALGORITHMS.has(alg);
+}
+
+/** The JWK key type (and curve) `alg` is pinned to (E9); `undefined` for an algorithm outside the table. */
+export function jwkPinOf(alg: string): JwkPin | undefined {
+  return JWS_ALGORITHMS.get(alg)?.jwk;
 }
 
 declare const checkedForAlg: unique symbol;

@@ -1,6 +1,7 @@
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
-import { keyPinOf, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS } from './proof-algorithms.js';
+import { MIN_RSA_MODULUS_BITS } from '../crypto/jws-signature.js';
+import { keyPinOf, MAX_RSA_MODULUS_BITS } from './proof-algorithms.js';
 
 /**
  * A public key reduced to the members RFC 7638 §3.2 requires for its `kty`: exactly what the

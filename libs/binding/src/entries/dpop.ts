@@ -17,7 +17,8 @@ export { dpopChallenge } from '../errors/www-authenticate.js';
 export { dpopCorsOptions, DPOP_CORS_MAX_AGE_S, type DpopCorsOptions } from '../resource/dpop-cors.js';
 export { PROTECTED_RESOURCE_METADATA_PATH, protectedResourceMetadata, type ProtectedResourceInput } from '../resource/protected-resource-metadata.js';
 // Defaults, with their units in the name
-export { DEFAULT_DPOP_ALGORITHMS, MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS } from '../dpop/proof-algorithms.js';
+export { DEFAULT_DPOP_ALGORITHMS, MAX_RSA_MODULUS_BITS } from '../dpop/proof-algorithms.js';
+export { MIN_RSA_MODULUS_BITS } from '../crypto/jws-signature.js';
 export { DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S } from '../dpop/check-proof-time.js';
 export { DEFAULT_MAX_PROOF_LENGTH } from '../dpop/parse-authorization.js';
 export { DEFAULT_MAX_JTI_LENGTH } from '../dpop/parse-proof-claims.js';
