@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { FailureType, MemoryReplayStore, type DpopRequest } from '#binding';
 import { parseAuthorization } from '../../libs/binding/src/dpop/parse-authorization.js';
 import { dpopRequest, setupVerifier } from '../../libs/binding/src/dpop/dpop-verifier.fixture.js';
-import { createProofClient, NOW, proofClaims, signProof, type ProofClient } from '../../libs/binding/src/dpop/proof-client.fixture.js';
+import { createProofClient, signProof, type ProofClient } from '../../libs/binding/test-support/dpop-proofs.js';
+import { NOW, proofClaims } from '../../libs/binding/src/dpop/proof-client.fixture.js';
 import {
   decodeSegment,
   expectRefusal,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { checkHtu } from './check-htu.js';
 import { createEffectiveUriResolver } from './effective-uri.js';
 import { normalizeHttpUri } from './normalize-htu.js';
-import { thrownBy } from './proof-client.fixture.js';
 
 const EFFECTIVE = 'https://api.example.com/orders/42';
 
@@ -29,7 +29,7 @@ describe('checkHtu', () => {
 
   it('E13: the path is case-sensitive and // is not collapsed', () => {
     for (const htu of ['https://api.example.com/Orders/42', 'https://api.example.com/orders//42', 'https://api.example.com//orders/42']) {
-      expect(thrownBy(() => checkHtu(htu, EFFECTIVE))).toMatchObject({ type: FailureType.HtuMismatch, code: 'invalid_dpop_proof' });
+      expectBindingError(() => checkHtu(htu, EFFECTIVE), FailureType.HtuMismatch, 'invalid_dpop_proof');
     }
   });
 
@@ -44,13 +44,13 @@ describe('checkHtu', () => {
       'https://api.example.com/orders/4%32x',
     ];
     for (const htu of others) {
-      expect(thrownBy(() => checkHtu(htu, EFFECTIVE))).toMatchObject({ type: FailureType.HtuMismatch, code: 'invalid_dpop_proof' });
+      expectBindingError(() => checkHtu(htu, EFFECTIVE), FailureType.HtuMismatch, 'invalid_dpop_proof');
     }
   });
 
   it('E10: an htu that is not an absolute http(s) URI is a claims failure, not a mismatch', () => {
     for (const htu of ['/orders/42', 'api.example.com/orders/42', 'wss://api.example.com/orders/42', 'https://api.example.com\\orders/42']) {
-      expect(thrownBy(() => checkHtu(htu, EFFECTIVE))).toMatchObject({ type: FailureType.ProofClaims, code: 'invalid_dpop_proof' });
+      expectBindingError(() => checkHtu(htu, EFFECTIVE), FailureType.ProofClaims, 'invalid_dpop_proof');
     }
   });
 });
@@ -80,6 +80,6 @@ describe('checkHtu fast path (an htu equal to the effective URI)', () => {
 
   it('E13: an htu that differs from the effective URI in any way still goes through normalization', () => {
     expect(() => checkHtu('HTTPS://API.example.com:443/api/a/./b', 'https://api.example.com/api/a/b')).not.toThrow();
-    expect(thrownBy(() => checkHtu('https://api.example.com/api/a/b/', 'https://api.example.com/api/a/b'))).toMatchObject({ type: FailureType.HtuMismatch });
+    expectBindingError(() => checkHtu('https://api.example.com/api/a/b/', 'https://api.example.com/api/a/b'), FailureType.HtuMismatch, 'invalid_dpop_proof');
   });
 });

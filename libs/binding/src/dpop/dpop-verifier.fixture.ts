@@ -1,8 +1,8 @@
 // The DPoP verifier wired to real keys, a real token issuer and a Map replay store, for the
 // orchestrator specs. Never imported by library code.
-import type { FailureType } from '../errors/failure-type.js';
+import { createProofClient, signProof, type ProofClient } from '../../test-support/dpop-proofs.js';
 import type { DpopVerifierOptions } from './dpop-verifier-options.js';
-import { createProofClient, createTokenIssuer, MapReplayStore, proofClaims, signProof, testClock, type ProofClient } from './proof-client.fixture.js';
+import { createTokenIssuer, MapReplayStore, proofClaims, testClock } from './proof-client.fixture.js';
 import { createDpopVerifier, type DpopRequest } from './verify-dpop-request.js';
 
 /** A verifier for https://api.example.com at NOW, a client, and a token bound to the client's key. */
@@ -24,6 +24,3 @@ export async function setupVerifier(options: Partial<DpopVerifierOptions> = {}) 
 export function dpopRequest(token: string, proof: string, more: Partial<DpopRequest> = {}): DpopRequest {
   return { method: 'GET', target: '/orders', host: ['api.example.com'], authorization: [`DPoP ${token}`], dpop: [proof], ...more };
 }
-
-/** What a negative test expects of a BindingError: its failure type and its RFC error code. */
-export const failure = (type: FailureType, code: string) => ({ type, code });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import { base64urlJson, unsignedCompact } from '../../test-support/compact-jws.js';
+import { createProofClient } from '../../test-support/dpop-proofs.js';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { splitCompactJws } from '../pop/compact-jws.js';
 import { DPOP_PROFILE, parseProofHeader } from './parse-proof-header.js';
 import { DEFAULT_DPOP_ALGORITHMS, resolveDpopAlgorithms } from './proof-algorithms.js';
-import { base64urlJson, craftProof, createProofClient, thrownBy } from './proof-client.fixture.js';
 import { RFC7638_JWK, RFC9449_JWK, RFC9449_RESOURCE_REQUEST } from './rfc-examples.fixture.js';
 
 const ALGS = DEFAULT_DPOP_ALGORITHMS;
@@ -24,29 +26,26 @@ describe('parseProofHeader', () => {
 
   it('E6: a header that is not a JSON object is malformed', () => {
     for (const segment of ['bm90IGpzb24', base64urlJson([1]), base64urlJson('dpop+jwt'), base64urlJson(null), Buffer.from([0xff, 0xfe]).toString('base64url')]) {
-      expect(thrownBy(() => parseProofHeader(segment, ALGS))).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
+      expectBindingError(() => parseProofHeader(segment, ALGS), FailureType.MalformedProof, 'invalid_dpop_proof');
     }
   });
 
   it('E6: any crit is refused, since no extension is understood (RFC 7515 §4.1.11)', () => {
     for (const crit of [['b64'], ['exp'], [], 'b64']) {
-      expect(thrownBy(() => parseProofHeader(header({ crit, b64: false }), ALGS))).toMatchObject({
-        type: FailureType.MalformedProof,
-        code: 'invalid_dpop_proof',
-      });
+      expectBindingError(() => parseProofHeader(header({ crit, b64: false }), ALGS), FailureType.MalformedProof, 'invalid_dpop_proof');
     }
   });
 
   it('E7: typ must be exactly dpop+jwt', () => {
     for (const typ of ['jwt', 'JWT', 'DPoP+JWT', 'application/dpop+jwt', 'at+jwt', 'hop+jwt', '', null, undefined]) {
-      expect(thrownBy(() => parseProofHeader(header({ typ }), ALGS))).toMatchObject({ type: FailureType.ProofType, code: 'invalid_dpop_proof' });
+      expectBindingError(() => parseProofHeader(header({ typ }), ALGS), FailureType.ProofType, 'invalid_dpop_proof');
     }
     expect(parseProofHeader(header({ typ: 'dpop+jwt' }), ALGS).alg).toBe('ES256');
   });
 
   it('E8: none, HMAC, unlisted, missing or odd alg values are refused', () => {
     for (const alg of ['none', 'None', 'HS256', 'HS512', 'RS256', 'ES384', 'es256', '', 'constructor', '__proto__', 42, undefined]) {
-      expect(thrownBy(() => parseProofHeader(header({ alg }), ALGS))).toMatchObject({ type: FailureType.ProofAlgorithm, code: 'invalid_dpop_proof' });
+      expectBindingError(() => parseProofHeader(header({ alg }), ALGS), FailureType.ProofAlgorithm, 'invalid_dpop_proof');
     }
   });
 
@@ -68,13 +67,13 @@ describe('parseProofHeader', () => {
   it('E9: a jwk holding private or symmetric key material is refused, member by member', () => {
     for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) {
       const jwk = { ...RFC9449_JWK, [member]: 'AQAB' };
-      expect(thrownBy(() => parseProofHeader(header({ jwk }), ALGS))).toMatchObject({ type: FailureType.ProofKey, code: 'invalid_dpop_proof' });
+      expectBindingError(() => parseProofHeader(header({ jwk }), ALGS), FailureType.ProofKey, 'invalid_dpop_proof');
     }
   });
 
   it('E9: jwk must be an object', () => {
     for (const jwk of [undefined, null, 'eyJrdHkiOiJFQyJ9', [RFC9449_JWK]]) {
-      expect(thrownBy(() => parseProofHeader(header({ jwk }), ALGS))).toMatchObject({ type: FailureType.ProofKey, code: 'invalid_dpop_proof' });
+      expectBindingError(() => parseProofHeader(header({ jwk }), ALGS), FailureType.ProofKey, 'invalid_dpop_proof');
     }
   });
 
@@ -91,17 +90,14 @@ describe('parseProofHeader', () => {
       ['PS256', RFC9449_JWK],
     ];
     for (const [alg, jwk] of cases) {
-      expect(thrownBy(() => parseProofHeader(header({ alg, jwk }), ALGS))).toMatchObject({ type: FailureType.ProofKey, code: 'invalid_dpop_proof' });
+      expectBindingError(() => parseProofHeader(header({ alg, jwk }), ALGS), FailureType.ProofKey, 'invalid_dpop_proof');
     }
     expect(parseProofHeader(header({ alg: 'ES384', jwk: p384 }), ['ES384']).jwk).toMatchObject({ kty: 'EC', crv: 'P-384' });
   });
 
   it('E9: coordinates must be base64url of the curve size', () => {
     for (const x of [RFC9449_JWK.x.slice(1), `${RFC9449_JWK.x}A`, RFC9449_JWK.x.replace('-', '+'), 42]) {
-      expect(thrownBy(() => parseProofHeader(header({ jwk: { ...RFC9449_JWK, x } }), ALGS))).toMatchObject({
-        type: FailureType.ProofKey,
-        code: 'invalid_dpop_proof',
-      });
+      expectBindingError(() => parseProofHeader(header({ jwk: { ...RFC9449_JWK, x } }), ALGS), FailureType.ProofKey, 'invalid_dpop_proof');
     }
   });
 
@@ -112,7 +108,7 @@ describe('parseProofHeader', () => {
     const zeroPrefixed = Buffer.concat([Buffer.from([0]), Buffer.from(modulus(2048), 'base64url')]).toString('base64url');
     expect(parseProofHeader(rsa(zeroPrefixed), ALGS).alg).toBe('PS256');
     for (const bits of [1024, 2047, 4097, 8192]) {
-      expect(thrownBy(() => parseProofHeader(rsa(modulus(bits)), ALGS))).toMatchObject({ type: FailureType.ProofKey, code: 'invalid_dpop_proof' });
+      expectBindingError(() => parseProofHeader(rsa(modulus(bits)), ALGS), FailureType.ProofKey, 'invalid_dpop_proof');
     }
   });
 
@@ -128,7 +124,7 @@ describe('parseProofHeader', () => {
 
   it('E6: a JSON serialization never reaches the header parser as three segments', () => {
     const json = JSON.stringify({ protected: header({}), payload: 'e30', signature: 'c2ln' });
-    expect(thrownBy(() => splitCompactJws(json, DPOP_PROFILE))).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
-    expect(splitCompactJws(craftProof({ typ: 'dpop+jwt' }), DPOP_PROFILE).signature).toBe('c2lnbmF0dXJl');
+    expectBindingError(() => splitCompactJws(json, DPOP_PROFILE), FailureType.MalformedProof, 'invalid_dpop_proof');
+    expect(splitCompactJws(unsignedCompact({ typ: 'dpop+jwt' }), DPOP_PROFILE).signature).toBe('c2lnbmF0dXJl');
   });
 });

@@ -1,5 +1,6 @@
-// Test fixtures for the DPoP specs: real keys, real signatures, real stores. Never imported by
-// library code.
+// Test fixtures for the DPoP specs: their frozen clock and origin, proof claims at that instant,
+// a token issuer in miniature and Map replay stores. Never imported by library code. Clients,
+// proofs and hand-built JWS come from the library's test support (../../test-support/).
 import { randomUUID } from 'node:crypto';
 import { errors, generateKeyPair, jwtVerify } from 'jose';
 import { signAccessToken } from '../../test-support/access-tokens.js';
@@ -28,11 +29,6 @@ export function testClock(start: number = NOW): TestClock {
   };
   return clock;
 }
-
-// The client, its proofs and hand-built JWS are the library's shared builders (test-support/),
-// which the e2e tests and the bench use too.
-export { createProofClient, signProof, type ProofClient } from '../../test-support/dpop-proofs.js';
-export { base64urlJson, unsignedCompact as craftProof } from '../../test-support/compact-jws.js';
 
 /** Claims of a valid proof for `GET https://api.example.com/orders` at NOW, bound to `token`. */
 export function proofClaims(token: string | undefined, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -104,24 +100,4 @@ export class UnavailableReplayStore implements ReplayStore {
   async claim(): Promise<boolean> {
     throw new Error('replay store unreachable');
   }
-}
-
-/** The error `fn` throws, for `expect(...).toMatchObject({ type, code })`; fails if it returns. */
-export function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw, but the call returned');
-}
-
-/** The reason `promise` rejects with; fails if it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { checkAth } from '../token/check-ath.js';
 import { checkHtm } from './check-htm.js';
@@ -9,7 +10,6 @@ import { DPOP_PROFILE } from './parse-proof-header.js';
 import { createEffectiveUriResolver } from './effective-uri.js';
 import { parseAuthorization } from './parse-authorization.js';
 import { parseProofClaims } from './parse-proof-claims.js';
-import { thrownBy } from './proof-client.fixture.js';
 import { ProofKeyCache } from './proof-key-cache.js';
 import { RFC9449_JKT, RFC9449_RESOURCE_REQUEST as EXAMPLE } from './rfc-examples.fixture.js';
 import { verifyProofSignature } from './verify-proof-signature.js';
@@ -44,18 +44,12 @@ describe('RFC 9449 §7.1 example request', () => {
 
   it('E16: the same example is stale today', async () => {
     const { claims } = await proofClaimsOfExample();
-    expect(thrownBy(() => checkProofTime(claims, EXAMPLE.iat + 61, window))).toMatchObject({
-      type: FailureType.ProofNotFresh,
-      code: 'invalid_dpop_proof',
-    });
+    expectBindingError(() => checkProofTime(claims, EXAMPLE.iat + 61, window), FailureType.ProofNotFresh, 'invalid_dpop_proof');
   });
 
   it('E12, E13: the example proof does not fit another method or resource', async () => {
     const { claims } = await proofClaimsOfExample();
-    expect(thrownBy(() => checkHtm(claims.htm, 'POST'))).toMatchObject({ type: FailureType.HtmMismatch, code: 'invalid_dpop_proof' });
-    expect(thrownBy(() => checkHtu(claims.htu, 'https://resource.example.org/otherresource'))).toMatchObject({
-      type: FailureType.HtuMismatch,
-      code: 'invalid_dpop_proof',
-    });
+    expectBindingError(() => checkHtm(claims.htm, 'POST'), FailureType.HtmMismatch, 'invalid_dpop_proof');
+    expectBindingError(() => checkHtu(claims.htu, 'https://resource.example.org/otherresource'), FailureType.HtuMismatch, 'invalid_dpop_proof');
   });
 });

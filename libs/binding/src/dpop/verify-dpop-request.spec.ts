@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import { createProofClient, signProof } from '../../test-support/dpop-proofs.js';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { sha256Base64url } from '../crypto/digest.js';
-import { BindingConfigError, type BindingError } from '../errors/binding-error.js';
+import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
-import { dpopRequest, failure, setupVerifier } from './dpop-verifier.fixture.js';
+import { dpopRequest, setupVerifier } from './dpop-verifier.fixture.js';
 import type { DpopVerifierOptions } from './dpop-verifier-options.js';
 import { DEFAULT_DPOP_ALGORITHMS } from './proof-algorithms.js';
-import { createProofClient, MapReplayStore, NOW, proofClaims, rejectionOf, signProof } from './proof-client.fixture.js';
+import { MapReplayStore, NOW, proofClaims } from './proof-client.fixture.js';
 import { createDpopVerifier } from './verify-dpop-request.js';
 
 describe('createDpopVerifier', () => {
@@ -41,15 +43,15 @@ describe('createDpopVerifier', () => {
     const { verifier, send } = await setupVerifier();
     await expect(verifier.verify((await send({ htu: 'HTTPS://API.example.com:443/orders?page=2' })).request)).resolves.toBeDefined();
     const wrongPath = (await send({ htu: 'https://api.example.com/admin' })).request;
-    expect(await rejectionOf(verifier.verify(wrongPath))).toMatchObject(failure(FailureType.HtuMismatch, 'invalid_dpop_proof'));
+    await expectBindingError(verifier.verify(wrongPath), FailureType.HtuMismatch, 'invalid_dpop_proof');
     const wrongMethod = (await send({ htm: 'DELETE' })).request;
-    expect(await rejectionOf(verifier.verify(wrongMethod))).toMatchObject(failure(FailureType.HtmMismatch, 'invalid_dpop_proof'));
+    await expectBindingError(verifier.verify(wrongMethod), FailureType.HtmMismatch, 'invalid_dpop_proof');
   });
 
   it('E14: a request for a host that is not configured is invalid_request', async () => {
     const { verifier, send } = await setupVerifier();
     const { request } = await send({ htu: 'https://evil.example/orders' }, { host: ['evil.example'] });
-    expect(await rejectionOf(verifier.verify(request))).toMatchObject(failure(FailureType.InvalidRequestTarget, 'invalid_request'));
+    await expectBindingError(verifier.verify(request), FailureType.InvalidRequestTarget, 'invalid_request');
   });
 
   it('E16: a proof 10 s old or 8 s ahead passes, one an hour old fails', async () => {
@@ -57,7 +59,7 @@ describe('createDpopVerifier', () => {
     await expect(verifier.verify((await send({ iat: NOW - 10 })).request)).resolves.toBeDefined();
     await expect(verifier.verify((await send({ iat: NOW + 8 })).request)).resolves.toBeDefined();
     const { request } = await send({ iat: NOW - 3600 });
-    expect(await rejectionOf(verifier.verify(request))).toMatchObject(failure(FailureType.ProofNotFresh, 'invalid_dpop_proof'));
+    await expectBindingError(verifier.verify(request), FailureType.ProofNotFresh, 'invalid_dpop_proof');
   });
 
   it('E10, E16: a signed proof with a fractional iat (Date.now() / 1000) passes; one fractionally out of the window fails', async () => {
@@ -65,28 +67,27 @@ describe('createDpopVerifier', () => {
     await expect(verifier.verify((await send({ iat: NOW + 0.437 })).request)).resolves.toMatchObject({ scheme: 'dpop' });
     await expect(verifier.verify((await send({ iat: NOW - 59.5 })).request)).resolves.toMatchObject({ scheme: 'dpop' });
     const late = (await send({ iat: NOW - 60.5 })).request;
-    expect(await rejectionOf(verifier.verify(late))).toMatchObject(failure(FailureType.ProofNotFresh, 'invalid_dpop_proof'));
+    await expectBindingError(verifier.verify(late), FailureType.ProofNotFresh, 'invalid_dpop_proof');
     const notANumber = (await send({ iat: `${NOW}.5` })).request;
-    expect(await rejectionOf(verifier.verify(notANumber))).toMatchObject(failure(FailureType.ProofClaims, 'invalid_dpop_proof'));
+    await expectBindingError(verifier.verify(notANumber), FailureType.ProofClaims, 'invalid_dpop_proof');
   });
 
   it('E15: with nonces required, the first proof gets use_dpop_nonce; the retry with the nonce passes', async () => {
     const { verifier, send } = await setupVerifier({ nonce: { mode: 'required', secret: randomBytes(32) } });
-    const first = (await rejectionOf(verifier.verify((await send()).request))) as BindingError;
-    expect(first).toMatchObject(failure(FailureType.NonceRequired, 'use_dpop_nonce'));
+    const first = await expectBindingError(verifier.verify((await send()).request), FailureType.NonceRequired, 'use_dpop_nonce');
     await expect(verifier.verify((await send({ nonce: first.nonce })).request)).resolves.toMatchObject({ nonce: undefined });
   });
 
   it('E15: once a client holds a nonce, its proofs without one are refused (RFC 9449 §11.3)', async () => {
     const { verifier, send } = await setupVerifier({ nonce: { mode: 'required', secret: randomBytes(32) } });
-    const { nonce } = (await rejectionOf(verifier.verify((await send()).request))) as BindingError;
+    const { nonce } = await expectBindingError(verifier.verify((await send()).request), FailureType.NonceRequired, 'use_dpop_nonce');
     await verifier.verify((await send({ nonce })).request);
-    expect(await rejectionOf(verifier.verify((await send()).request))).toMatchObject(failure(FailureType.NonceRequired, 'use_dpop_nonce'));
+    await expectBindingError(verifier.verify((await send()).request), FailureType.NonceRequired, 'use_dpop_nonce');
   });
 
   it('E15: a success response carries a fresh nonce when the one used is about to expire', async () => {
     const { verifier, clock, send } = await setupVerifier({ nonce: { mode: 'required', secret: randomBytes(32), stepSeconds: 60 } });
-    const { nonce } = (await rejectionOf(verifier.verify((await send()).request))) as BindingError;
+    const { nonce } = await expectBindingError(verifier.verify((await send()).request), FailureType.NonceRequired, 'use_dpop_nonce');
     clock.set(NOW + 60);
     const result = await verifier.verify((await send({ nonce, iat: NOW + 60 })).request);
     expect(result.nonce).toEqual(expect.any(String));
@@ -97,17 +98,17 @@ describe('createDpopVerifier', () => {
     const { verifier, token, client } = await setupVerifier();
     const forger = await createProofClient();
     const proof = await signProof(forger, proofClaims(token, { htm: 'DELETE' }), { jwk: client.publicJwk });
-    expect(await rejectionOf(verifier.verify(dpopRequest(token, proof)))).toMatchObject(failure(FailureType.ProofSignature, 'invalid_dpop_proof'));
+    await expectBindingError(verifier.verify(dpopRequest(token, proof)), FailureType.ProofSignature, 'invalid_dpop_proof');
   });
 
   it('E15, E18: the nonce is asked for before the token is verified, the token before ath and binding', async () => {
     const { verifier, tokens, client, send } = await setupVerifier({ nonce: { mode: 'required', secret: randomBytes(32) } });
     const expired = await tokens.issue({ cnf: { jkt: 'someone else' } }, -1);
     const { request } = await send({ ath: 'wrong' }, {}, client, expired);
-    expect(await rejectionOf(verifier.verify(request))).toMatchObject(failure(FailureType.NonceRequired, 'use_dpop_nonce'));
-    const { nonce } = (await rejectionOf(verifier.verify(request))) as BindingError;
+    await expectBindingError(verifier.verify(request), FailureType.NonceRequired, 'use_dpop_nonce');
+    const { nonce } = await expectBindingError(verifier.verify(request), FailureType.NonceRequired, 'use_dpop_nonce');
     const retry = (await send({ ath: 'wrong', nonce }, {}, client, expired)).request;
-    expect(await rejectionOf(verifier.verify(retry))).toMatchObject(failure(FailureType.TokenExpired, 'invalid_token'));
+    await expectBindingError(verifier.verify(retry), FailureType.TokenExpired, 'invalid_token');
   });
 
   it('E25: failure descriptions hold no token, proof or key thumbprint', async () => {
@@ -115,9 +116,9 @@ describe('createDpopVerifier', () => {
     const { proof, request } = await send({ htm: 'PUT', ath: 'x' });
     const token = (request.authorization?.[0] as string).slice(5);
     const messages = [
-      ((await rejectionOf(verifier.verify(request))) as Error).message,
-      ((await rejectionOf(verifier.verify({ ...request, dpop: [`${proof}x`] }))) as Error).message,
-      ((await rejectionOf(verifier.verify({ ...request, authorization: [`Bearer ${token}`] }))) as Error).message,
+      (await expectBindingError(verifier.verify(request), FailureType.HtmMismatch, 'invalid_dpop_proof')).message,
+      (await expectBindingError(verifier.verify({ ...request, dpop: [`${proof}x`] }), FailureType.MalformedProof, 'invalid_dpop_proof')).message,
+      (await expectBindingError(verifier.verify({ ...request, authorization: [`Bearer ${token}`] }), FailureType.MultipleCredentialMechanisms, 'invalid_request')).message,
     ];
     for (const message of messages) {
       for (const secret of [token, proof, client.jkt, proof.split('.')[0] as string]) expect(message).not.toContain(secret);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { LoadingRevocationList } from '../revocation/loading-revocation-list.js';
 import { MemoryRevocationList } from '../revocation/memory-revocation-list.js';
-import { failure, setupVerifier } from './dpop-verifier.fixture.js';
-import { MapReplayStore, NOW, rejectionOf } from './proof-client.fixture.js';
+import { setupVerifier } from './dpop-verifier.fixture.js';
+import { MapReplayStore, NOW } from './proof-client.fixture.js';
 
 // H12 at the edge: with a revocation list, a DPoP request whose token `sub` or `jti` is revoked is
 // refused after every other check and before the jti is claimed; a list that has not loaded the
@@ -21,7 +22,7 @@ describe('createDpopVerifier with revocations (H12 at the edge)', () => {
   it('H12: a revoked subject is refused invalid_token, and the refused proof burns no jti', async () => {
     const { verifier, send, store } = await revoking({ kind: 'sub', value: 'alice' });
     const { request } = await send({ jti: 'kept' });
-    expect(await rejectionOf(verifier.verify(request))).toMatchObject(failure(FailureType.Revoked, 'invalid_token'));
+    await expectBindingError(verifier.verify(request), FailureType.Revoked, 'invalid_token');
     expect((store as MapReplayStore).claims.size).toBe(0);
   });
 
@@ -30,7 +31,7 @@ describe('createDpopVerifier with revocations (H12 at the edge)', () => {
     const { verifier, send, tokens, client } = await setupVerifier({ revocations: list });
     const revokedToken = await tokens.issue({ cnf: { jkt: client.jkt } });
     list.apply({ kind: 'jti', value: decodeJwt(revokedToken).jti, until: NOW + 600 });
-    expect(await rejectionOf(verifier.verify((await send({}, {}, client, revokedToken)).request))).toMatchObject(failure(FailureType.Revoked, 'invalid_token'));
+    await expectBindingError(verifier.verify((await send({}, {}, client, revokedToken)).request), FailureType.Revoked, 'invalid_token');
     await expect(verifier.verify((await send()).request)).resolves.toMatchObject({ claims: { sub: 'alice' } });
   });
 
@@ -38,7 +39,7 @@ describe('createDpopVerifier with revocations (H12 at the edge)', () => {
     const loading = new LoadingRevocationList(new MemoryRevocationList());
     const { verifier, send, store } = await setupVerifier({ revocations: loading });
     const { request } = await send({ jti: 'early' });
-    expect(await rejectionOf(verifier.verify(request))).toMatchObject(failure(FailureType.RevocationsUnavailable, 'temporarily_unavailable'));
+    await expectBindingError(verifier.verify(request), FailureType.RevocationsUnavailable, 'temporarily_unavailable');
     expect((store as MapReplayStore).claims.size).toBe(0);
     loading.loaded();
     await expect(verifier.verify(request)).resolves.toMatchObject({ claims: { sub: 'alice' } });

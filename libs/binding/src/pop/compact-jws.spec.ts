@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { DPOP_PROFILE } from '../dpop/parse-proof-header.js';
-import { thrownBy } from '../dpop/proof-client.fixture.js';
 import { RFC9449_RESOURCE_REQUEST } from '../dpop/rfc-examples.fixture.js';
 import { HOP_PROFILE } from '../hop/parse-hop-proof.js';
 import { splitCompactJws } from './compact-jws.js';
@@ -23,9 +23,8 @@ describe('splitCompactJws', () => {
       ['a.b=.c', 'base64url'],
     ];
     for (const [proof, description] of cases) {
-      const error = thrownBy(() => splitCompactJws(proof, DPOP_PROFILE));
-      expect(error).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
-      expect((error as Error).message).toContain(description);
+      const error = expectBindingError(() => splitCompactJws(proof, DPOP_PROFILE), FailureType.MalformedProof, 'invalid_dpop_proof');
+      expect(error.message).toContain(description);
     }
   });
 
@@ -33,18 +32,16 @@ describe('splitCompactJws', () => {
     const proof = RFC9449_RESOURCE_REQUEST.proof;
     const respelled = `${proof.slice(0, -1)}${proof.endsWith('A') ? 'B' : String.fromCharCode(proof.charCodeAt(proof.length - 1) ^ 1)}`;
     expect(Buffer.from(respelled.split('.')[2]!, 'base64url')).toEqual(Buffer.from(proof.split('.')[2]!, 'base64url'));
-    const error = thrownBy(() => splitCompactJws(respelled, DPOP_PROFILE));
-    expect(error).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
-    expect((error as Error).message).toContain('canonical');
+    const error = expectBindingError(() => splitCompactJws(respelled, DPOP_PROFILE), FailureType.MalformedProof, 'invalid_dpop_proof');
+    expect(error.message).toContain('canonical');
   });
 });
 
 describe('splitCompactJws: one framing for every profile', () => {
   it('E6, H2: a hop proof is framed by the same rules, its failures named as a hop proof', () => {
     for (const proof of ['a.b', 'a.b.c.d.e', 'a..c']) {
-      const error = thrownBy(() => splitCompactJws(proof, HOP_PROFILE));
-      expect(error).toMatchObject({ type: FailureType.MalformedProof, code: 'invalid_dpop_proof' });
-      expect((error as Error).message).toMatch(/^hop proof /);
+      const error = expectBindingError(() => splitCompactJws(proof, HOP_PROFILE), FailureType.MalformedProof, 'invalid_dpop_proof');
+      expect(error.message).toMatch(/^hop proof /);
     }
     expect(splitCompactJws(RFC9449_RESOURCE_REQUEST.proof, HOP_PROFILE)).toEqual(splitCompactJws(RFC9449_RESOURCE_REQUEST.proof, DPOP_PROFILE));
   });
