@@ -43,7 +43,10 @@ export class InventoryController {
   @Bound({ confirmation: 'mtls', callers: [ORDERS], scopes: ['orders:read'] })
   async get(@Payload() payload: unknown): Promise<{ sku: string; available: number }> {
     const sku = skuOf(payload);
-    return { sku, available: await this.stock.available(sku) };
+    const available = await this.stock.available(sku).catch((error: unknown) => {
+      throw isStateBucketUnavailable(error) ? stateBucketUnavailableException('inventory') : error;
+    });
+    return { sku, available };
   }
 }
 

@@ -63,7 +63,9 @@ export class OrdersController {
   async get(@Payload() payload: unknown, @Principal() principal: BoundPrincipal): Promise<Order> {
     const id = typeof payload === 'object' && payload !== null ? (payload as { id?: unknown }).id : undefined;
     if (typeof id !== 'string' || !ORDER_ID.test(id)) invalid('id must be an order id');
-    const order = await this.orders.find(id);
+    const order = await this.orders.find(id).catch((error: unknown) => {
+      throw isStateBucketUnavailable(error) ? stateBucketUnavailableException('orders') : error;
+    });
     // Another user's order is answered exactly as a missing one: its existence is not disclosed.
     if (order === undefined || order.owner !== principal.subject) {
       throw new RpcException({ code: 'not_found', type: 'order_not_found', status: 404, message: 'no such order' });

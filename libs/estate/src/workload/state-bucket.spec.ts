@@ -10,7 +10,10 @@ describe('state bucket failures', () => {
 
   it('S2: no answer within the timeout, no JetStream responder, a closed or draining connection are unavailability', () => {
     const noResponder = Object.assign(new Error('jetstream is not enabled'), { name: 'JetStreamNotEnabled' });
-    for (const error of [new errors.TimeoutError(), new errors.ClosedConnectionError(), new errors.DrainingConnectionError(), noResponder]) {
+    const temporarily = new JetStreamApiError({ code: 503, err_code: 10008, description: 'JetStream system temporarily unavailable' });
+    const status = (code: number, message: string) => Object.assign(new Error(message), { name: 'JetStreamStatusError', code });
+    const directGetNoResponders = status(503, 'no responders');
+    for (const error of [new errors.TimeoutError(), new errors.ClosedConnectionError(), new errors.DrainingConnectionError(), noResponder, temporarily, directGetNoResponders]) {
       expect({ error: error.name, unavailable: isStateBucketUnavailable(error) }).toEqual({ error: error.name, unavailable: true });
     }
   });
@@ -20,6 +23,8 @@ describe('state bucket failures', () => {
     expect(isStateBucketFull(quota)).toBe(true);
     expect(isStateBucketUnavailable(new errors.PermissionViolationError('Permissions Violation for Publish', 'publish', '$KV.orders-state.x'))).toBe(false);
     expect(isStateBucketUnavailable(new Error('boom'))).toBe(false);
+    expect(isStateBucketUnavailable(new JetStreamApiError({ code: 400, err_code: 10071, description: 'wrong last sequence: 3' }))).toBe(false);
+    expect(isStateBucketUnavailable(Object.assign(new Error('message not found'), { name: 'JetStreamStatusError', code: 404 }))).toBe(false);
     expect(isStateBucketUnavailable(undefined)).toBe(false);
   });
 

@@ -38,12 +38,19 @@ export function isStateBucketFull(error: unknown): boolean {
   return error instanceof JetStreamApiError && error.code === MAXIMUM_BYTES_EXCEEDED;
 }
 
+/** The status JetStream gives for "no responders" and "temporarily unavailable" (err_code 10008). */
+const UNAVAILABLE_STATUS = 503;
+
 /**
  * Whether `error` is the state bucket not answering (no reply within STATE_BUCKET_TIMEOUT_MS, no
- * JetStream responder, the connection closed or draining), as opposed to a refusal.
+ * JetStream responder, JetStream's own 503, the connection closed or draining), as opposed to a
+ * refusal (the quota, a permission, a conflict).
  */
 export function isStateBucketUnavailable(error: unknown): boolean {
   return error instanceof errors.TimeoutError || error instanceof errors.ClosedConnectionError || error instanceof errors.DrainingConnectionError
+    || (error instanceof JetStreamApiError && error.status === UNAVAILABLE_STATUS)
+    // Neither is exported by @nats-io/jetstream's entry point: known by name.
+    || (error instanceof Error && error.name === 'JetStreamStatusError' && (error as { code?: unknown }).code === UNAVAILABLE_STATUS)
     || (error instanceof Error && error.name === 'JetStreamNotEnabled');
 }
 
