@@ -46,12 +46,13 @@ const ATTACK_EVERY = 10; // one request in ten is an attack
 /** With --cert-ttl: what issue 10 asks of a rotation soak. */
 const MIN_ROTATIONS = 3;
 /**
- * With --kill-nats-node: orders are placed again within this after the kill. A raft group whose
- * leader was killed elects another after 4-9 s (nats-server 2.15 server/raft.go, constants), plus
- * the 1 s heartbeat, a request that waited on the lost leader and a margin; SECURITY.md S2's 5 s
- * holds for the clients' reconnection.
+ * With --kill-nats-node: orders are placed again at most this long after the last bucket the order
+ * path needs that the lost node led has a leader again. Their election is nats-server's (4-9 s after the last heartbeat, server/raft.go
+ * constants; longer under load), so SECURITY.md S2's 5 s cannot be promised for it; the estate's
+ * share can: a request sent while the bucket had no leader waits out a store timeout (1 s, replay
+ * claims and state writes), plus a margin for the next request on a busy machine.
  */
-const RECOVERY_BOUND_S = 15; // seconds
+const RECOVERY_AFTER_ELECTION_S = 3; // seconds
 const USAGE = `usage: npm run soak [-- --rate N --seconds S --cert-ttl <duration> --cluster --kill-nats-node]
 
   --rate N               requests per second, open loop (default ${DEFAULT_RATE})
@@ -227,7 +228,10 @@ function resultsOf(run: SoakRun): SoakResults {
   if (fault !== undefined) {
     if (fault.lostOrders > 0) failures.push(`${fault.lostOrders} acknowledged orders lost`);
     if (fault.duplicatedOrders > 0) failures.push(`${fault.duplicatedOrders} orders stored twice`);
-    if (fault.recoverySeconds === null || fault.recoverySeconds > RECOVERY_BOUND_S) failures.push(`orders placed again ${fault.recoverySeconds ?? 'never'} s after the kill (bound ${RECOVERY_BOUND_S} s)`);
+    if (fault.electionSeconds === null) failures.push(`the buckets ${fault.killedNode} led (${fault.killedNodeLed.join(', ')}) had no new leader`);
+    if (fault.recoverySeconds === null || fault.electionSeconds === null || fault.recoverySeconds > fault.electionSeconds + RECOVERY_AFTER_ELECTION_S) {
+      failures.push(`orders placed again ${fault.recoverySeconds ?? 'never'} s after the kill, the last bucket's new leader after ${fault.electionSeconds ?? 'never'} s (bound: ${RECOVERY_AFTER_ELECTION_S} s after it)`);
+    }
     if (!fault.rejoined) failures.push('the killed node did not come back');
   }
   for (const [name, trend] of Object.entries(trends)) {

@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { loadEstateConfig, natsConnectionOptions, stateBucketOf } from '#estate';
+import { kvBucketOf, loadEstateConfig, natsConnectionOptions, stateBucketOf, WORKLOADS } from '#estate';
 import type { EstateFabric } from '../../test-support/estate-fabric.js';
 import type { PreparedRequest } from '../harness/order-requests.js';
 
@@ -13,10 +13,17 @@ import type { PreparedRequest } from '../harness/order-requests.js';
  * state bucket is read back: an acknowledged order missing is lost, more orders stored than order
  * requests sent is a duplicate. `recoverySeconds` runs from the kill to the answer of the first
  * valid request sent after the last one refused (the edge answers 503 while the bucket elects a
- * new leader; a request sent just before that waits out the edge's NATS request timeout).
+ * new leader; a request sent just before that waits out a store timeout, 1 s).
+ * `electionSeconds` runs from the kill to when the last of the order path's buckets the node led
+ * (the orders state bucket always among them) was first seen with another leader (asked every
+ * ELECTION_POLL_MS through the JetStream API as the operator): nats-server's share.
  */
 export const DOWN_MS = 10_000; // milliseconds the killed node stays down
+const ELECTION_POLL_MS = 200; // milliseconds
+const ELECTION_WATCH_MS = 30_000; // milliseconds: far beyond nats-server's 4-9 s election
 const STREAM = `KV_${stateBucketOf('orders')}`;
+/** The raft groups every order writes to: each workload's replay bucket and both state buckets. */
+const ORDER_PATH_STREAMS = [...WORKLOADS.map((workload) => `KV_${kvBucketOf(workload)}`), STREAM, `KV_${stateBucketOf('inventory')}`];
 
 export interface NodeFaultFigures {
   readonly killedNode: string;
@@ -28,7 +35,13 @@ export interface NodeFaultFigures {
   readonly duplicatedOrders: number;
   /** Valid requests (not attacks) answered non-2xx, or not answered, after the kill. */
   readonly failedAfterKill: number;
+  /** Of those, the ones sent after the node was started again (it rejoins and catches up). */
+  readonly failedAfterRestart: number;
   readonly recoverySeconds: number | null;
+  /** The order path's buckets the killed node led (the orders state bucket among them). */
+  readonly killedNodeLed: readonly string[];
+  /** When the last of them had a leader again (null: not seen within ELECTION_WATCH_MS). */
+  readonly electionSeconds: number | null;
   readonly rejoined: boolean;
 }
 
@@ -42,6 +55,9 @@ export class NodeFault {
   #killedAt: number | undefined;
   #killedNode = '';
   #restart: Promise<void> | undefined;
+  #election: Promise<number | undefined> | undefined;
+  #ledStreams: readonly string[] = [];
+  #restartedAt: number | undefined;
   #baseline = 0;
   #started = Date.now();
 
@@ -82,8 +98,12 @@ export class NodeFault {
     const cluster = this.#fabric.cluster!;
     const admin = await this.#connect('admin');
     let leader: string | undefined;
+    let led: string[] = [];
     try {
-      leader = (await (await jetstreamManager(admin)).streams.info(STREAM)).cluster?.leader;
+      const manager = await jetstreamManager(admin);
+      leader = (await manager.streams.info(STREAM)).cluster?.leader;
+      const leaders = await Promise.all(ORDER_PATH_STREAMS.map(async (stream) => [stream, (await manager.streams.info(stream)).cluster?.leader] as const));
+      led = leaders.filter(([, of]) => of === leader).map(([stream]) => stream);
     } finally {
       await admin.close();
     }
@@ -91,8 +111,12 @@ export class NodeFault {
     this.#killedNode = `${cluster.name}-${index}`;
     this.#killedAt = Date.now(); // before the signal: answers refused at once count as after it
     await cluster.node(index).kill();
-    log(`SIGKILL ${this.#killedNode} (leader of ${STREAM}); restarting it in ${DOWN_MS / 1000} s`);
+    log(`SIGKILL ${this.#killedNode} (leader of ${led.join(', ')}); restarting it in ${DOWN_MS / 1000} s`);
+    this.#ledStreams = led;
+    // Not seen (null) if the watch itself fails: the verdict then reports no new leader.
+    this.#election = this.#watchElection(this.#killedNode, this.#killedAt, led).catch(() => undefined);
     this.#restart = new Promise((resolve) => setTimeout(resolve, DOWN_MS)).then(async () => {
+      this.#restartedAt = Date.now();
       await cluster.node(index).restart();
       log(`${this.#killedNode} restarted`);
     });
@@ -101,6 +125,7 @@ export class NodeFault {
   /** After the load: the node back, the bucket read, the figures. */
   async figures(): Promise<NodeFaultFigures> {
     await this.#restart;
+    const election = await this.#election;
     const killedAt = this.#killedAt;
     const rejoined = this.#fabric.cluster!.nodes.every((node) => node.running);
     const stored = await this.#storedOrders();
@@ -117,9 +142,33 @@ export class NodeFault {
       lostOrders: lost,
       duplicatedOrders: Math.max(0, stored.size - this.#baseline - this.#sent),
       failedAfterKill: bySending.filter((entry) => !entry.ok).length,
+      failedAfterRestart: bySending.filter((entry) => !entry.ok && this.#restartedAt !== undefined && entry.sentAt >= this.#restartedAt).length,
       recoverySeconds: killedAt === undefined || served === undefined ? null : Math.round((served - killedAt) / 100) / 10,
+      killedNodeLed: this.#ledStreams,
+      electionSeconds: election === undefined ? null : Math.round(election / 100) / 10,
       rejoined,
     };
+  }
+
+  /** Milliseconds from `killedAt` until every one of `streams` has a leader other than `victim`, asked through a survivor. */
+  async #watchElection(victim: string, killedAt: number, streams: readonly string[]): Promise<number | undefined> {
+    const admin = await this.#connect('admin');
+    try {
+      // No API check: the meta leader may be the node just lost.
+      const manager = await jetstreamManager(admin, { timeout: 1_000, checkAPI: false });
+      const waiting = new Set(streams);
+      while (Date.now() - killedAt < ELECTION_WATCH_MS) {
+        for (const stream of [...waiting]) {
+          const leader = await manager.streams.info(stream).then((info) => info.cluster?.leader, () => undefined);
+          if (leader !== undefined && leader !== '' && leader !== victim) waiting.delete(stream);
+        }
+        if (waiting.size === 0) return Date.now() - killedAt;
+        await new Promise((resolve) => setTimeout(resolve, ELECTION_POLL_MS));
+      }
+      return undefined;
+    } finally {
+      await admin.close();
+    }
   }
 
   async #storedOrders(): Promise<Set<string>> {

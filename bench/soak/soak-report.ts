@@ -23,6 +23,8 @@ export interface SoakSummary {
   readonly lostOrders: number | null;
   readonly duplicatedOrders: number | null;
   readonly recoverySeconds: number | null;
+  /** With --kill-nats-node: seconds until the last bucket of the order path the node led had a new leader (nats-server's share of recoverySeconds). */
+  readonly electionSeconds: number | null;
 }
 
 export function soakSummary(results: SoakResults): SoakSummary {
@@ -40,6 +42,7 @@ export function soakSummary(results: SoakResults): SoakSummary {
     lostOrders: results.nodeFault?.lostOrders ?? null,
     duplicatedOrders: results.nodeFault?.duplicatedOrders ?? null,
     recoverySeconds: results.nodeFault?.recoverySeconds ?? null,
+    electionSeconds: results.nodeFault?.electionSeconds ?? null,
   };
 }
 
@@ -98,7 +101,7 @@ export function renderSoakMarkdown(results: SoakResults): string {
       : `Certificates of ${settings.certTtlSeconds} s renewed at half-life during the run: ${Object.entries(results.rotations).map(([name, count]) => `${name} ${count}`).join(', ')} (CA: rollovers).`,
     ...(results.nodeFault === null
       ? []
-      : [`Node lost (--kill-nats-node): ${results.nodeFault.killedNode} SIGKILLed ${results.nodeFault.killedAtSeconds} s into the run, restarted ${results.nodeFault.downSeconds} s later${results.nodeFault.rejoined ? '' : ' (NOT back)'}; ${results.nodeFault.ordersAcknowledged} orders acknowledged of ${results.nodeFault.ordersSent} sent, ${results.nodeFault.lostOrders} lost, ${results.nodeFault.duplicatedOrders} stored twice; ${results.nodeFault.failedAfterKill} valid requests refused after the kill; orders placed again after ${results.nodeFault.recoverySeconds ?? 'never'} s.`]),
+      : [`Node lost (--kill-nats-node): ${results.nodeFault.killedNode} SIGKILLed ${results.nodeFault.killedAtSeconds} s into the run, restarted ${results.nodeFault.downSeconds} s later${results.nodeFault.rejoined ? '' : ' (NOT back)'}; ${results.nodeFault.ordersAcknowledged} orders acknowledged of ${results.nodeFault.ordersSent} sent, ${results.nodeFault.lostOrders} lost, ${results.nodeFault.duplicatedOrders} stored twice; ${results.nodeFault.failedAfterKill} valid requests refused after the kill (${results.nodeFault.failedAfterRestart} of them sent after its restart); orders placed again after ${results.nodeFault.recoverySeconds ?? 'never'} s, the last bucket it led (${results.nodeFault.killedNodeLed.join(', ')}) re-elected by nats-server after ${results.nodeFault.electionSeconds ?? 'never'} s.`]),
     '',
     `## Resident memory (VmRSS, sampled every second; bound ${settings.rssBoundMbPerMin} MB/min)`,
     '',
