@@ -1,6 +1,6 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { NatsRecordBuilder, type ClientProxy } from '@nestjs/microservices';
-import { filter, firstValueFrom, mergeMap, race, take, throwError, timeout, type Observable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { BindingConfigError } from '../errors/binding-error.js';
 import type { HopTransport, HopTransportRequest } from '../outbound/hop-transport.js';
 import { OutboundRefusedError, OutboundUnavailableError, type OutboundStage } from '../outbound/outbound-errors.js';
@@ -29,35 +29,62 @@ const ERROR_VALUE = /^[a-z][a-z0-9_]{0,63}$/;
  */
 export function clientProxyTransport(client: OutboundClientProxy): HopTransport {
   if (typeof client?.send !== 'function') throw new BindingConfigError('clientProxyTransport: client must be a Nest ClientProxy (ClientNats)');
+  const connection = watchConnection(client);
   return Object.freeze({
-    async request({ stage, subject, payload, headers, timeoutMs }: HopTransportRequest): Promise<unknown> {
+    request({ stage, subject, payload, headers, timeoutMs }: HopTransportRequest): Promise<unknown> {
       const header = natsHeaders();
-      for (const [name, value] of Object.entries(headers)) header.set(name, value);
+      for (const name of Object.keys(headers)) header.set(name, headers[name]!);
       const record = new NatsRecordBuilder(payload).setHeaders(header).build();
-      try {
-        return await firstValueFrom(
-          race(client.send<unknown>(subject, record), connectionLost(client, stage, subject)).pipe(
-            timeout({ first: timeoutMs, with: () => throwError(() => new OutboundUnavailableError(stage, subject, 'timeout')) }),
-          ),
-          { defaultValue: undefined },
-        );
-      } catch (error) {
-        throw classify(stage, subject, error);
-      }
+      // One subscription to the reply, one timer and one entry in the connection's waiting set:
+      // the first of reply, error, completion, timeout or connection loss settles the request and
+      // releases the others (unsubscribing drops the reply inbox).
+      return new Promise((resolve, reject) => {
+        let reply: Subscription | undefined;
+        let settled = false;
+        const settle = (outcome: { readonly value: unknown } | { readonly error: Error }): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          connection.waiting.delete(lost);
+          reply?.unsubscribe();
+          if ('error' in outcome) reject(outcome.error);
+          else resolve(outcome.value);
+        };
+        const lost = (): void => settle({ error: new OutboundUnavailableError(stage, subject, 'disconnected') });
+        const timer = setTimeout(() => settle({ error: new OutboundUnavailableError(stage, subject, 'timeout') }), timeoutMs);
+        if (connection.lost) return lost();
+        connection.waiting.add(lost);
+        reply = client.send<unknown>(subject, record).subscribe({
+          next: (value) => settle({ value }),
+          error: (error: unknown) => settle({ error: classify(stage, subject, error) }),
+          complete: () => settle({ value: undefined }),
+        });
+        // Settled while subscribing (a client that fails at once): `reply` was not yet assigned.
+        if (settled) reply.unsubscribe();
+      });
     },
   });
 }
 
+/** The client's connection as the transport sees it, and the requests to fail when it is lost. */
+interface WatchedConnection {
+  readonly lost: boolean;
+  readonly waiting: Set<() => void>;
+}
+
 /**
- * Errors as soon as the client reports its connection lost (now, or while the request waits):
- * Nest's ClientNats keeps a pending request until its timeout even after the broker has gone.
+ * Fails a request as soon as the client reports its connection lost, whether it is lost already
+ * (ClientNats replays its last status) or while the request waits: Nest's ClientNats keeps a
+ * pending request until its timeout even after the broker has gone. One subscription to the
+ * client's status for the transport's life, not one per request.
  */
-function connectionLost(client: OutboundClientProxy, stage: OutboundStage, subject: string): Observable<never> {
-  return (client.status as Observable<unknown>).pipe(
-    filter((status) => status === 'disconnected'),
-    take(1),
-    mergeMap(() => throwError(() => new OutboundUnavailableError(stage, subject, 'disconnected'))),
-  );
+function watchConnection(client: OutboundClientProxy): WatchedConnection {
+  const connection = { lost: false, waiting: new Set<() => void>() };
+  (client.status as Observable<unknown> | undefined)?.subscribe((status) => {
+    connection.lost = status === 'disconnected';
+    if (connection.lost) for (const fail of [...connection.waiting]) fail();
+  });
+  return connection;
 }
 
 function classify(stage: OutboundStage, subject: string, error: unknown): Error {
