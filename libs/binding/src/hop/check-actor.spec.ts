@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { BindingError } from '../errors/binding-error.js';
-import { FailureType, type ErrorCode } from '../errors/failure-type.js';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
+import { FailureType } from '../errors/failure-type.js';
 import type { AccessTokenClaims } from '../token/access-token.js';
 import { actorChainOf, checkActor, checkCaller } from './check-actor.js';
 
@@ -9,17 +9,6 @@ const EDGE = 'spiffe://estate.local/edge';
 
 const claims = (act: unknown): AccessTokenClaims =>
   ({ iss: 'spiffe://estate.local/sts', sub: 'alice', aud: 'spiffe://estate.local/inventory', exp: 1, act }) as AccessTokenClaims;
-
-function expectFailure(action: () => void, type: FailureType, code: ErrorCode): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BindingError);
-  expect(caught).toMatchObject({ type, code });
-}
 
 describe('actors and callers', () => {
   it('H11: the actor chain is read nearest first, and act.sub equal to the sender passes', () => {
@@ -30,18 +19,18 @@ describe('actors and callers', () => {
 
   it('H11: act.sub naming another workload fails, even when the sender appears deeper in the chain', () => {
     const chain = actorChainOf(claims({ sub: EDGE, act: { sub: ORDERS } }));
-    expectFailure(() => checkActor(chain, ORDERS), FailureType.ActorMismatch, 'invalid_token');
+    expectBindingError(() => checkActor(chain, ORDERS), FailureType.ActorMismatch, 'invalid_token');
   });
 
   it('H11: a token without act fails the actor check', () => {
-    expectFailure(() => checkActor(actorChainOf(claims(undefined)), ORDERS), FailureType.ActorMismatch, 'invalid_token');
+    expectBindingError(() => checkActor(actorChainOf(claims(undefined)), ORDERS), FailureType.ActorMismatch, 'invalid_token');
   });
 
   it('H11: a malformed or over-deep act is a malformed token', () => {
     let deep: unknown = { sub: EDGE };
     for (let depth = 0; depth < 16; depth += 1) deep = { sub: ORDERS, act: deep };
     for (const act of ['spiffe://estate.local/orders', { sub: 7 }, { sub: '' }, [{ sub: ORDERS }], { sub: ORDERS, act: null }, deep]) {
-      expectFailure(() => actorChainOf(claims(act)), FailureType.TokenMalformed, 'invalid_token');
+      expectBindingError(() => actorChainOf(claims(act)), FailureType.TokenMalformed, 'invalid_token');
     }
   });
 
@@ -51,7 +40,7 @@ describe('actors and callers', () => {
   });
 
   it('H11: a caller not on the list, or any caller on an empty list, is refused with 403', () => {
-    expectFailure(() => checkCaller(ORDERS, [EDGE]), FailureType.CallerNotAllowed, 'insufficient_scope');
-    expectFailure(() => checkCaller(ORDERS, []), FailureType.CallerNotAllowed, 'insufficient_scope');
+    expectBindingError(() => checkCaller(ORDERS, [EDGE]), FailureType.CallerNotAllowed, 'insufficient_scope');
+    expectBindingError(() => checkCaller(ORDERS, []), FailureType.CallerNotAllowed, 'insufficient_scope');
   });
 });

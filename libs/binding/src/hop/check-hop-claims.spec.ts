@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { BindingError } from '../errors/binding-error.js';
-import { FailureType, type ErrorCode } from '../errors/failure-type.js';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
+import { FailureType } from '../errors/failure-type.js';
 import { checkAth } from '../token/check-ath.js';
 import { checkPayloadHash, checkProofAudience, checkProofExpiry, checkProofIat, checkProofSubject } from './check-hop-claims.js';
 import type { HopProofClaims } from './parse-hop-proof.js';
@@ -23,17 +23,6 @@ const claims = (overrides: Partial<HopProofClaims> = {}): HopProofClaims => ({
   ...overrides,
 });
 
-function expectFailure(action: () => void, type: FailureType, code: ErrorCode): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BindingError);
-  expect(caught).toMatchObject({ type, code });
-}
-
 describe('hop proof claims', () => {
   it('H6: exp after iat, within the window after it and not passed, passes (a proof 50 s old with a 60 s lifetime too)', () => {
     expect(() => checkProofExpiry(claims(), NOW, WINDOW)).not.toThrow();
@@ -42,26 +31,26 @@ describe('hop proof claims', () => {
   });
 
   it('H6: an exp that has passed, or is now, fails as not fresh', () => {
-    expectFailure(() => checkProofExpiry(claims({ iat: NOW - 61, exp: NOW - 1 }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
-    expectFailure(() => checkProofExpiry(claims({ iat: NOW - 60, exp: NOW }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+    expectBindingError(() => checkProofExpiry(claims({ iat: NOW - 61, exp: NOW - 1 }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+    expectBindingError(() => checkProofExpiry(claims({ iat: NOW - 60, exp: NOW }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
   });
 
   it('H6: an exp not after iat, or further after it than the window, fails as malformed claims (a proof may not outlive its iat window)', () => {
-    expectFailure(() => checkProofExpiry(claims({ exp: NOW }), NOW - 1, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
-    expectFailure(() => checkProofExpiry(claims({ exp: NOW - 5 }), NOW - 10, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
-    expectFailure(() => checkProofExpiry(claims({ exp: NOW + 61 }), NOW, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
-    expectFailure(() => checkProofExpiry(claims({ exp: NOW + 86_400 }), NOW, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
+    expectBindingError(() => checkProofExpiry(claims({ exp: NOW }), NOW - 1, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
+    expectBindingError(() => checkProofExpiry(claims({ exp: NOW - 5 }), NOW - 10, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
+    expectBindingError(() => checkProofExpiry(claims({ exp: NOW + 61 }), NOW, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
+    expectBindingError(() => checkProofExpiry(claims({ exp: NOW + 86_400 }), NOW, WINDOW), FailureType.ProofClaims, 'invalid_dpop_proof');
   });
 
   it('H5: aud equal to this service passes; another service, or a case variant, fails', () => {
     expect(() => checkProofAudience(claims(), 'spiffe://estate.local/inventory')).not.toThrow();
-    expectFailure(() => checkProofAudience(claims(), 'spiffe://estate.local/orders'), FailureType.ProofAudience, 'invalid_dpop_proof');
-    expectFailure(() => checkProofAudience(claims({ aud: 'spiffe://estate.local/Inventory' }), 'spiffe://estate.local/inventory'), FailureType.ProofAudience, 'invalid_dpop_proof');
+    expectBindingError(() => checkProofAudience(claims(), 'spiffe://estate.local/orders'), FailureType.ProofAudience, 'invalid_dpop_proof');
+    expectBindingError(() => checkProofAudience(claims({ aud: 'spiffe://estate.local/Inventory' }), 'spiffe://estate.local/inventory'), FailureType.ProofAudience, 'invalid_dpop_proof');
   });
 
   it('H5: sub equal to the subject handled passes; another subject of the same service fails', () => {
     expect(() => checkProofSubject(claims(), 'inventory.reserve')).not.toThrow();
-    expectFailure(() => checkProofSubject(claims(), 'inventory.release'), FailureType.ProofSubject, 'invalid_dpop_proof');
+    expectBindingError(() => checkProofSubject(claims(), 'inventory.release'), FailureType.ProofSubject, 'invalid_dpop_proof');
   });
 
   it('H6: iat 10 s old, 60 s old, 8 s ahead and 10 s ahead pass', () => {
@@ -75,25 +64,25 @@ describe('hop proof claims', () => {
       expect(() => checkProofIat(claims({ iat }), NOW, WINDOW)).not.toThrow();
     }
     for (const iat of [NOW - 60.5, NOW + 10.5, NOW - 3600.5]) {
-      expectFailure(() => checkProofIat(claims({ iat }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+      expectBindingError(() => checkProofIat(claims({ iat }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
     }
   });
 
   it('H6: iat 61 s old, 11 s ahead, or an hour off fails', () => {
     for (const iat of [NOW - 61, NOW + 11, NOW - 3600, NOW + 3600]) {
-      expectFailure(() => checkProofIat(claims({ iat }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+      expectBindingError(() => checkProofIat(claims({ iat }), NOW, WINDOW), FailureType.ProofNotFresh, 'invalid_dpop_proof');
     }
   });
 
   it('H7: ath of the token as sent passes; of another token fails', () => {
     expect(() => checkAth(claims().ath, TOKEN)).not.toThrow();
-    expectFailure(() => checkAth(claims().ath, `${TOKEN}x`), FailureType.AthMismatch, 'invalid_dpop_proof');
+    expectBindingError(() => checkAth(claims().ath, `${TOKEN}x`), FailureType.AthMismatch, 'invalid_dpop_proof');
   });
 
   it('H7: pdh of the received payload passes, whatever its member order; another payload fails', () => {
     expect(() => checkPayloadHash(claims(), { quantity: 2, sku: 'A-1' })).not.toThrow();
-    expectFailure(() => checkPayloadHash(claims(), { sku: 'A-1', quantity: 20 }), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
-    expectFailure(() => checkPayloadHash(claims(), undefined), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
+    expectBindingError(() => checkPayloadHash(claims(), { sku: 'A-1', quantity: 20 }), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
+    expectBindingError(() => checkPayloadHash(claims(), undefined), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
   });
 
   it('H7: no payload matches a pdh made for no payload', () => {
@@ -102,6 +91,6 @@ describe('hop proof claims', () => {
   });
 
   it('H7: a payload with no JSON form fails as a mismatch, not a crash', () => {
-    expectFailure(() => checkPayloadHash(claims(), { n: 10n }), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
+    expectBindingError(() => checkPayloadHash(claims(), { n: 10n }), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
   });
 });

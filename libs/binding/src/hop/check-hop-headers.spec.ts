@@ -1,19 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { BindingError } from '../errors/binding-error.js';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { FailureType, type ErrorCode } from '../errors/failure-type.js';
 import { checkHopHeaders, type HopHeaderValues } from './check-hop-headers.js';
 
 const LIMITS = { maxTokenLength: 8192, maxProofLength: 16384 };
 
 function expectFailure(headers: HopHeaderValues, type: FailureType, code: ErrorCode): void {
-  let caught: unknown;
-  try {
-    checkHopHeaders(headers, LIMITS);
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BindingError);
-  expect(caught).toMatchObject({ type, code });
+  expectBindingError(() => checkHopHeaders(headers, LIMITS), type, code);
 }
 
 describe('checkHopHeaders', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { CompactSign } from 'jose';
-import { BindingError } from '../errors/binding-error.js';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { FailureType, type ErrorCode } from '../errors/failure-type.js';
 import type { CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
 import type { ValidatedCertificate } from '../mtls/certificate-path.js';
@@ -25,15 +25,8 @@ const signed = (privateKey: KeyObject, alg: CertificateKeyAlgorithm, claims: unk
 // A signature that does not verify is a verdict with nothing underneath; a fault (a key of the
 // wrong kind) keeps what node:crypto said as its `cause`.
 function expectRefused(action: () => unknown, type: FailureType, code: ErrorCode): void {
-  let error: unknown;
-  try {
-    action();
-  } catch (reason) {
-    error = reason;
-  }
-  expect(error).toBeInstanceOf(BindingError);
-  expect(error).toMatchObject({ type, code });
-  if (type !== FailureType.ProofSignature) expect((error as Error).cause).toBeDefined();
+  const error = expectBindingError(action, type, code);
+  if (type !== FailureType.ProofSignature) expect(error.cause).toBeDefined();
 }
 
 describe('checkHopProofSignature', () => {

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { createCertificateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
 import { FailureType, toHopMapping } from '../errors/failure-type.js';
 import { checkOtherTokenHashes, otherTokenHashes } from './check-other-token-hashes.js';
-import { createEstate, expectRejection, INVENTORY, ORDERS, PAYLOAD, SUBJECT, type Credential, type Estate } from './hop-fixtures.spec-helper.js';
+import { createEstate, INVENTORY, ORDERS, PAYLOAD, SUBJECT, type Credential, type Estate } from './hop-fixtures.spec-helper.js';
 import type { HopRequest } from './verify-hop-proof.js';
 
 // O2: the W3C trace context travels in NATS headers, covered by the hop proof's `oth` claim
@@ -42,27 +43,27 @@ describe('O2: the hop proof covers the trace context (oth)', () => {
   });
 
   it('O2: a traceparent changed after signing is refused (trace_context_mismatch; invalid_token at the hop)', async () => {
-    const error = await expectRejection(estate.verifier.verify(await call({ traceparent: TRACEPARENT }, { traceparent: [SPLICED] })), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
+    const error = await expectBindingError(estate.verifier.verify(await call({ traceparent: TRACEPARENT }, { traceparent: [SPLICED] })), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
     expect(error.message).not.toContain(TRACEPARENT);
   });
 
   it('O2: a traceparent added to a message signed without one is refused', async () => {
-    await expectRejection(estate.verifier.verify(await call(undefined, { traceparent: [SPLICED] })), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await call(undefined, { traceparent: [SPLICED] })), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
   });
 
   it('O2: a traceparent removed after signing is refused', async () => {
-    await expectRejection(estate.verifier.verify(await call({ traceparent: TRACEPARENT }, {})), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await call({ traceparent: TRACEPARENT }, {})), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
   });
 
   it('O2: a tracestate changed after signing, or two traceparent headers, are refused', async () => {
     const signed = { traceparent: TRACEPARENT, tracestate: 'estate=1' };
-    await expectRejection(estate.verifier.verify(await call(signed, { traceparent: [TRACEPARENT], tracestate: ['estate=2'] })), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
-    await expectRejection(estate.verifier.verify(await call({ traceparent: TRACEPARENT }, { traceparent: [TRACEPARENT, TRACEPARENT] })), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await call(signed, { traceparent: [TRACEPARENT], tracestate: ['estate=2'] })), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await call({ traceparent: TRACEPARENT }, { traceparent: [TRACEPARENT, TRACEPARENT] })), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
   });
 
   it('O2: checked before the replay claim, so a refused message does not burn its jti', async () => {
     const request = await call({ traceparent: TRACEPARENT }, { traceparent: [SPLICED] });
-    await expectRejection(estate.verifier.verify(request), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(request), FailureType.TraceContextMismatch, 'invalid_dpop_proof');
     await expect(estate.verifier.verify({ ...request, covered: { traceparent: [TRACEPARENT] } })).resolves.toMatchObject({ caller: ORDERS });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { BindingError } from '../errors/binding-error.js';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { FailureType, type ErrorCode } from '../errors/failure-type.js';
 import { parseHopProof, parseHopProofClaims } from './parse-hop-proof.js';
 
@@ -15,18 +15,7 @@ const proof = (header: unknown = HEADER, claims: unknown = CLAIMS, signature = S
   `${segment(header)}.${segment(claims)}.${signature}`;
 
 function expectFailure(text: string, type: FailureType, code: ErrorCode, algorithms: readonly ('ES256' | 'EdDSA')[] = ALGORITHMS): void {
-  expectThrown(() => parseHopProof(text, algorithms), type, code);
-}
-
-function expectThrown(action: () => unknown, type: FailureType, code: ErrorCode): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BindingError);
-  expect(caught).toMatchObject({ type, code });
+  expectBindingError(() => parseHopProof(text, algorithms), type, code);
 }
 
 describe('parseHopProof', () => {
@@ -59,7 +48,7 @@ describe('parseHopProof', () => {
     expectFailure(proof([HEADER]), FailureType.MalformedProof, 'invalid_dpop_proof');
     expectFailure(`${Buffer.from([0xff, 0xfe]).toString('base64url')}.${segment(CLAIMS)}.${SIGNATURE}`, FailureType.MalformedProof, 'invalid_dpop_proof');
     for (const claims of [bytes([CLAIMS]), bytes('not json'), bytes('null'), Buffer.from([0xff, 0xfe])]) {
-      expectThrown(() => parseHopProofClaims(claims), FailureType.MalformedProof, 'invalid_dpop_proof');
+      expectBindingError(() => parseHopProofClaims(claims), FailureType.MalformedProof, 'invalid_dpop_proof');
     }
   });
 
@@ -67,7 +56,7 @@ describe('parseHopProof', () => {
     const header = Buffer.concat([Buffer.from('{"typ":"hop+jwt","alg":"ES256","x5c":["MIIB"],"x":"'), Buffer.from([0xc3]), Buffer.from('"}')]);
     expectFailure(`${header.toString('base64url')}.${segment(CLAIMS)}.${SIGNATURE}`, FailureType.MalformedProof, 'invalid_dpop_proof');
     const claims = Buffer.concat([Buffer.from(JSON.stringify(CLAIMS).slice(0, -1) + ',"x":"'), Buffer.from([0xc3]), Buffer.from('"}')]);
-    expectThrown(() => parseHopProofClaims(claims), FailureType.MalformedProof, 'invalid_dpop_proof');
+    expectBindingError(() => parseHopProofClaims(claims), FailureType.MalformedProof, 'invalid_dpop_proof');
   });
 
   it('H2: typ must be exactly hop+jwt (a DPoP proof or an access token is not a hop proof)', () => {
@@ -101,7 +90,7 @@ describe('parseHopProof', () => {
       { aud: undefined }, { aud: ['spiffe://estate.local/inventory'] }, { sub: '' }, { ath: null }, { pdh: 1 },
     ];
     for (const change of broken) {
-      expectThrown(() => parseHopProofClaims(bytes({ ...CLAIMS, ...change })), FailureType.ProofClaims, 'invalid_dpop_proof');
+      expectBindingError(() => parseHopProofClaims(bytes({ ...CLAIMS, ...change })), FailureType.ProofClaims, 'invalid_dpop_proof');
     }
   });
 
@@ -109,13 +98,13 @@ describe('parseHopProof', () => {
     expect(parseHopProofClaims(bytes({ ...CLAIMS, iat: 1_700_000_000.25 })).iat).toBe(1_700_000_000.25);
     expect(parseHopProofClaims(bytes(CLAIMS)).iat).toBe(1_700_000_000);
     const infinite = Buffer.from(JSON.stringify(CLAIMS).replace('"iat":1700000000', '"iat":1e999'));
-    expectThrown(() => parseHopProofClaims(infinite), FailureType.ProofClaims, 'invalid_dpop_proof');
+    expectBindingError(() => parseHopProofClaims(infinite), FailureType.ProofClaims, 'invalid_dpop_proof');
   });
 
   it('H6: exp is required and a NumericDate (WIMSE WPT): missing, a string or null fails; a fractional one is read as sent', () => {
     const { exp: _omitted, ...withoutExp } = CLAIMS;
     for (const claims of [withoutExp, { ...CLAIMS, exp: '1700000060' }, { ...CLAIMS, exp: null }]) {
-      expectThrown(() => parseHopProofClaims(bytes(claims)), FailureType.ProofClaims, 'invalid_dpop_proof');
+      expectBindingError(() => parseHopProofClaims(bytes(claims)), FailureType.ProofClaims, 'invalid_dpop_proof');
     }
     expect(parseHopProofClaims(bytes({ ...CLAIMS, exp: 1_700_000_030.5 })).exp).toBe(1_700_000_030.5);
   });

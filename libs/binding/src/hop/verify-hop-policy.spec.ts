@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { createCertificateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
 import { BindingConfigError, BindingError } from '../errors/binding-error.js';
 import { FailureType, toHopMapping } from '../errors/failure-type.js';
 import {
   createEstate,
   EDGE,
-  expectRejection,
   INVENTORY,
   ORDERS,
   PAYLOAD,
@@ -39,7 +39,7 @@ describe('createHopVerifier: the handler policy', () => {
   it('H11, E22: a scope the token lacks is refused 403 insufficient_scope, naming every scope required', async () => {
     const { estate, request } = await setup();
     const needed = { ...request, policy: { scopes: ['inventory:reserve', 'inventory:release'] } };
-    const error = await expectRejection(estate.verifier.verify(needed), FailureType.InsufficientScope, 'insufficient_scope');
+    const error = await expectBindingError(estate.verifier.verify(needed), FailureType.InsufficientScope, 'insufficient_scope');
     expect(error).toMatchObject({ status: 403, scope: 'inventory:reserve inventory:release' });
     expect(toHopMapping(error.type)).toEqual({ code: 'insufficient_scope', status: 403 });
   });
@@ -47,9 +47,9 @@ describe('createHopVerifier: the handler policy', () => {
   it('H11: a token without scope, or with a longer scope of the same prefix, fails a handler requiring one', async () => {
     const unscoped = await setup({ scope: undefined });
     const policy = { scopes: ['inventory:reserve'] };
-    await expectRejection(unscoped.estate.verifier.verify({ ...unscoped.request, policy }), FailureType.InsufficientScope, 'insufficient_scope');
+    await expectBindingError(unscoped.estate.verifier.verify({ ...unscoped.request, policy }), FailureType.InsufficientScope, 'insufficient_scope');
     const longer = await setup({ scope: 'inventory:reserve-all' });
-    await expectRejection(longer.estate.verifier.verify({ ...longer.request, policy }), FailureType.InsufficientScope, 'insufficient_scope');
+    await expectBindingError(longer.estate.verifier.verify({ ...longer.request, policy }), FailureType.InsufficientScope, 'insufficient_scope');
   });
 
   it('H11: the scopes the token grants pass, as does a handler requiring none', async () => {
@@ -63,16 +63,16 @@ describe('createHopVerifier: the handler policy', () => {
   it('H11: the caller is checked before the scope, and the scope before revocation (H12)', async () => {
     const { estate, request } = await setup();
     const policy = { callers: [EDGE], scopes: ['inventory:release'] };
-    await expectRejection(estate.verifier.verify({ ...request, policy }), FailureType.CallerNotAllowed, 'insufficient_scope');
+    await expectBindingError(estate.verifier.verify({ ...request, policy }), FailureType.CallerNotAllowed, 'insufficient_scope');
     estate.revocations.apply({ kind: 'sub', value: 'alice', until: estate.now + 30 });
-    await expectRejection(estate.verifier.verify({ ...request, policy: { scopes: ['inventory:release'] } }), FailureType.InsufficientScope, 'insufficient_scope');
+    await expectBindingError(estate.verifier.verify({ ...request, policy: { scopes: ['inventory:release'] } }), FailureType.InsufficientScope, 'insufficient_scope');
   });
 
   it('H6, H11: a scope refusal does not burn the jti: the same proof then passes once', async () => {
     const { estate, request } = await setup();
-    await expectRejection(estate.verifier.verify({ ...request, policy: { scopes: ['inventory:release'] } }), FailureType.InsufficientScope, 'insufficient_scope');
+    await expectBindingError(estate.verifier.verify({ ...request, policy: { scopes: ['inventory:release'] } }), FailureType.InsufficientScope, 'insufficient_scope');
     await expect(estate.verifier.verify({ ...request, policy: { scopes: ['inventory:reserve'] } })).resolves.toMatchObject({ caller: ORDERS });
-    await expectRejection(estate.verifier.verify(request), FailureType.ProofReplayed, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(request), FailureType.ProofReplayed, 'invalid_dpop_proof');
   });
 
   it('H9: a policy naming this service passes; one naming another service is a configuration error that burns nothing', async () => {

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType, toHopMapping } from '../errors/failure-type.js';
 import {
   createEstate,
   EDGE,
-  expectRejection,
   INVENTORY,
   ORDERS,
   PAYLOAD,
@@ -74,52 +74,52 @@ describe('createHopVerifier: the proof', () => {
 
   it('H1: a missing proof or a second token is refused before parsing', async () => {
     const request = await bound();
-    await expectRejection(estate.verifier.verify({ ...request, headers: { token: request.headers.token, proof: undefined } }), FailureType.MissingProof, 'invalid_request');
+    await expectBindingError(estate.verifier.verify({ ...request, headers: { token: request.headers.token, proof: undefined } }), FailureType.MissingProof, 'invalid_request');
     const twice = { token: [...request.headers.token!, ...request.headers.token!], proof: request.headers.proof };
-    await expectRejection(estate.verifier.verify({ ...request, headers: twice }), FailureType.MultipleAuthorization, 'invalid_request');
+    await expectBindingError(estate.verifier.verify({ ...request, headers: twice }), FailureType.MultipleAuthorization, 'invalid_request');
   });
 
   it('H2: a DPoP proof presented as a hop proof fails on typ', async () => {
-    await expectRejection(estate.verifier.verify(await crafted(orders, { header: { typ: 'dpop+jwt' } })), FailureType.ProofType, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await crafted(orders, { header: { typ: 'dpop+jwt' } })), FailureType.ProofType, 'invalid_dpop_proof');
   });
 
   it('H2: an alg left out of the configured allow-list fails', async () => {
     const esOnly = estate.verifierWith({ algorithms: ['ES256'] }, INVENTORY);
-    await expectRejection(esOnly.verify(await bound(ordersEd)), FailureType.ProofAlgorithm, 'invalid_dpop_proof');
+    await expectBindingError(esOnly.verify(await bound(ordersEd)), FailureType.ProofAlgorithm, 'invalid_dpop_proof');
     await expect(esOnly.verify(await bound(orders))).resolves.toMatchObject({ caller: ORDERS });
   });
 
   it('H3: a certificate from another CA, even with a valid signature and token, is untrusted', async () => {
     const rogue = await workload(await createCertificateAuthority(), ORDERS);
-    await expectRejection(estate.verifier.verify(await bound(rogue)), FailureType.CertificateUntrusted, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await bound(rogue)), FailureType.CertificateUntrusted, 'invalid_token');
   });
 
   it('H3: an ES256 header over an Ed25519 certificate fails on the key type, not by trying both', async () => {
     const request = await crafted(ordersEd, { alg: 'EdDSA', header: { alg: 'ES256' } });
-    await expectRejection(estate.verifier.verify(request), FailureType.ProofKey, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(request), FailureType.ProofKey, 'invalid_dpop_proof');
   });
 
   it('H4: a proof naming the orders certificate but signed by another key fails', async () => {
     const other = await workload(ca, 'spiffe://estate.local/edge');
-    await expectRejection(estate.verifier.verify(await crafted(orders, { signingKeyPem: other.privateKeyPem })), FailureType.ProofSignature, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await crafted(orders, { signingKeyPem: other.privateKeyPem })), FailureType.ProofSignature, 'invalid_dpop_proof');
   });
 
   it('H4: no claim is compared before the signature: a forged proof with a wrong aud fails on the signature', async () => {
     const other = await workload(ca, 'spiffe://estate.local/edge');
     const request = await crafted(orders, { signingKeyPem: other.privateKeyPem, claims: { aud: ORDERS } });
-    await expectRejection(estate.verifier.verify(request), FailureType.ProofSignature, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(request), FailureType.ProofSignature, 'invalid_dpop_proof');
   });
 
   it('H4: claims that are not a JSON object are read only after the signature: malformed if signed, ProofSignature if forged', async () => {
-    await expectRejection(estate.verifier.verify(await crafted(orders, { rawClaims: '["not", "an", "object"]' })), FailureType.MalformedProof, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await crafted(orders, { rawClaims: '["not", "an", "object"]' })), FailureType.MalformedProof, 'invalid_dpop_proof');
     const other = await workload(ca, 'spiffe://estate.local/edge');
     const forged = await crafted(orders, { rawClaims: 'not json', signingKeyPem: other.privateKeyPem });
-    await expectRejection(estate.verifier.verify(forged), FailureType.ProofSignature, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(forged), FailureType.ProofSignature, 'invalid_dpop_proof');
   });
 
   it('H2, H4: a crit header is refused even for an extension jose understands (b64)', async () => {
     const request = await crafted(orders, { header: { crit: ['b64'], b64: true } });
-    await expectRejection(estate.verifier.verify(request), FailureType.MalformedProof, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(request), FailureType.MalformedProof, 'invalid_dpop_proof');
   });
 
   it('H4: claims altered after signing fail', async () => {
@@ -127,32 +127,32 @@ describe('createHopVerifier: the proof', () => {
     const [header, , signature] = request.headers.proof![0]!.split('.');
     const claims = Buffer.from(JSON.stringify({ jti: 'x', iat: estate.now, aud: INVENTORY, sub: 'inventory.release', ath: 'a', pdh: 'p' })).toString('base64url');
     const tampered = { ...request, headers: { ...request.headers, proof: [`${header}.${claims}.${signature}`] } };
-    await expectRejection(estate.verifier.verify(tampered), FailureType.ProofSignature, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(tampered), FailureType.ProofSignature, 'invalid_dpop_proof');
   });
 
   it('H5: a proof for another service, or another subject of this one, fails', async () => {
-    await expectRejection(estate.verifier.verify(await bound(orders, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await bound(orders, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
     const request = await bound();
-    await expectRejection(estate.verifier.verify({ ...request, subject: 'inventory.release' }), FailureType.ProofSubject, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify({ ...request, subject: 'inventory.release' }), FailureType.ProofSubject, 'invalid_dpop_proof');
   });
 
   it('H6: a proof 8 s ahead of this clock passes; one 61 s old fails', async () => {
     await expect(estate.verifier.verify(await bound(orders, { now: estate.now + 8 }))).resolves.toBeDefined();
-    await expectRejection(estate.verifier.verify(await bound(orders, { now: estate.now - 61 })), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await bound(orders, { now: estate.now - 61 })), FailureType.ProofNotFresh, 'invalid_dpop_proof');
   });
 
   it('H6: a proof 50 s old, its exp still ahead, passes; one whose exp has passed though its iat is in the window fails, as does one without exp or outliving its window', async () => {
     await expect(estate.verifier.verify(await bound(orders, { now: estate.now - 50 }))).resolves.toBeDefined();
-    await expectRejection(estate.verifier.verify(await crafted(orders, { claims: { iat: estate.now - 30, exp: estate.now - 1 } })), FailureType.ProofNotFresh, 'invalid_dpop_proof');
-    await expectRejection(estate.verifier.verify(await crafted(orders, { claims: { exp: undefined } })), FailureType.ProofClaims, 'invalid_dpop_proof');
-    await expectRejection(estate.verifier.verify(await crafted(orders, { claims: { exp: estate.now + 3_600 } })), FailureType.ProofClaims, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await crafted(orders, { claims: { iat: estate.now - 30, exp: estate.now - 1 } })), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await crafted(orders, { claims: { exp: undefined } })), FailureType.ProofClaims, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(await crafted(orders, { claims: { exp: estate.now + 3_600 } })), FailureType.ProofClaims, 'invalid_dpop_proof');
   });
 
   it('H7: a proof moved to another token or another payload fails', async () => {
     const request = await bound();
     const otherToken = await estate.mintToken(orders);
-    await expectRejection(estate.verifier.verify({ ...request, headers: { ...request.headers, token: [otherToken] } }), FailureType.AthMismatch, 'invalid_dpop_proof');
-    await expectRejection(estate.verifier.verify({ ...request, payload: { ...PAYLOAD, quantity: 200 } }), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify({ ...request, headers: { ...request.headers, token: [otherToken] } }), FailureType.AthMismatch, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify({ ...request, payload: { ...PAYLOAD, quantity: 200 } }), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
   });
 
   it('H7: the payload may arrive with its members in another order', async () => {
@@ -161,7 +161,7 @@ describe('createHopVerifier: the proof', () => {
   });
 
   it('H13: proof failures at a hop answer invalid_token (toHopMapping), never invalid_dpop_proof', async () => {
-    const error = await expectRejection(estate.verifier.verify(await bound(orders, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
+    const error = await expectBindingError(estate.verifier.verify(await bound(orders, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
     expect(toHopMapping(error.type)).toEqual({ code: 'invalid_token', status: 401 });
   });
 });
@@ -183,7 +183,7 @@ describe('createHopVerifier: revocation of the certificate path (H12, RFC 5280 Â
     const leaves = [await workload(revoked, ORDERS), await workload(revoked, ORDERS, 'EdDSA'), await workload(revoked, EDGE)];
     local.revocations.apply({ kind: 'cert', value: x5t(revoked.der), until: local.now + 30 });
     for (const leaf of leaves) {
-      await expectRejection(local.verifier.verify(await viaAuthority(local, revoked, leaf)), FailureType.Revoked, 'invalid_token');
+      await expectBindingError(local.verifier.verify(await viaAuthority(local, revoked, leaf)), FailureType.Revoked, 'invalid_token');
     }
     await expect(local.verifier.verify(await viaAuthority(local, sibling, await workload(sibling, ORDERS)))).resolves.toMatchObject({ caller: ORDERS });
     await expect(local.verifier.verify(await viaAuthority(local, ca, orders))).resolves.toMatchObject({ caller: ORDERS }); // issued by the root
@@ -206,7 +206,7 @@ describe('createHopVerifier: revocation of the certificate path (H12, RFC 5280 Â
     await expect(local.verifier.verify(await viaAuthority(local, intermediate, leaf))).resolves.toMatchObject({ caller: ORDERS });
     local.revocations.apply({ kind: 'cert', value: x5t(intermediate.der), until: local.now + 5 });
     const request = await viaAuthority(local, intermediate, leaf); // same x5c: its path is served from the cache
-    await expectRejection(local.verifier.verify(request), FailureType.Revoked, 'invalid_token');
+    await expectBindingError(local.verifier.verify(request), FailureType.Revoked, 'invalid_token');
     local.setNow(local.now + 6);
     await expect(local.verifier.verify(request)).resolves.toMatchObject({ caller: ORDERS });
   });

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { createCertificateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
 import { FailureType } from '../errors/failure-type.js';
 import {
   createEstate,
   EDGE,
-  expectRejection,
   INVENTORY,
   ORDERS,
   PAYLOAD,
@@ -51,55 +51,55 @@ describe('createHopVerifier: the token', () => {
     const forged = await new SignJWT({ iss: STS, sub: 'alice', aud: INVENTORY, exp: estate.now + 60, act: { sub: ORDERS }, cnf: { 'x5t#S256': 'x' } })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'sts-1' })
       .sign(privateKey);
-    await expectRejection(estate.verifier.verify(await requestWith(forged)), FailureType.TokenSignature, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await requestWith(forged)), FailureType.TokenSignature, 'invalid_token');
   });
 
   it('H8: an expired token fails; one with a minute left passes', async () => {
-    await expectRejection(estate.verifier.verify(await bound({ exp: estate.now - 10 })), FailureType.TokenExpired, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await bound({ exp: estate.now - 10 })), FailureType.TokenExpired, 'invalid_token');
     await expect(estate.verifier.verify(await bound({ exp: estate.now + 60 }))).resolves.toBeDefined();
   });
 
   it('H8: a token from another issuer, or not typed at+jwt, fails', async () => {
-    await expectRejection(estate.verifier.verify(await bound({ iss: ORDERS })), FailureType.TokenIssuer, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await bound({ iss: ORDERS })), FailureType.TokenIssuer, 'invalid_token');
     const untyped = await estate.mintToken(orders, {}, { typ: 'JWT' });
-    await expectRejection(estate.verifier.verify(await requestWith(untyped)), FailureType.TokenType, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await requestWith(untyped)), FailureType.TokenType, 'invalid_token');
   });
 
   it('H8: a verifier that throws something other than a BindingError fails closed as 503 CheckFailed (verifyPresentedToken)', async () => {
     const broken = estate.verifierWith({ tokens: { verify: async () => { throw new Error('key set fetch failed'); } } });
-    await expectRejection(broken.verify(await bound()), FailureType.CheckFailed, 'temporarily_unavailable');
+    await expectBindingError(broken.verify(await bound()), FailureType.CheckFailed, 'temporarily_unavailable');
   });
 
   it('H9: a token meant for another service fails, even when the injected verifier skips aud', async () => {
     const laxVerifier = estate.verifierWith({}, undefined);
-    await expectRejection(laxVerifier.verify(await bound({ aud: ORDERS })), FailureType.TokenAudience, 'invalid_token');
-    await expectRejection(estate.verifier.verify(await bound({ aud: ORDERS })), FailureType.TokenAudience, 'invalid_token');
+    await expectBindingError(laxVerifier.verify(await bound({ aud: ORDERS })), FailureType.TokenAudience, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await bound({ aud: ORDERS })), FailureType.TokenAudience, 'invalid_token');
     await expect(laxVerifier.verify(await bound({ aud: [ORDERS, INVENTORY] }))).resolves.toBeDefined();
   });
 
   it('H10: a client DPoP token forwarded inward fails on the confirmation method', async () => {
-    await expectRejection(estate.verifier.verify(await bound({ cnf: { jkt: 'dpop-key-thumbprint' } })), FailureType.ConfirmationMethod, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await bound({ cnf: { jkt: 'dpop-key-thumbprint' } })), FailureType.ConfirmationMethod, 'invalid_token');
   });
 
   it('H10: an unbound token, or one bound to another certificate, fails', async () => {
-    await expectRejection(estate.verifier.verify(await bound({ cnf: undefined })), FailureType.UnboundToken, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await bound({ cnf: undefined })), FailureType.UnboundToken, 'invalid_token');
     const otherThumbprint = createHash('sha256').update(edge.der).digest('base64url');
-    await expectRejection(estate.verifier.verify(await bound({ cnf: { 'x5t#S256': otherThumbprint } })), FailureType.ConfirmationMismatch, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await bound({ cnf: { 'x5t#S256': otherThumbprint } })), FailureType.ConfirmationMismatch, 'invalid_token');
   });
 
   it('H10: a token obtained by orders and replayed by edge with its own valid certificate fails', async () => {
     const stolen = await estate.mintToken(orders);
-    await expectRejection(estate.verifier.verify(await requestWith(stolen, edge)), FailureType.ConfirmationMismatch, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await requestWith(stolen, edge)), FailureType.ConfirmationMismatch, 'invalid_token');
   });
 
   it('H11: a token whose act.sub is another workload fails, even bound to the sender certificate', async () => {
-    await expectRejection(estate.verifier.verify(await bound({ act: { sub: EDGE } })), FailureType.ActorMismatch, 'invalid_token');
-    await expectRejection(estate.verifier.verify(await bound({ act: undefined })), FailureType.ActorMismatch, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await bound({ act: { sub: EDGE } })), FailureType.ActorMismatch, 'invalid_token');
+    await expectBindingError(estate.verifier.verify(await bound({ act: undefined })), FailureType.ActorMismatch, 'invalid_token');
   });
 
   it('H11: the handler policy allows some callers only', async () => {
     const request = await bound();
-    await expectRejection(estate.verifier.verify({ ...request, policy: { callers: [EDGE] } }), FailureType.CallerNotAllowed, 'insufficient_scope');
+    await expectBindingError(estate.verifier.verify({ ...request, policy: { callers: [EDGE] } }), FailureType.CallerNotAllowed, 'insufficient_scope');
     await expect(estate.verifier.verify({ ...request, policy: { callers: [EDGE, ORDERS] } })).resolves.toMatchObject({ caller: ORDERS });
   });
 
@@ -114,7 +114,7 @@ describe('createHopVerifier: the token', () => {
     local.revocations.apply({ ...event(jti), until: local.now + 30 });
     const proof = await local.signer(orders).sign({ audience: INVENTORY, subject: SUBJECT, token, payload: PAYLOAD });
     const request = { subject: SUBJECT, headers: { token: [token], proof: [proof] }, payload: PAYLOAD };
-    await expectRejection(local.verifier.verify(request), FailureType.Revoked, 'invalid_token');
+    await expectBindingError(local.verifier.verify(request), FailureType.Revoked, 'invalid_token');
   });
 });
 
@@ -122,7 +122,7 @@ describe('createHopVerifier: replay, last', () => {
   it('H6: the same proof twice: the second is a replay', async () => {
     const request = await bound();
     await expect(estate.verifier.verify(request)).resolves.toBeDefined();
-    await expectRejection(estate.verifier.verify(request), FailureType.ProofReplayed, 'invalid_dpop_proof');
+    await expectBindingError(estate.verifier.verify(request), FailureType.ProofReplayed, 'invalid_dpop_proof');
   });
 
   it('H6: a refused request does not burn its jti (the replay claim runs last)', async () => {
@@ -130,17 +130,17 @@ describe('createHopVerifier: replay, last', () => {
     const token = await local.mintToken(orders);
     const proof = await local.signer(orders).sign({ audience: INVENTORY, subject: SUBJECT, token, payload: PAYLOAD });
     const request = { subject: SUBJECT, headers: { token: [token], proof: [proof] }, payload: PAYLOAD };
-    await expectRejection(local.verifier.verify({ ...request, policy: { callers: [] } }), FailureType.CallerNotAllowed, 'insufficient_scope');
+    await expectBindingError(local.verifier.verify({ ...request, policy: { callers: [] } }), FailureType.CallerNotAllowed, 'insufficient_scope');
     local.revocations.apply({ kind: 'sub', value: 'alice', until: local.now + 5 });
-    await expectRejection(local.verifier.verify(request), FailureType.Revoked, 'invalid_token');
+    await expectBindingError(local.verifier.verify(request), FailureType.Revoked, 'invalid_token');
     local.setNow(local.now + 6);
     await expect(local.verifier.verify(request)).resolves.toMatchObject({ caller: ORDERS });
-    await expectRejection(local.verifier.verify(request), FailureType.ProofReplayed, 'invalid_dpop_proof');
+    await expectBindingError(local.verifier.verify(request), FailureType.ProofReplayed, 'invalid_dpop_proof');
   });
 
   it('H6: a replay store that fails makes the request fail closed (503)', async () => {
     const down = estate.verifierWith({ replay: { claim: async () => { throw new Error('store unreachable'); } } }, INVENTORY);
-    const error = await expectRejection(down.verify(await bound()), FailureType.ReplayStoreUnavailable, 'temporarily_unavailable');
+    const error = await expectBindingError(down.verify(await bound()), FailureType.ReplayStoreUnavailable, 'temporarily_unavailable');
     expect(error.cause).toBeInstanceOf(Error);
   });
 });
