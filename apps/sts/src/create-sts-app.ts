@@ -63,7 +63,7 @@ export async function createStsApp(config: StsConfig, options: StsAppOptions = {
     const replay = await openHopReplayStore(link);
     const exchange = createTokenExchange({
       issuer: STS_ISSUER,
-      callerProofs: createCallerProofVerifier({ audience: STS_ISSUER, certificates: link.certificates, replay, clock }),
+      callerProofs: createCallerProofVerifier({ audience: STS_ISSUER, certificates: link.certificates, replay, revocations: link.revocations, clock }),
       policy: config.policy,
       subjectTokens: await subjectTokenVerifiers(config, keys),
       revocations: link.revocations,

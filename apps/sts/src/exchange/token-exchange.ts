@@ -1,5 +1,5 @@
 import { JWT_TOKEN_TYPE, type Clock, type RevocationList } from '#binding/core';
-import { checkCertificatePathNotRevoked, checkNotRevoked, INTERNAL_TOKEN_TYPE, type CallerProofVerifier, type TokenExchangeResponse } from '#binding/hop';
+import { checkNotRevoked, INTERNAL_TOKEN_TYPE, type CallerProofVerifier, type TokenExchangeResponse } from '#binding/hop';
 import type { StsKeyRing } from '../keys/sts-key-ring.js';
 import { atStage, ExchangeRefusal } from './exchange-refusal.js';
 import { authorizeExchange, checkSubjectTokenType, narrowScope, type ExchangePolicy } from './exchange-policy.js';
@@ -52,7 +52,8 @@ export interface TokenExchange {
  * 1. the request's syntax (RFC 8693 §2.1), `resource` and several audiences refused as targets;
  * 2. the caller's hop proof, H1-H7 (aud = this STS, sub = the subject, `ath` over the subject
  *    token, `pdh` over the request): who is asking, proven with its certificate key;
- * 3. H12: no certificate of the caller's path is revoked, part of the caller's authentication;
+ * 3. H12: no certificate of the caller's path is revoked, part of the caller's authentication
+ *    (steps 2 and 3 are the library's caller-proof profile, createCallerProofVerifier);
  * 4. the policy: may this caller exchange at all, for this audience (and its ceiling);
  * 5. the policy on the subject token: the external issuer's token from the edge only;
  * 6. the subject token, fully re-validated for its kind (verifySubjectToken);
@@ -86,22 +87,23 @@ export function createTokenExchange(options: TokenExchangeOptions): TokenExchang
   ): Promise<GrantedExchange> {
     // 1. Syntax.
     const request = await atStage('request', () => parseExchangeRequest(payload));
-    // 2. Who is asking (H1-H7); the jti is not claimed yet.
     const onCertificate = (certificate: { readonly spiffeId: string; readonly thumbprint: string }): void => {
       sender.caller = certificate.spiffeId;
       sender.thumbprint = certificate.thumbprint;
     };
-    const caller = await atStage('caller', () => callerProofs.verify({ subject, proof, token: request.subjectToken, payload, covered, onCertificate }));
-    sender.jtiHash = caller.jtiHash;
-    // 3. H12 for the caller: a revoked certificate (leaf or CA) authenticates no one (invalid_client).
-    await atStage('caller', () => checkCertificatePathNotRevoked(revocations, caller.certificate));
+    const onProof = (jtiHash: string): void => {
+      sender.jtiHash = jtiHash;
+    };
+    // 2, 3. Who is asking (H1-H7), and no certificate of its path revoked (H12, invalid_client):
+    //    the library's caller-proof profile; the jti is not claimed yet.
+    const caller = await atStage('caller', () => callerProofs.verify({ subject, proof, token: request.subjectToken, payload, covered, onCertificate, onProof }));
     // 4. What this caller may ask for.
     const ceiling = await atStage('policy', () => authorizeExchange(policy, caller.caller, request.audience));
     // 5. Which kind of subject token this caller may present (a subject token unacceptable by policy).
     await atStage('subject', () => checkSubjectTokenType(policy, caller.caller, request.subjectTokenType));
     // 6. The subject token, re-validated: signature, issuer, audience, lifetime, type, binding.
     const claims = await atStage('subject', () => verifySubjectToken(subjectTokens, request.subjectToken, request.subjectTokenType, { spiffeId: caller.caller }));
-    // 7. H12 for the subject token: its jti and its end user (the caller's certificate was step 3).
+    // 7. H12 for the subject token: its jti and its end user (the caller's path was step 3).
     await atStage('subject', () => checkNotRevoked(revocations, claims));
     // 8. No wider than the subject token and the policy allow.
     const scope = await atStage('scope', () => narrowScope(request.scope, claims.scope, ceiling));

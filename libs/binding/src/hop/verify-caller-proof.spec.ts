@@ -40,6 +40,7 @@ function verifierWith(overrides: Partial<CallerProofVerifierOptions> = {}) {
     audience: STS,
     certificates: createCertificatePathValidator({ trustAnchorsPem: ca.certificatePem, trustDomain: 'estate.local', clock }),
     replay: new MemoryReplayStore({ clock, sweepIntervalMs: 0 }),
+    revocations: new MemoryRevocationList({ clock }),
     clock,
     ...overrides,
   });
@@ -188,6 +189,26 @@ describe('createCallerProofVerifier', () => {
       expect(() => checkCertificatePathNotRevoked(revocations, direct.certificate)).not.toThrow();
     });
 
+    it('H12: the caller-proof profile refuses a caller whose path holds a revoked certificate, leaf or CA, before any claim; the jti hash is told first', async () => {
+      const intermediate = await createIntermediateAuthority(ca);
+      const caller = await workload(intermediate, EDGE);
+      const revocations = new MemoryRevocationList({ clock: () => estate.now });
+      const verifier = verifierWith({ revocations });
+      const request = await exchangeVia(intermediate, caller);
+      const told: string[] = [];
+      revocations.apply({ kind: 'cert', value: 'C'.repeat(43), until: estate.now + 30 });
+      const accepted = await verifier.verify({ ...request, onProof: (jtiHash) => told.push(jtiHash) });
+      expect(told).toEqual([accepted.jtiHash]);
+      for (const revoked of [x5t(intermediate.der), x5t(caller.der)]) {
+        const fresh = await exchangeVia(intermediate, caller);
+        revocations.apply({ kind: 'cert', value: revoked, until: estate.now + 30 });
+        const seen: string[] = [];
+        await expectRejection(verifier.verify({ ...fresh, onProof: (jtiHash) => seen.push(jtiHash) }), FailureType.Revoked, 'invalid_token');
+        expect(seen).toHaveLength(1);
+      }
+      await expect(accepted.claim()).resolves.toBe(accepted.jtiHash); // nothing refused burned it
+    });
+
     it('H12: a caller path cached before the revocation is refused after it', async () => {
       const intermediate = await createIntermediateAuthority(ca);
       const caller = await workload(intermediate, EDGE);
@@ -212,6 +233,8 @@ describe('createCallerProofVerifier', () => {
       { iatFutureSeconds: -1 },
       { maxProofLength: 0 },
       { clock: 5 },
+      { revocations: {} },
+      { revocations: undefined },
     ];
     for (const change of broken) {
       expect(() => verifierWith(change as Partial<CallerProofVerifierOptions>)).toThrow(BindingConfigError);
