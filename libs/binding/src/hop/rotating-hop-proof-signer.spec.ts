@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodeProtectedHeader } from 'jose';
+import { createFixtureAuthority, issueFixtureCertificate } from '../../test-support/fixture-certificates.js';
 import { BindingConfigError } from '../errors/binding-error.js';
-import { createFixtureAuthority, issueFixtureCertificate } from '../mtls/certificate-fixtures.spec-helper.js';
 import { pinnedSigner, RotatingHopProofSigner } from './rotating-hop-proof-signer.js';
 import { createHopProofSigner } from './sign-hop-proof.js';
 

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import {
   createCertificateAuthority,
   createIntermediateAuthority,
@@ -8,15 +7,11 @@ import {
   type Authority,
   type IssuedCertificate,
 } from '../../test-support/pki.js';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
+import { createFixtureAuthority, issueFixtureCertificate, unknownExtension, type FixtureOptions } from '../../test-support/fixture-certificates.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import { createCertificatePathValidator, type CertificatePathValidator } from './certificate-path.js';
-import {
-  createFixtureAuthority,
-  issueFixtureCertificate,
-  unknownExtension,
-  type FixtureOptions,
-} from './certificate-fixtures.spec-helper.js';
 
 const NOW = Math.floor(Date.now() / 1000);
 const DAY_S = 86_400;

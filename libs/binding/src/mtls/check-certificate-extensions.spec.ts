@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { expectBindingError } from '../../test-support/expect-binding-error.js';
+import { issueFixtureCertificate, type FixtureOptions } from '../../test-support/fixture-certificates.js';
 import { createCertificateAuthority, issueCertificate, type Authority, type IssuedCertificate } from '../../test-support/pki.js';
 import { FailureType } from '../errors/failure-type.js';
 import { checkKeyMatchesAlgorithm } from './certificate-key.js';
-import { issueFixtureCertificate, type FixtureOptions } from './certificate-fixtures.spec-helper.js';
 import { createCertificatePathValidator, type CertificatePathValidator } from './certificate-path.js';
 
 // The sender's own certificate (x5c[0]), checked through the path validator: X509-SVID §5.2 leaf

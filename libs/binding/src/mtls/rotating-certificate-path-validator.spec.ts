@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { expectBindingError } from '../../test-support/expect-binding-error.js';
+import { createFixtureAuthority, issueFixtureCertificate } from '../../test-support/fixture-certificates.js';
 import { FailureType } from '../errors/failure-type.js';
 import { createCertificatePathValidator } from './certificate-path.js';
-import { createFixtureAuthority, issueFixtureCertificate } from './certificate-fixtures.spec-helper.js';
 import { RotatingCertificatePathValidator } from './rotating-certificate-path-validator.js';
 
 const ORDERS = 'spiffe://estate.local/orders';

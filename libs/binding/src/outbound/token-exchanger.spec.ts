@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodeProtectedHeader } from 'jose';
+import { createFixtureAuthority, issueFixtureCertificate } from '../../test-support/fixture-certificates.js';
 import { createHopProofSigner } from '../hop/sign-hop-proof.js';
 import { RotatingHopProofSigner } from '../hop/rotating-hop-proof-signer.js';
-import { createFixtureAuthority, issueFixtureCertificate } from '../mtls/certificate-fixtures.spec-helper.js';
 import { ACCESS_TOKEN_TYPE } from '../token/token-types.js';
 import { HOP_PROOF_HEADER } from '../hop/hop-header-names.js';
 import { JWT_TOKEN_TYPE } from '../token/token-types.js';

@@ -1,6 +1,7 @@
-// Test fixtures only (never imported by library code): the few certificates certs/pki.ts does not
-// make, because a correct PKI never issues them — intermediates, CA leaves, two URI SANs, unknown
-// critical extensions, RSA and P-384 keys. Real keys and real signatures, built with @peculiar/x509.
+// Test support only (never imported by library code, never packed): the few certificates pki.ts
+// (beside it) does not make, because a correct PKI never issues them: intermediates, CA leaves,
+// two URI SANs, unknown critical extensions, RSA and P-384 keys. Real keys and real signatures,
+// built with @peculiar/x509.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createPrivateKey, generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
