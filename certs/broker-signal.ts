@@ -1,3 +1,4 @@
+import { isIntegerIn } from '#binding/core';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CertificateChange } from './certificate-change.js';
@@ -29,7 +30,7 @@ export function describeChange(change: CertificateChange): string {
 export async function signalBroker(pidFile: string, change: CertificateChange, log: (message: string) => void = console.error): Promise<void> {
   try {
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
-    if (!Number.isInteger(pid) || pid < 2) throw new Error(`${pidFile} holds no pid`);
+    if (!isIntegerIn(pid, 2)) throw new Error(`${pidFile} holds no pid`);
     process.kill(pid, 'SIGHUP');
   } catch (error) {
     log(`could not SIGHUP the pid in ${pidFile}: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,3 +1,5 @@
+import { isIntegerIn } from '#binding/core';
+
 /**
  * Certificate lifetimes, in seconds. Workload certificates are short-lived (SECURITY.md L1):
  * 1 h by default, as SPIRE's default X.509-SVID TTL, and down to 30 s for the demo and tests.
@@ -46,7 +48,7 @@ export function validityWindow(nowMs: number, lifetimeSeconds: number): Validity
 }
 
 export function assertLifetime(seconds: number, name: string, minimum: number): void {
-  if (!Number.isFinite(seconds) || !Number.isInteger(seconds) || seconds < minimum) {
+  if (!isIntegerIn(seconds, minimum)) {
     throw new TypeError(`${name} must be a whole number of seconds, at least ${minimum}, got ${String(seconds)}`);
   }
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isIntegerIn } from '#binding/core';
 import { defaultProjectDir, locateNatsServer, natsServerVersion, projectNatsServerPath, type FindNatsServerOptions, type NatsServerBinary } from './find-nats-server.js';
 import { NatsServerBuildError, NatsServerMissingError, NatsServerVersionError } from './nats-server-errors.js';
 import { PINNED_NATS_SERVER_MODULE_QUERY, PINNED_NATS_SERVER_VERSION, PROJECT_BIN_DIR } from './nats-server-release.js';
@@ -109,7 +110,7 @@ async function tryLock(lockPath: string): Promise<boolean> {
 async function staleLock(lockPath: string): Promise<boolean> {
   try {
     const pid = Number.parseInt(await readFile(lockPath, 'utf8'), 10);
-    if (!Number.isInteger(pid) || pid <= 0) return Date.now() - (await stat(lockPath)).mtimeMs > EMPTY_LOCK_STALE_MS;
+    if (!isIntegerIn(pid, 1)) return Date.now() - (await stat(lockPath)).mtimeMs > EMPTY_LOCK_STALE_MS;
     process.kill(pid, 0); // throws ESRCH once the builder is gone
     return false;
   } catch (error) {

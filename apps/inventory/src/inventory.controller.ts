@@ -1,5 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import { isIntegerIn } from '#binding/core';
 import { Bound, Principal, type BoundPrincipal } from '#binding/nest';
 import { isStateBucketFull, isStateBucketUnavailable, spiffeIdOf, stateBucketFullException, stateBucketUnavailableException } from '#estate';
 import { OutOfStockError, StockStore, type Reservation } from './stock/stock-store.js';
@@ -53,7 +54,7 @@ export class InventoryController {
 function reserveRequest(payload: unknown): { orderId: string; sku: string; quantity: number } {
   const { orderId, quantity } = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
   if (typeof orderId !== 'string' || !ORDER_ID.test(orderId)) invalid('orderId must be a UUID');
-  if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) invalid(`quantity must be an integer from 1 to ${MAX_QUANTITY}`);
+  if (!isIntegerIn(quantity, 1, MAX_QUANTITY)) invalid(`quantity must be an integer from 1 to ${MAX_QUANTITY}`);
   return { orderId, sku: skuOf(payload), quantity };
 }
 

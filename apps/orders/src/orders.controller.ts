@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import { isIntegerIn } from '#binding/core';
 import { Bound, Principal, type BoundPrincipal } from '#binding/nest';
 import { OutboundRefusedError, OutboundUnavailableError, type OutboundClient } from '#binding/hop';
 import { isStateBucketFull, isStateBucketUnavailable, spiffeIdOf, stateBucketFullException, stateBucketUnavailableException } from '#estate';
@@ -114,7 +115,7 @@ function reservationOf(reply: unknown, orderId: string): OrderReservation {
 function createRequest(payload: unknown): { sku: string; quantity: number } {
   const { sku, quantity } = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
   if (typeof sku !== 'string' || !SKU.test(sku)) invalid('sku must be 1-32 letters, digits or dashes');
-  if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) invalid(`quantity must be an integer from 1 to ${MAX_QUANTITY}`);
+  if (!isIntegerIn(quantity, 1, MAX_QUANTITY)) invalid(`quantity must be an integer from 1 to ${MAX_QUANTITY}`);
   return { sku, quantity };
 }
 

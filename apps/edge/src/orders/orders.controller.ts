@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, UseFilters, BadRequestException } from '@nestjs/common';
+import { isIntegerIn } from '#binding/core';
 import { Bound, Principal, type BoundPrincipal } from '#binding/nest';
 import { spiffeIdOf } from '#estate';
 import { OrdersLink } from './orders-link.js';
@@ -26,7 +27,7 @@ export class OrdersController {
   async create(@Principal() principal: BoundPrincipal, @Body() body: unknown): Promise<unknown> {
     const { sku, quantity } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     if (typeof sku !== 'string' || !SKU.test(sku)) throw new BadRequestException('sku must be 1-32 letters, digits or dashes');
-    if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+    if (!isIntegerIn(quantity, 1, MAX_QUANTITY)) {
       throw new BadRequestException(`quantity must be an integer from 1 to ${MAX_QUANTITY}`);
     }
     return this.outbound().call({ audience: ORDERS, subject: 'orders.create', payload: { sku, quantity }, subjectToken: principal.subjectToken, scope: 'orders:write' });

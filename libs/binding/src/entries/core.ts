@@ -28,7 +28,7 @@ export { systemClock, type Clock } from '../time/clock.js';
 // The shared rules, each written once: SPIFFE ID, RFC 6749 scope, integer range
 export { MAX_SPIFFE_ID_LENGTH, spiffeIdProblem } from '../mtls/spiffe-id.js';
 export { isScopeToken, parseScope } from '../token/scope-token.js';
-export { integerRangeProblem } from '../options/integer-range.js';
+export { integerRangeProblem, isIntegerIn } from '../options/integer-range.js';
 // The widest either side of a proof's iat window may be set, DPoP and hop alike (E16, H6)
 export { MAX_IAT_WINDOW_S } from '../time/iat-window.js';
 // The observer seam (O1-O3): told of every decision, never of a token

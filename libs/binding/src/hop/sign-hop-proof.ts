@@ -3,6 +3,7 @@ import { sha256Base64url } from '../crypto/digest.js';
 import { createJwsKey, signJws, type JwsKey } from '../crypto/jws-signature.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { CERTIFICATE_KEY_ALGORITHMS, keyAlgorithmOf, type CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
+import { isIntegerIn } from '../options/integer-range.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { DEFAULT_HOP_IAT_PAST_S } from './hop-verifier-options.js';
 import { HOP_PROOF_TYPE, type HopProofClaims, type HopProofHeader } from './parse-hop-proof.js';
@@ -92,7 +93,7 @@ export function createHopProofSigner(options: HopProofSignerOptions): HopProofSi
       }
     }
     const iat = input.now ?? clock();
-    if (!Number.isSafeInteger(iat) || iat < 0) throw new TypeError('hop proof now must be integer epoch seconds');
+    if (!isIntegerIn(iat, 0)) throw new TypeError('hop proof now must be integer epoch seconds');
     const claims: HopProofClaims = {
       jti: randomUUID(),
       iat,

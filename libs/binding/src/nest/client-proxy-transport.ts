@@ -2,6 +2,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import { NatsRecordBuilder, type ClientProxy } from '@nestjs/microservices';
 import type { Observable, Subscription } from 'rxjs';
 import { BindingConfigError } from '../errors/binding-error.js';
+import { isIntegerIn } from '../options/integer-range.js';
 import type { HopTransport, HopTransportRequest } from '../outbound/hop-transport.js';
 import { OutboundRefusedError, OutboundUnavailableError, type OutboundStage } from '../outbound/outbound-errors.js';
 
@@ -94,7 +95,7 @@ function classify(stage: OutboundStage, subject: string, error: unknown): Error 
   if (typeof error === 'object' && error !== null && !(error instanceof Error)) {
     const reply = error as { code?: unknown; type?: unknown; status?: unknown };
     if (typeof reply.code === 'string') {
-      const status = typeof reply.status === 'number' && Number.isInteger(reply.status) && reply.status >= 400 && reply.status <= 599 ? reply.status : 500;
+      const status = isIntegerIn(reply.status, 400, 599) ? reply.status : 500;
       const code = ERROR_VALUE.test(reply.code) ? reply.code : 'server_error';
       if (status === 503 || code === 'temporarily_unavailable') return new OutboundUnavailableError(stage, subject, 'remote_unavailable');
       const type = typeof reply.type === 'string' && ERROR_VALUE.test(reply.type) ? reply.type : undefined;

@@ -1,4 +1,4 @@
-import { integerRangeProblem, isIntegerIn } from '../options/integer-range.js';
+import { isIntegerIn } from '../options/integer-range.js';
 
 /** What a revocation names: a token (`jti`), an end user (`sub`) or a workload certificate (`x5t#S256`). */
 export type RevocationKind = 'jti' | 'sub' | 'cert';
@@ -38,6 +38,6 @@ export function parseRevocationEvent(json: unknown): RevocationEvent {
   if (kind === 'cert' && !CERTIFICATE_THUMBPRINT.test(value)) {
     throw new TypeError('revocation event value for kind "cert" must be a base64url SHA-256 thumbprint');
   }
-  if (!isIntegerIn(until, 1)) throw new TypeError(`revocation event until (epoch seconds) ${integerRangeProblem(until, 1)}`);
+  if (!isIntegerIn(until, 1)) throw new TypeError('revocation event until must be a positive integer of epoch seconds');
   return Object.freeze({ kind: kind as RevocationKind, value, until });
 }

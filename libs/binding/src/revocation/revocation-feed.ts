@@ -1,6 +1,7 @@
 import { jetstreamManager, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { BindingConfigError } from '../errors/binding-error.js';
+import { isIntegerIn } from '../options/integer-range.js';
 import { safely, type RevocationObserver } from '../observe/binding-observer.js';
 import type { MemoryRevocationList, RevocationApplyResult } from './memory-revocation-list.js';
 import type { RevocationKind } from './revocation-event.js';
@@ -159,7 +160,7 @@ async function replayStream(manager: JetStreamManager, stream: string, from: num
  */
 function publishedAtOf(data: unknown): number | undefined {
   const value = (data as { published_at?: unknown }).published_at;
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  return isIntegerIn(value, 1) ? value : undefined;
 }
 
 function storedTimeOf(time: unknown): number | undefined {

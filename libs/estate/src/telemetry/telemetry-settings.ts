@@ -1,3 +1,4 @@
+import { isIntegerIn } from '#binding/core';
 import type { Env } from '../config/env-variables.js';
 
 /** What the standard OTEL_* variables ask for (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/). */
@@ -43,6 +44,6 @@ export function telemetrySettings(env: Env): TelemetrySettings {
   return {
     traces,
     otlpMetrics: otlpMetricsOn ? (protocol === 'http/json' ? 'http/json' : 'http/protobuf') : undefined,
-    metricIntervalMs: Number.isSafeInteger(interval) && interval >= 100 ? interval : DEFAULT_METRIC_EXPORT_INTERVAL_MS,
+    metricIntervalMs: isIntegerIn(interval, 100) ? interval : DEFAULT_METRIC_EXPORT_INTERVAL_MS,
   };
 }
