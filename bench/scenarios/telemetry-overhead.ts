@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { cpuSecondsOf, round, type BenchContext } from '../harness/bench-context.js';
 import type { LoadResult } from '../harness/load-generator.js';
 import { OrderEstate } from '../harness/order-estate.js';
@@ -8,7 +9,7 @@ import { OtlpSink } from '../harness/otlp-sink.js';
 /** Issue 12 §5: tracing and metrics may cost at most this share of the order flow's throughput. */
 export const TELEMETRY_OVERHEAD_TARGET = 0.1;
 /** Measured rounds per side, interleaved off/on so a noisy neighbour hits both alike. */
-const ROUNDS = { quick: 2, full: 3 } as const;
+const ROUNDS = { quick: 2, full: 5 } as const;
 const WARMUP_ORDERS = { quick: 200, full: 500 } as const;
 const MIN_RATE = 20; // requests per second
 /** The sampled side's share of traces recorded (OTEL_TRACES_SAMPLER_ARG). */
@@ -35,6 +36,18 @@ export interface TelemetryOverhead {
   readonly overhead: number;
   /** 1 - sampled / off. */
   readonly sampledOverhead: number;
+  /**
+   * The same two figures as the median of the rounds' own ratios (each `on` or `sampled` round
+   * against the `off` round run just before it): less moved by a neighbour's burst than the means.
+   */
+  readonly medianRoundOverhead: { readonly on: number; readonly sampled: number };
+  /**
+   * 1 - (CPU per order off) / (CPU per order on), all processes: the throughput a dedicated server
+   * core would lose, read from /proc rather than from the shared machine's varying rate.
+   */
+  readonly cpuOverhead: { readonly on: number; readonly sampled: number };
+  /** The machine's 1-minute load average when the measured rounds started and ended (2 cores, shared). */
+  readonly loadAverage: { readonly start: number; readonly end: number };
   readonly sampledRatio: number;
   readonly target: number;
   readonly met: boolean;
@@ -79,6 +92,7 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
     const amount = Math.round(Math.max(Math.min(warmOff.okPerSecond, warmOn.okPerSecond, warmSampled.okPerSecond), MIN_RATE) * settings.runSeconds);
     context.log(`  warm-up off ${round(warmOff.okPerSecond)}, on ${round(warmOn.okPerSecond)}, sampled ${round(warmSampled.okPerSecond)} orders/s; ${settings.quick ? ROUNDS.quick : ROUNDS.full} rounds of ${amount} orders each`);
     const runs: { off: LoadResult[]; on: LoadResult[]; sampled: LoadResult[] } = { off: [], on: [], sampled: [] };
+    const loadStart = loadavg()[0]!;
     const cpu = { off: new CpuPerOrder(estates.off), on: new CpuPerOrder(estates.on), sampled: new CpuPerOrder(estates.sampled) };
     for (let round_ = 0; round_ < (settings.quick ? ROUNDS.quick : ROUNDS.full); round_++) {
       for (const side of ['off', 'on', 'sampled'] as const) runs[side].push(await cpu[side].measure(() => closed(estates[side]!, amount)));
@@ -88,8 +102,16 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
     const onSide = { ...sideOf(runs.on, amount), cpuMsPerOrder: cpu.on.perOrder() };
     const sampledSide = { ...sideOf(runs.sampled, amount), cpuMsPerOrder: cpu.sampled.perOrder() };
     context.log(`  CPU ms per order, off ${JSON.stringify(off.cpuMsPerOrder)}, on ${JSON.stringify(onSide.cpuMsPerOrder)}, sampled ${JSON.stringify(sampledSide.cpuMsPerOrder)}`);
+    const loadEnd = loadavg()[0]!;
     const overhead = round(1 - onSide.requestsPerSecond / off.requestsPerSecond, 3);
     const sampledOverhead = round(1 - sampledSide.requestsPerSecond / off.requestsPerSecond, 3);
+    const medianRoundOverhead = { on: medianRatioOverhead(runs.off, runs.on), sampled: medianRatioOverhead(runs.off, runs.sampled) };
+    const cpuTotal = (side: Readonly<Record<string, number>> | undefined): number => Object.values(side ?? {}).reduce((sum, value) => sum + value, 0);
+    const cpuOverhead = {
+      on: round(1 - cpuTotal(off.cpuMsPerOrder) / cpuTotal(onSide.cpuMsPerOrder), 3),
+      sampled: round(1 - cpuTotal(off.cpuMsPerOrder) / cpuTotal(sampledSide.cpuMsPerOrder), 3),
+    };
+    context.log(`  median of the rounds' ratios: ${round(medianRoundOverhead.on * 100, 1)} % every trace, ${round(medianRoundOverhead.sampled * 100, 1)} % sampled; by CPU per order: ${round(cpuOverhead.on * 100, 1)} %, ${round(cpuOverhead.sampled * 100, 1)} %; load average ${round(loadStart, 2)} -> ${round(loadEnd, 2)}`);
     context.log(`  off ${off.requestsPerSecond}, on ${onSide.requestsPerSecond}, sampled ${sampledSide.requestsPerSecond} orders/s: overhead ${round(overhead * 100, 1)} % every trace, ${round(sampledOverhead * 100, 1)} % at ${SAMPLED_RATIO * 100} % sampled (target at most ${TELEMETRY_OVERHEAD_TARGET * 100} %); ${sink.requests} OTLP exports, ${sink.bytes} bytes`);
     return {
       generated_at: new Date().toISOString(),
@@ -99,6 +121,9 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
       sampled: sampledSide,
       overhead,
       sampledOverhead,
+      medianRoundOverhead,
+      cpuOverhead,
+      loadAverage: { start: round(loadStart, 2), end: round(loadEnd, 2) },
       sampledRatio: SAMPLED_RATIO,
       target: TELEMETRY_OVERHEAD_TARGET,
       met: overhead <= TELEMETRY_OVERHEAD_TARGET,
@@ -138,6 +163,14 @@ class CpuPerOrder {
   }
 }
 
+/** The median over rounds of 1 - side / off, each round against the off round just before it. */
+function medianRatioOverhead(off: readonly LoadResult[], side: readonly LoadResult[]): number {
+  const ratios = side.map((run, index) => 1 - run.okPerSecond / off[index]!.okPerSecond).sort((a, b) => a - b);
+  const middle = Math.floor(ratios.length / 2);
+  const median = ratios.length % 2 === 1 ? ratios[middle]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
+  return round(median, 3);
+}
+
 function sideOf(runs: readonly LoadResult[], amount: number): TelemetrySide {
   const rates = runs.map((run) => round(run.okPerSecond));
   const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
@@ -164,6 +197,8 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
     `| on, ${pct(result.sampledRatio)} of traces | ${result.sampled.requestsPerSecond} | ${result.sampled.rounds.join(', ')} | ${result.sampled.latencyMs.p50} | ${result.sampled.latencyMs.p99} | ${result.sampled.clean ? 'yes' : 'NO'} |`,
     '',
     `**Overhead: ${pct(result.overhead)} of throughput with every trace recorded, ${pct(result.sampledOverhead)} with ${pct(result.sampledRatio)} sampled** (target at most ${pct(result.target)} for every trace: ${result.met ? 'met' : 'NOT met'}). ${result.on.otlpExports} OTLP exports, ${result.on.otlpBytes} bytes.`,
+    '',
+    `Median of the rounds' own ratios: ${pct(result.medianRoundOverhead.on)} every trace, ${pct(result.medianRoundOverhead.sampled)} sampled. By CPU per order (all processes, /proc): ${pct(result.cpuOverhead.on)} every trace, ${pct(result.cpuOverhead.sampled)} sampled. Machine load average (1 min, 2 shared cores) ${result.loadAverage.start} at the first round, ${result.loadAverage.end} after the last.`,
     '',
     'CPU milliseconds per order (the STS is seldom asked: each bench client reuses its token, so exchanges come from the cache):',
     '',
