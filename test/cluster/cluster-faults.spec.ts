@@ -14,7 +14,7 @@ import { ClusterEstate, eventually, OUTBOUND_TIMEOUT_MS } from './support/cluste
 import { orderLedger, OrderTraffic, recoveryMs } from './support/order-traffic.js';
 import { writeFaultFigures } from './support/fault-figures.js';
 import { ElectionWatch, raftLeaders } from './support/raft-leaders.js';
-import { DEFAULT_REPLAY_CLAIM_TIMEOUT_MS } from '#binding';
+import { DEFAULT_REPLAY_CLAIM_TIMEOUT_MS } from '../../libs/binding/src/replay/jetstream-replay-store.js';
 import { STATE_BUCKET_TIMEOUT_MS } from '#estate';
 
 // Issue 11, faults under load on one shared three-node cluster (JetStream at R3) with two replicas

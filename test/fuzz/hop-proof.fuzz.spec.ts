@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { FailureType, type HopRequest } from '#binding';
+import { FailureType } from '#binding';
+import type { HopRequest } from '../../libs/binding/src/hop/verify-hop-proof.js';
 import { checkSingleHopProof, checkSingleHopToken } from '../../libs/binding/src/hop/check-hop-headers.js';
 import { parseHopProof } from '../../libs/binding/src/hop/parse-hop-proof.js';
 import { createCertificateAuthority, issueCertificate } from '../../certs/pki.js';

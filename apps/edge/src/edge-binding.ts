@@ -1,5 +1,5 @@
 import { createAccessTokenVerifier } from '#binding/core';
-import { createDpopVerifier, createRemoteKeySet, discoverRemoteKeySet, type RemoteKeySet } from '#binding/dpop';
+import { createDpopVerifier, createRemoteKeySet, discoverRemoteKeySet } from '#binding/dpop';
 import type { BindingModuleOptions } from '#binding/nest';
 import { observedReplayStore, workloadTelemetry } from '#estate';
 import type { EdgeConfig } from './edge-config.js';
@@ -15,7 +15,7 @@ import type { EdgeRevocations } from './edge-revocations.js';
 export async function createEdgeBinding(config: EdgeConfig, revocations: EdgeRevocations, replay: EdgeReplayStore): Promise<BindingModuleOptions> {
   // An http issuer is a development set-up the operator chose explicitly; https otherwise.
   const allowHttp = config.issuer.startsWith('http:');
-  const keys: RemoteKeySet =
+  const keys =
     config.jwksUri === undefined
       ? (await discoverRemoteKeySet(config.issuer, { allowHttp, cooldownMs: config.jwksCooldownMs })).keys
       : createRemoteKeySet(config.jwksUri, { allowHttp, cooldownMs: config.jwksCooldownMs });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE } from '#binding/core';
 import { EstateConfigError } from '#estate';
+import { DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE } from '../../../libs/binding/src/replay/memory-replay-store.js';
 import { loadEdgeConfig, MAX_EDGE_REPLAY_ENTRIES } from './edge-config.js';
 
 const BASE = { AUTH_ISSUER: 'http://127.0.0.1:4000' };

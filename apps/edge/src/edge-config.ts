@@ -1,5 +1,4 @@
-import { DEFAULT_REPLAY_MAX_ENTRIES, DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, MAX_IAT_WINDOW_S } from '#binding/core';
-import { DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S } from '#binding/dpop';
+import { DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S, MAX_IAT_WINDOW_S } from '#binding/core';
 import { z } from 'zod';
 import { loadEstateConfig, optionalVariable, parseEnvironment, refuseVariable, variable, type AppConfiguration, type Env, type EstateConfig } from '#estate';
 
@@ -54,6 +53,9 @@ export const DEFAULT_DPOP_ALGORITHMS = ['ES256', 'EdDSA', 'PS256'] as const;
 export const DEFAULT_JWKS_COOLDOWN_S = 30; // seconds
 /** ~4.5 GB at the store's worst case of 450 B an entry: a bound on memory, beyond any sane setting. */
 export const MAX_EDGE_REPLAY_ENTRIES = 10_000_000; // entries
+/** MemoryReplayStore's own defaults, kept when the variables are unset (edge-config.spec pins them to the library's). */
+export const DEFAULT_EDGE_REPLAY_MAX_ENTRIES = 100_000; // entries, all keys together
+export const DEFAULT_EDGE_REPLAY_MAX_PER_KEY = 10_000; // entries per DPoP key
 
 export interface ReplayMemoryLimits {
   readonly maxEntries: number;
@@ -81,8 +83,8 @@ export const EDGE_VARIABLES = {
   EDGE_CORS_ORIGINS: variable.list(),
   EDGE_HTTP_ADAPTER: variable.oneOf<HttpAdapterKind>(['fastify', 'express']),
   REPLAY_STORE: variable.oneOf<ReplayStoreKind>(['memory', 'jetstream']),
-  EDGE_REPLAY_MAX_ENTRIES: variable.integer(DEFAULT_REPLAY_MAX_ENTRIES, 1, MAX_EDGE_REPLAY_ENTRIES),
-  // Default: DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, or the total when that is lower.
+  EDGE_REPLAY_MAX_ENTRIES: variable.integer(DEFAULT_EDGE_REPLAY_MAX_ENTRIES, 1, MAX_EDGE_REPLAY_ENTRIES),
+  // Default: DEFAULT_EDGE_REPLAY_MAX_PER_KEY, or the total when that is lower.
   EDGE_REPLAY_MAX_PER_KEY: variable.optionalInteger(1, MAX_EDGE_REPLAY_ENTRIES),
 };
 
@@ -93,7 +95,7 @@ export const edgeEnvironment = z.object(EDGE_VARIABLES).transform((vars, ctx) =>
     return z.NEVER;
   }
   // E17: the per-key cap may not exceed the total; a total below the default per-key cap lowers that cap with it.
-  const perKey = vars.EDGE_REPLAY_MAX_PER_KEY ?? Math.min(DEFAULT_REPLAY_MAX_ENTRIES_PER_SCOPE, vars.EDGE_REPLAY_MAX_ENTRIES);
+  const perKey = vars.EDGE_REPLAY_MAX_PER_KEY ?? Math.min(DEFAULT_EDGE_REPLAY_MAX_PER_KEY, vars.EDGE_REPLAY_MAX_ENTRIES);
   if (perKey > vars.EDGE_REPLAY_MAX_ENTRIES) {
     refuseVariable(ctx, 'EDGE_REPLAY_MAX_PER_KEY', `must be an integer from 1 to ${vars.EDGE_REPLAY_MAX_ENTRIES}, got "${perKey}"`);
     return z.NEVER;

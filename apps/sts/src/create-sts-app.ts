@@ -1,7 +1,7 @@
 import { Logger, type INestMicroservice, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createAccessTokenVerifier, type AccessTokenVerifier, type Clock } from '#binding/core';
-import { createRemoteKeySet, discoverRemoteKeySet, type RemoteKeySet } from '#binding/dpop';
+import { createRemoteKeySet, discoverRemoteKeySet } from '#binding/dpop';
 import { createCallerProofVerifier } from '#binding/hop';
 import { estateServerNats, openEstateLink, openHopReplayStore, startEstateOperations, STS_ISSUER, workloadTelemetry, type EstateLink, type EstateLinkOptions, type OperationsServer } from '#estate';
 import { createTokenExchange } from './exchange/token-exchange.js';
@@ -92,7 +92,7 @@ export async function createStsApp(config: StsConfig, options: StsAppOptions = {
  */
 async function subjectTokenVerifiers(config: StsConfig, keys: StsKeyRing): Promise<SubjectTokenVerifiers> {
   const allowHttp = config.externalIssuer.startsWith('http:');
-  const externalKeys: RemoteKeySet =
+  const externalKeys =
     config.externalJwksUri === undefined
       ? (await discoverRemoteKeySet(config.externalIssuer, { allowHttp, cooldownMs: config.jwksCooldownMs })).keys
       : createRemoteKeySet(config.externalJwksUri, { allowHttp, cooldownMs: config.jwksCooldownMs });

@@ -1,5 +1,5 @@
-import { JWT_TOKEN_TYPE, type Clock, type RevocationList } from '#binding/core';
-import { checkNotRevoked, INTERNAL_TOKEN_TYPE, type CallerProofVerifier, type TokenExchangeResponse } from '#binding/hop';
+import { checkNotRevoked, JWT_TOKEN_TYPE, type Clock, type RevocationList } from '#binding/core';
+import { INTERNAL_TOKEN_TYPE, type CallerProofVerifier, type TokenExchangeResponse } from '#binding/hop';
 import type { StsKeyRing } from '../keys/sts-key-ring.js';
 import { atStage, ExchangeRefusal } from './exchange-refusal.js';
 import { authorizeExchange, checkSubjectTokenType, narrowScope, type ExchangePolicy } from './exchange-policy.js';

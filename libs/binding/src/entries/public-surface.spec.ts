@@ -86,10 +86,26 @@ function snippetDiagnostics(snippets: readonly string[]): string[] {
 }
 
 describe('the public surface (issue 13)', () => {
+  const index = exportedNames(join(LIBRARY, 'src/index.ts'));
   const entries = [...entryPoints()].map(([name, file]) => ({ name, ...exportedNames(file) }));
 
-  it('the README names every entry point', () => {
+  it(`index.ts lists at most ${MAX_PUBLIC_NAMES} names, by hand, each once`, () => {
+    expect(index.star).toBe(false);
+    expect(index.names.length).toBeLessThanOrEqual(MAX_PUBLIC_NAMES);
+    expect(index.names.length).toBe(new Set(index.names).size);
+  });
+
+  it('the entry points export exactly the names of index.ts, each from one entry, none by `export *`', () => {
+    for (const entry of entries) expect({ entry: entry.name, star: entry.star }).toEqual({ entry: entry.name, star: false });
+    const fromEntries = entries.flatMap((entry) => entry.names);
+    expect(fromEntries.length).toBe(new Set(fromEntries).size);
+    expect([...fromEntries].sort()).toEqual([...index.names].sort());
+  });
+
+  it('the README names every entry point and every public name', () => {
     for (const entry of entries) expect({ entry: entry.name, named: README.includes(`\`${entry.name}\``) }).toEqual({ entry: entry.name, named: true });
+    const unnamed = index.names.filter((name) => !new RegExp(`\\b${name}\\b`).test(README));
+    expect(unnamed).toEqual([]);
   });
 
   it('every ts block of the README typechecks against the entry points', () => {

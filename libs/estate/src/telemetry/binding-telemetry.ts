@@ -1,5 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
-import type { BindingDecision, BindingObserver, OutboundObserver, RevocationApplied, RevocationObserver } from '#binding';
+import type { BindingDecision, BindingObserver, OutboundObserver, RevocationObserver } from '#binding';
 import type { AuditFields, AuditLog } from './audit-log.js';
 import { estateInstruments } from './estate-instruments.js';
 import { requestSpanOf } from './request-spans.js';
@@ -14,6 +14,8 @@ const onBehalfOfContexts = new WeakMap<object, Context>();
 /** What the outbound client tells its observer of one request, and what it takes back (OutboundObserver). */
 type OutboundRequestInfo = Parameters<NonNullable<OutboundObserver['request']>>[0];
 type OutboundObservation = NonNullable<ReturnType<NonNullable<OutboundObserver['request']>>>;
+/** What the revocation feed tells its observer of each revocation it put in force (RevocationObserver). */
+type RevocationApplied = Parameters<RevocationObserver['applied']>[0];
 
 /** The context of a transport request: its own span (request-spans.ts), else whatever is active. */
 function contextOfRequest(request: object | undefined): Context {

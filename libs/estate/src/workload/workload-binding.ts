@@ -1,8 +1,8 @@
 import { Kvm } from '@nats-io/kv';
-import { CappedReplayStore, createAccessTokenVerifier, MemoryReplayStore, type ReplayStore } from '#binding/core';
+import { CappedReplayStore, createAccessTokenVerifier, DEFAULT_IAT_FUTURE_S, DEFAULT_IAT_PAST_S, MemoryReplayStore, type ReplayStore } from '#binding/core';
 import type { BindingModuleOptions } from '#binding/nest';
 import { clientProxyTransport } from '#binding/nest/rpc';
-import { createHopVerifier, createOutboundClient, DEFAULT_HOP_IAT_FUTURE_S, DEFAULT_HOP_IAT_PAST_S, JetStreamReplayStore, type OutboundClient } from '#binding/hop';
+import { createHopVerifier, createOutboundClient, JetStreamReplayStore, type OutboundClient } from '#binding/hop';
 import { EstateConfigError } from '../config/estate-config-error.js';
 import { isWorkload, kvBucketOf, spiffeIdOf } from '../identity/estate-identity.js';
 import { observedReplayStore } from '../telemetry/observed-replay-store.js';
@@ -36,7 +36,7 @@ export function hopBindingOptions(link: EstateLink, replay: ReplayStore): Bindin
  * How long a hop proof (or a caller proof at the STS) can be accepted, so how long its claim must
  * last; the edge's default DPoP window is the same 60 s + 10 s. Replay buckets are provisioned for it.
  */
-export const HOP_PROOF_WINDOW_S = DEFAULT_HOP_IAT_PAST_S + DEFAULT_HOP_IAT_FUTURE_S; // seconds
+export const HOP_PROOF_WINDOW_S = DEFAULT_IAT_PAST_S + DEFAULT_IAT_FUTURE_S; // seconds
 
 /**
  * Where this workload claims the `jti` of every hop proof it accepts (H6), per HOP_REPLAY_STORE:
