@@ -132,7 +132,7 @@ async function checkWithoutNest(tarball) {
     "const transport = { request: async () => { throw new Error('not sent'); } };",
     "hop.createOutboundClient({ transport, signer: { certificateThumbprint: 'x', sign: async () => 'proof' }, stsAudience: 'spiffe://estate.local/sts' });",
     "for (const name of ['createHopVerifier', 'createCertificatePathValidator', 'JetStreamReplayStore', 'createNatsKeySet']) if (typeof hop[name] !== 'function') throw new Error(name + ' missing');",
-    "if (new core.SubjectToken('t', core.ACCESS_TOKEN_TYPE, 1).type !== core.ACCESS_TOKEN_TYPE || hop.HOP_PROOF_HEADER !== 'Hop-Proof') throw new Error('shared names missing');",
+    "if (new core.SubjectToken('t', core.ACCESS_TOKEN_TYPE, 1).type !== core.ACCESS_TOKEN_TYPE || !hop.COVERED_HEADERS.includes('traceparent')) throw new Error('shared names missing');",
     "const refused = await import('@hybrid-estate/binding/nest').then(() => 'loaded', (error) => error.code === 'ERR_MODULE_NOT_FOUND' && /@nestjs\\/common/.test(error.message) ? 'refused' : String(error));",
     "if (refused !== 'refused') throw new Error('./nest without @nestjs/common: ' + refused);",
     "console.log('without nest ok');",
