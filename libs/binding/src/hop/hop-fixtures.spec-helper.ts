@@ -4,11 +4,10 @@
 // hand-built proofs from the library's shared builders (test-support/access-tokens.ts, hop-proofs.ts).
 import { createLocalJWKSet, errors, exportJWK, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
 import { signAccessToken } from '../../test-support/access-tokens.js';
-import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { craftHopProof, hopProofClaims } from '../../test-support/hop-proofs.js';
 import { sha256Base64url } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
-import { FailureType, type ErrorCode } from '../errors/failure-type.js';
+import { FailureType } from '../errors/failure-type.js';
 import { createCertificatePathValidator } from '../mtls/certificate-path.js';
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
 import { MemoryRevocationList } from '../revocation/memory-revocation-list.js';
@@ -136,9 +135,4 @@ export async function createEstate(anchorPem: string, now = Math.floor(Date.now(
       return craftHopProof({ ...options, x5c: [caller.der], signingKeyPem, claims: { ...claims, ...options.claims } });
     },
   };
-}
-
-/** Awaits a rejection and checks it is a BindingError of `type` with RFC `code` (test-support/expect-binding-error.ts). */
-export function expectRejection(promise: Promise<unknown>, type: FailureType, code: ErrorCode): Promise<BindingError> {
-  return expectBindingError(promise, type, code);
 }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType, toHopMapping } from '../errors/failure-type.js';
@@ -7,7 +8,7 @@ import { createCertificatePathValidator } from '../mtls/certificate-path.js';
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
 import { MemoryRevocationList } from '../revocation/memory-revocation-list.js';
 import { checkCertificatePathNotRevoked } from '../revocation/revocation-list.js';
-import { createEstate, EDGE, expectRejection, INVENTORY, ORDERS, STS, type Credential, type Estate } from './hop-fixtures.spec-helper.js';
+import { createEstate, EDGE, INVENTORY, ORDERS, STS, type Credential, type Estate } from './hop-fixtures.spec-helper.js';
 import { payloadHash } from './payload-hash.js';
 import type { HopProofInput } from './sign-hop-proof.js';
 import { createCallerProofVerifier, type CallerProofRequest, type CallerProofVerifierOptions } from './verify-caller-proof.js';
@@ -71,7 +72,7 @@ describe('createCallerProofVerifier', () => {
     expect(result.jtiHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Object.isFrozen(result)).toBe(true);
     await expect(result.claim()).resolves.toBe(result.jtiHash);
-    await expectRejection(result.claim(), FailureType.ProofReplayed, 'invalid_dpop_proof');
+    await expectBindingError(result.claim(), FailureType.ProofReplayed, 'invalid_dpop_proof');
   });
 
   it('H6: verify() burns nothing; only claim() does, so a refused exchange leaves the proof unused', async () => {
@@ -81,13 +82,13 @@ describe('createCallerProofVerifier', () => {
     const accepted = await verifier.verify(request);
     await expect(accepted.claim()).resolves.toBe(accepted.jtiHash);
     const replayed = await verifier.verify(request);
-    await expectRejection(replayed.claim(), FailureType.ProofReplayed, 'invalid_dpop_proof');
+    await expectBindingError(replayed.claim(), FailureType.ProofReplayed, 'invalid_dpop_proof');
   });
 
   it('H6: a replay store that fails makes claim() fail closed (503), its error kept', async () => {
     const verifier = verifierWith({ replay: { claim: async () => { throw new Error('store unreachable'); } } });
     const result = await verifier.verify(await exchange());
-    const error = await expectRejection(result.claim(), FailureType.ReplayStoreUnavailable, 'temporarily_unavailable');
+    const error = await expectBindingError(result.claim(), FailureType.ReplayStoreUnavailable, 'temporarily_unavailable');
     expect(error.cause).toBeInstanceOf(Error);
   });
 
@@ -95,27 +96,27 @@ describe('createCallerProofVerifier', () => {
     const request = await exchange();
     for (const token of ['', undefined]) {
       const refused = verifierWith().verify({ ...request, proof: undefined, token: token as string });
-      await expectRejection(refused, FailureType.ExchangeInvalidRequest, 'invalid_request');
+      await expectBindingError(refused, FailureType.ExchangeInvalidRequest, 'invalid_request');
     }
   });
 
   it('H1: no proof, two proofs, or one over the size cap fail before parsing', async () => {
     const request = await exchange();
-    await expectRejection(verifierWith().verify({ ...request, proof: undefined }), FailureType.MissingProof, 'invalid_request');
-    await expectRejection(verifierWith().verify({ ...request, proof: [...request.proof!, ...request.proof!] }), FailureType.MultipleProofs, 'invalid_request');
-    await expectRejection(verifierWith({ maxProofLength: 100 }).verify(request), FailureType.ProofTooLarge, 'invalid_dpop_proof');
+    await expectBindingError(verifierWith().verify({ ...request, proof: undefined }), FailureType.MissingProof, 'invalid_request');
+    await expectBindingError(verifierWith().verify({ ...request, proof: [...request.proof!, ...request.proof!] }), FailureType.MultipleProofs, 'invalid_request');
+    await expectBindingError(verifierWith({ maxProofLength: 100 }).verify(request), FailureType.ProofTooLarge, 'invalid_dpop_proof');
   });
 
   it('H2: a DPoP proof presented as a hop proof fails on typ', async () => {
     const claims = { aud: STS, sub: EXCHANGE, pdh: payloadHash(exchangeRequest(CLIENT_TOKEN)) };
     const proof = await estate.craftProof(edge, CLIENT_TOKEN, { header: { typ: 'dpop+jwt' }, claims });
     const request = { subject: EXCHANGE, proof: [proof], token: CLIENT_TOKEN, payload: exchangeRequest(CLIENT_TOKEN) };
-    await expectRejection(verifierWith().verify(request), FailureType.ProofType, 'invalid_dpop_proof');
+    await expectBindingError(verifierWith().verify(request), FailureType.ProofType, 'invalid_dpop_proof');
   });
 
   it('H3: a caller whose certificate is from another CA is untrusted', async () => {
     const rogue = await workload(await createCertificateAuthority(), EDGE);
-    await expectRejection(verifierWith().verify(await exchange(rogue)), FailureType.CertificateUntrusted, 'invalid_token');
+    await expectBindingError(verifierWith().verify(await exchange(rogue)), FailureType.CertificateUntrusted, 'invalid_token');
   });
 
   it('H3, H4: the certificate is checked before the signature: a rogue certificate with a forged signature fails on the certificate', async () => {
@@ -123,41 +124,41 @@ describe('createCallerProofVerifier', () => {
     const claims = { aud: STS, sub: EXCHANGE, pdh: payloadHash(exchangeRequest(CLIENT_TOKEN)) };
     const proof = await estate.craftProof(rogue, CLIENT_TOKEN, { claims, signingKeyPem: edge.privateKeyPem });
     const request = { subject: EXCHANGE, proof: [proof], token: CLIENT_TOKEN, payload: exchangeRequest(CLIENT_TOKEN) };
-    await expectRejection(verifierWith().verify(request), FailureType.CertificateUntrusted, 'invalid_token');
+    await expectBindingError(verifierWith().verify(request), FailureType.CertificateUntrusted, 'invalid_token');
   });
 
   it('H4: a proof naming the edge certificate but signed by another key fails, before any claim is compared', async () => {
     const other = await workload(ca, ORDERS);
     const proof = await estate.craftProof(edge, CLIENT_TOKEN, { claims: { aud: INVENTORY }, signingKeyPem: other.privateKeyPem });
     const request = { subject: EXCHANGE, proof: [proof], token: CLIENT_TOKEN, payload: exchangeRequest(CLIENT_TOKEN) };
-    await expectRejection(verifierWith().verify(request), FailureType.ProofSignature, 'invalid_dpop_proof');
+    await expectBindingError(verifierWith().verify(request), FailureType.ProofSignature, 'invalid_dpop_proof');
   });
 
   it('H5: a proof meant for another service, or for another subject of the STS, fails', async () => {
-    await expectRejection(verifierWith().verify(await exchange(edge, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
-    await expectRejection(verifierWith().verify({ ...(await exchange()), subject: 'sts.jwks' }), FailureType.ProofSubject, 'invalid_dpop_proof');
+    await expectBindingError(verifierWith().verify(await exchange(edge, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
+    await expectBindingError(verifierWith().verify({ ...(await exchange()), subject: 'sts.jwks' }), FailureType.ProofSubject, 'invalid_dpop_proof');
   });
 
   it('H6: a proof 8 s ahead of the STS clock passes; one 61 s old fails', async () => {
     await expect(verifierWith().verify(await exchange(edge, { now: estate.now + 8 }))).resolves.toMatchObject({ caller: EDGE });
-    await expectRejection(verifierWith().verify(await exchange(edge, { now: estate.now - 61 })), FailureType.ProofNotFresh, 'invalid_dpop_proof');
+    await expectBindingError(verifierWith().verify(await exchange(edge, { now: estate.now - 61 })), FailureType.ProofNotFresh, 'invalid_dpop_proof');
   });
 
   it('H7: ath covers the subject token: a proof moved to another subject token fails', async () => {
     const request = await exchange();
     const otherToken = `${CLIENT_TOKEN}x`;
     const moved = { ...request, token: otherToken, payload: exchangeRequest(otherToken) };
-    await expectRejection(verifierWith().verify(moved), FailureType.AthMismatch, 'invalid_dpop_proof');
+    await expectBindingError(verifierWith().verify(moved), FailureType.AthMismatch, 'invalid_dpop_proof');
   });
 
   it('H7: pdh covers the exchange request: asking for another audience with the same proof fails', async () => {
     const request = await exchange();
     const widened = { ...request, payload: exchangeRequest(CLIENT_TOKEN, INVENTORY) };
-    await expectRejection(verifierWith().verify(widened), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
+    await expectBindingError(verifierWith().verify(widened), FailureType.PayloadHashMismatch, 'invalid_dpop_proof');
   });
 
   it('H13: proof failures at the STS map to invalid_token', async () => {
-    const error = await expectRejection(verifierWith().verify(await exchange(edge, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
+    const error = await expectBindingError(verifierWith().verify(await exchange(edge, { audience: ORDERS })), FailureType.ProofAudience, 'invalid_dpop_proof');
     expect(toHopMapping(error.type)).toEqual({ code: 'invalid_token', status: 401 });
   });
 
@@ -203,7 +204,7 @@ describe('createCallerProofVerifier', () => {
         const fresh = await exchangeVia(intermediate, caller);
         revocations.apply({ kind: 'cert', value: revoked, until: estate.now + 30 });
         const seen: string[] = [];
-        await expectRejection(verifier.verify({ ...fresh, onProof: (jtiHash) => seen.push(jtiHash) }), FailureType.Revoked, 'invalid_token');
+        await expectBindingError(verifier.verify({ ...fresh, onProof: (jtiHash) => seen.push(jtiHash) }), FailureType.Revoked, 'invalid_token');
         expect(seen).toHaveLength(1);
       }
       await expect(accepted.claim()).resolves.toBe(accepted.jtiHash); // nothing refused burned it
