@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { MemoryRevocationList, startRevocationFeed, type RevocationFeed } from '#binding';
+import { MemoryRevocationList, startRevocationFeed, type RevocationApplied, type RevocationFeed } from '#binding';
 import { EstateStreams, EstateSubjects, loadEstateConfig, natsConnectionOptions, type EstateIdentity } from '#estate';
 import { provisionEstateJetStream } from '../../scripts/nats/provision-jetstream.js';
 import { announceRevocation } from '../../scripts/nats/publish-revocation.js';
@@ -68,6 +68,35 @@ describe('revocation feed (H12)', () => {
     const elapsed = await within(1_000, () => services.every(({ list }) => list.isRevoked({ subject: 'user-live' })));
     expect(elapsed).toBeLessThan(1_000);
     expect(services[0]!.list.isRevoked({ subject: 'user-other' })).toBe(false);
+  });
+
+  it('O1: the feed tells its observer of each event put in force, live and replayed, with its publish time (published_at, else the stream\'s)', async () => {
+    const admin = await as('admin');
+    // Before the feed starts: one as the operator publishes it (with published_at), one bare (no published_at).
+    const before = Date.now();
+    await announceRevocation(admin, { kind: 'jti', value: 'observed-replayed', ttlSeconds: 60 });
+    await admin.publish(EstateSubjects.revocations, JSON.stringify({ kind: 'jti', value: 'observed-bare', until: Math.floor(Date.now() / 1000) + 60 }));
+    await admin.flush();
+    const seen: RevocationApplied[] = [];
+    const list = new MemoryRevocationList();
+    feeds.push(await startRevocationFeed({ connection: await as('orders'), list, subject: EstateSubjects.revocations, stream: EstateStreams.revocations, observer: { applied: (event) => seen.push(event) } }));
+    const replayed = seen.filter((event) => event.source === 'stream');
+    // Every event of the stream so far (earlier tests' too) was replayed; the two above among them.
+    expect(replayed.length).toBeGreaterThanOrEqual(2);
+    for (const event of replayed) {
+      expect(event.publishedAtMs).toEqual(expect.any(Number));
+      expect(event.appliedAtMs).toBeGreaterThanOrEqual(event.publishedAtMs! - 5_000); // clocks of one machine
+    }
+    expect(replayed.at(-1)).toMatchObject({ kind: 'jti' });
+    expect(replayed.at(-1)!.publishedAtMs).toBeGreaterThanOrEqual(before - 1_000); // the bare one: the stream's stored time
+    // Live: the operator's publish, heard once, its published_at before it was applied.
+    seen.length = 0;
+    await announceRevocation(admin, { kind: 'sub', value: 'observed-live', ttlSeconds: 60 });
+    await within(1_000, () => seen.some((event) => event.source === 'live'));
+    const live = seen.find((event) => event.source === 'live')!;
+    expect(live).toMatchObject({ kind: 'sub', source: 'live', publishedAtMs: expect.any(Number), appliedAtMs: expect.any(Number) });
+    expect(live.appliedAtMs).toBeGreaterThanOrEqual(live.publishedAtMs!);
+    expect(list.isRevoked({ subject: 'observed-live' })).toBe(true);
   });
 
   it('H12: a service that starts later learns the revocations in force, and not the lapsed ones', async () => {
