@@ -46,8 +46,8 @@ export function checkProofIat(claims: HopProofClaims, now: number, window: IatWi
 }
 
 /**
- * H6: `exp` (draft-ietf-wimse-wpt §4: the proof "MUST" carry one, and its lifetime should be
- * short) has not passed by the receiver's clock, lies after `iat`, and at most the past side of the
+ * H6: `exp` (draft-ietf-wimse-wpt-02 §2: a WPT "MUST contain" it, and "WPT lifetimes MUST be
+ * short"; the recipient checks it "has not passed") has not passed by the receiver's clock, lies after `iat`, and at most the past side of the
  * `iat` window after it, so a proof never outlives what its `iat` allows and the replay store
  * (which keeps a `jti` for the whole window) still holds its claim. A proof whose `exp` has passed
  * fails with ProofNotFresh; one whose `exp` is not after `iat`, or too far after it, fails with

@@ -16,8 +16,9 @@ export type CoveredHeaderValues = Readonly<Record<string, readonly string[] | un
 
 /**
  * The `oth` claim of a hop proof for the covered headers to be sent: `{ name: base64url(SHA-256(
- * value)) }`, after the WIMSE Workload Proof Token (draft-ietf-wimse-wpt §3, `oth`: "hashes of
- * other tokens" sent with the request, a JSON object keyed by the token's type). Undefined when none
+ * value)) }`, after the WIMSE Workload Proof Token (draft-ietf-wimse-wpt-02 §2, `oth`: "Hash(es)
+ * of other token(s) in the request", a JSON object keyed by the header field name in lower case;
+ * see libs/binding/docs/standards.md for where this profile differs). Undefined when none
  * is sent, so a proof without trace context carries no `oth`. Throws a TypeError for a name that is
  * not covered or an empty or oversized value: the caller's mistake, not the peer's.
  */
