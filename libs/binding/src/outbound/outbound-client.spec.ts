@@ -33,6 +33,17 @@ describe('createOutboundClient: the caller\'s own mistakes are configuration err
     expect(sent).toEqual([]);
   });
 
+  it('a call\'s shape is checked once per audience, subject and scope: after a good call, a changed one is still refused before sending', async () => {
+    const reached: unknown[] = [];
+    const recording = createOutboundClient({ transport: { request: async (request: unknown) => void reached.push(request) }, signer, stsAudience: 'spiffe://estate.local/sts' });
+    await recording.call(call).catch(() => undefined); // the recording transport answers no exchange
+    expect(reached).toHaveLength(1);
+    for (const change of [{ scope: 'orders:"write"' }, { audience: 'orders' }, { subject: 'orders.>' }, { subjectToken: 'a.b.c' as never }]) {
+      await expect(recording.call({ ...call, ...change })).rejects.toBeInstanceOf(BindingConfigError);
+    }
+    expect(reached).toHaveLength(1);
+  });
+
   it('the principal\'s subject token handle never prints its token', () => {
     expect(JSON.stringify({ subjectToken })).toBe('{"subjectToken":"[subject token]"}');
   });

@@ -137,16 +137,36 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   return Object.freeze({ call });
 }
 
+/** Calls already checked, by audience, subject and scope: a workload makes a few kinds of call, over and over. */
+const CHECKED_CALLS_MAX_ENTRIES = 1_024; // entries; beyond it, calls are checked each time
+const checkedCalls = new Map<string, string>();
+
 function checkCall(call: OutboundCall): ExchangeInput {
-  spiffeIdOption(call.audience, 'outbound call: audience must be a SPIFFE ID');
-  literalSubject(call.subject);
   if (!(call.subjectToken instanceof SubjectToken)) throw new BindingConfigError('outbound call: subjectToken must be the principal\'s SubjectToken');
-  const scopes = typeof call.scope === 'string' ? parseScope(call.scope) : undefined;
+  if (call.timeoutMs !== undefined) milliseconds(call.timeoutMs, 'call timeoutMs');
+  return { subjectToken: call.subjectToken, audience: call.audience, scope: checkedScope(call) };
+}
+
+/**
+ * The call's own shape (a SPIFFE ID audience, a literal subject, one or more scope-tokens; a
+ * mistake is BindingConfigError) is fixed by the caller's code, not by a request: each distinct
+ * combination is checked once and its normalised scope (sorted, each once: the exchange cache's
+ * key) remembered, so a call repeated per request does not re-run the grammars.
+ */
+function checkedScope(call: OutboundCall): string {
+  const { audience, subject, scope } = call;
+  const key = typeof audience === 'string' && typeof subject === 'string' && typeof scope === 'string' ? `${audience}\n${subject}\n${scope}` : undefined;
+  const known = key === undefined ? undefined : checkedCalls.get(key);
+  if (known !== undefined) return known;
+  spiffeIdOption(audience, 'outbound call: audience must be a SPIFFE ID');
+  literalSubject(subject);
+  const scopes = typeof scope === 'string' ? parseScope(scope) : undefined;
   if (scopes === undefined || scopes.length === 0) {
     throw new BindingConfigError('outbound call: scope must hold one or more RFC 6749 scope-tokens');
   }
-  if (call.timeoutMs !== undefined) milliseconds(call.timeoutMs, 'call timeoutMs');
-  return { subjectToken: call.subjectToken, audience: call.audience, scope: [...scopes].sort().join(' ') };
+  const normalised = [...scopes].sort().join(' ');
+  if (key !== undefined && checkedCalls.size < CHECKED_CALLS_MAX_ENTRIES) checkedCalls.set(key, normalised);
+  return normalised;
 }
 
 function literalSubject(subject: unknown): string {
