@@ -161,7 +161,9 @@ describe('createCertificatePathValidator: validity period', () => {
     let now = NOW;
     const cached = createCertificatePathValidator({ trustAnchorsPem: ca.certificatePem, trustDomain: 'estate.local', clock: () => now });
     const workload = await issueCertificate(ca, {
-      commonName: 'orders', spiffeId: ORDERS, usage: 'client', notAfter: new Date((NOW + 30) * 1000),
+      // notBefore explicit: issued now, on a busy machine seconds after NOW was read, the default
+      // backdate (a tenth of 30 s) would leave it not yet valid at NOW.
+      commonName: 'orders', spiffeId: ORDERS, usage: 'client', notBefore: new Date((NOW - 60) * 1000), notAfter: new Date((NOW + 30) * 1000),
     });
     const first = cached.validate([b64(workload.der)]);
     expect(cached.validate([b64(workload.der)])).toBe(first); // served from the cache
