@@ -1,6 +1,8 @@
+import { LRUCache } from 'lru-cache';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { CERTIFICATE_KEY_ALGORITHMS, type CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
 import type { CertificatePathValidator } from '../mtls/certificate-path.js';
+import type { HopProofHeader } from './parse-hop-proof.js';
 import { spiffeIdOption } from '../mtls/spiffe-id.js';
 import { integerOption } from '../options/integer-range.js';
 import type { ReplayStore } from '../replay/replay-store.js';
@@ -38,7 +40,18 @@ export interface HopProofChecks {
   readonly maxProofLength: number;
   /** How long a claimed `jti` is kept: the whole window in which its proof could be accepted. */
   readonly replayTtlSeconds: number;
+  /** H2 results by header segment, for this very allow-list (parseHopProof). */
+  readonly headers: HopHeaderCache;
 }
+
+/**
+ * Checked hop-proof headers kept: one per sender certificate in use (a header is `typ`, `alg` and
+ * `x5c`, the same for every proof a signer makes), each about 1 KiB of key and 1 KiB of value.
+ */
+export const DEFAULT_HOP_HEADER_CACHE_MAX_ENTRIES = 256; // entries
+
+/** What parseHopProof keeps per header segment: the checked header, frozen. */
+export type HopHeaderCache = LRUCache<string, HopProofHeader>;
 
 /**
  * Validates the options shared by createHopVerifier and createCallerProofVerifier, once, at
@@ -54,15 +67,17 @@ export function resolveHopProofChecks(options: HopProofVerifierOptions, what: st
     throw new BindingConfigError(`${what} clock must be a function`);
   }
   const iatWindow = resolveIatWindow(options.iatPastSeconds ?? DEFAULT_HOP_IAT_PAST_S, options.iatFutureSeconds ?? DEFAULT_HOP_IAT_FUTURE_S, what);
+  const algorithms = resolveAlgorithms(options.algorithms ?? DEFAULT_HOP_ALGORITHMS, what);
   return Object.freeze({
     audience: options.audience,
     certificates: options.certificates,
     replay: options.replay,
     clock: options.clock ?? systemClock,
-    algorithms: resolveAlgorithms(options.algorithms ?? DEFAULT_HOP_ALGORITHMS, what),
+    algorithms,
     iatWindow,
     maxProofLength: headerLength(options.maxProofLength ?? DEFAULT_MAX_HOP_PROOF_LENGTH, `${what} maxProofLength`),
     replayTtlSeconds: replayWindowSeconds(iatWindow),
+    headers: new LRUCache<string, HopProofHeader>({ max: DEFAULT_HOP_HEADER_CACHE_MAX_ENTRIES }),
   });
 }
 

@@ -25,6 +25,24 @@ describe('parseHopProof', () => {
     expect(parseHopProofClaims(bytes({ ...CLAIMS, extra: 1 }))).toEqual(CLAIMS);
   });
 
+  it('H2: with a header cache, a known header segment is served checked and frozen; any other byte, or a refused header, is checked in full and never cached', () => {
+    const cache = new Map<string, ReturnType<typeof parseHopProof>['header']>();
+    const first = parseHopProof(proof(), ALGORITHMS, cache);
+    expect(first).toEqual({ header: HEADER, jws: proof() });
+    expect(Object.isFrozen(first.header) && Object.isFrozen(first.header.x5c)).toBe(true);
+    const again = proof(HEADER, { ...CLAIMS, jti: 'id-2' });
+    expect(parseHopProof(again, ALGORITHMS, cache)).toEqual({ header: first.header, jws: again });
+    expect(parseHopProof(again, ALGORITHMS, cache).header).toBe(first.header);
+    expect(cache.size).toBe(1);
+    // A header that differs (here only in typ) misses and fails as it would without the cache.
+    expectBindingError(() => parseHopProof(proof({ ...HEADER, typ: 'dpop+jwt' }), ALGORITHMS, cache), FailureType.ProofType, 'invalid_dpop_proof');
+    expectBindingError(() => parseHopProof(proof({ ...HEADER, x5c: ['not base64!'] }), ALGORITHMS, cache), FailureType.MalformedProof, 'invalid_dpop_proof');
+    expect(cache.size).toBe(1);
+    // The signature's spelling is still checked on every proof, cached header or not.
+    const respelled = `${SIGNATURE.slice(0, -1)}${SIGNATURE.endsWith('Q') ? 'R' : 'Q'}`;
+    expectBindingError(() => parseHopProof(proof(HEADER, CLAIMS, respelled), ALGORITHMS, cache), FailureType.MalformedProof, 'invalid_dpop_proof');
+  });
+
   it('H4: parsing reads the header only: claims that are not even JSON are left for after the signature', () => {
     expect(parseHopProof(proof(HEADER, 'not json'), ALGORITHMS)).toEqual({ header: HEADER, jws: proof(HEADER, 'not json') });
   });

@@ -60,12 +60,25 @@ export interface ParsedHopProof {
  *   1. three base64url segments, the signature in its one canonical spelling (splitCompactJws);
  *   2. the header, strict UTF-8 JSON, an object (decodePopHeader);
  *   3. checkHopProofHeader.
+ * With `cache` (built for this very allow-list), steps 2 and 3 run once per header segment: every
+ * check they make is a function of that exact text and of the allow-list, and a signer sends the
+ * same header with every proof, so a known sender skips the JSON and the x5c syntax; a header that
+ * differs in any byte misses and is checked in full, and failures are never cached.
  * Does not decode the claims (parseHopProofClaims does, from the verified bytes), nor check the
  * certificates or the signature: the steps after it do.
  */
-export function parseHopProof(proof: string, algorithms: readonly CertificateKeyAlgorithm[]): ParsedHopProof {
-  const header = decodePopHeader(splitCompactJws(proof, HOP_PROFILE).header, HOP_PROFILE);
-  return { header: checkHopProofHeader(header, algorithms), jws: proof };
+export function parseHopProof(
+  proof: string,
+  algorithms: readonly CertificateKeyAlgorithm[],
+  cache?: { get(segment: string): HopProofHeader | undefined; set(segment: string, header: HopProofHeader): unknown },
+): ParsedHopProof {
+  const segment = splitCompactJws(proof, HOP_PROFILE).header;
+  let header = cache?.get(segment);
+  if (header === undefined) {
+    header = checkHopProofHeader(decodePopHeader(segment, HOP_PROFILE), algorithms);
+    cache?.set(segment, header);
+  }
+  return { header, jws: proof };
 }
 
 /**
@@ -83,7 +96,7 @@ export function checkHopProofHeader(
   const alg = checkPopHeader(header, HOP_PROFILE, algorithms) as CertificateKeyAlgorithm;
   const x5c = header['x5c'];
   checkX5cSyntax(x5c, MAX_CHAIN_LENGTH_LIMIT);
-  return { typ: HOP_PROOF_TYPE, alg, x5c };
+  return Object.freeze({ typ: HOP_PROOF_TYPE, alg, x5c: Object.freeze([...x5c]) });
 }
 
 /**

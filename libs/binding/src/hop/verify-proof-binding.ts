@@ -48,8 +48,9 @@ export interface VerifiedProofBinding {
 export function verifyProofBinding(input: ProofBindingInput, checks: HopProofChecks): VerifiedProofBinding {
   // 1. H1: one Hop-Proof value, under its size cap, before any decoding.
   const proofText = checkSingleHopProof(input.proof, checks.maxProofLength);
-  // 2. H2: compact JWS, typ hop+jwt, alg allowed, no crit, x5c well formed (its one syntax check).
-  const proof = parseHopProof(proofText, checks.algorithms);
+  // 2. H2: compact JWS, typ hop+jwt, alg allowed, no crit, x5c well formed (its one syntax
+  //    check), the header checked once per sender (the header cache).
+  const proof = parseHopProof(proofText, checks.algorithms, checks.headers);
   // 3. H3: x5c[0] chains to the estate CA, valid now, clientAuth, one SPIFFE ID; key fits alg.
   const certificate = checks.certificates.validate(proof.header.x5c);
   checkKeyMatchesAlgorithm(certificate, proof.header.alg);
