@@ -63,6 +63,14 @@ export {
 } from './config/estate-config.js';
 export type { TlsIdentity } from './config/tls-identity.js';
 export {
+  DEFAULT_PAIR_SETTLE_MS,
+  readCertificateKeyPair,
+  readCertificateKeyPairAsync,
+  type CertificateKeyPair,
+  type PairFile,
+  type ReadPairOptions,
+} from './config/certificate-key-pair.js';
+export {
   DEFAULT_MAX_PINGS_OUT,
   DEFAULT_PING_INTERVAL_MS,
   natsClientOptions,

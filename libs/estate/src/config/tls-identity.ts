@@ -1,5 +1,6 @@
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { certificateFile, readCertificateKeyPair } from './certificate-key-pair.js';
 import { EstateConfigError } from './estate-config-error.js';
 
 /** The app's own certificate (with any intermediates), its private key and the estate CA, as PEM. */
@@ -25,9 +26,12 @@ export interface TlsIdentitySources {
   readonly ca: Source;
   readonly spiffeId: string;
   readonly now: Date;
+  /**
+   * How long a key that does not match the certificate is read again (a renewal between its two
+   * renames) before it is refused: DEFAULT_PAIR_SETTLE_MS unless given; 0 reads once.
+   */
+  readonly pairSettleMs?: number;
 }
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 function read(source: Source): string {
   try {
@@ -35,25 +39,6 @@ function read(source: Source): string {
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new EstateConfigError(source.variable, `cannot read ${source.path} (${code})`, { cause });
-  }
-}
-
-function certificates(source: Source, pem: string): X509Certificate[] {
-  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
-  if (blocks.length === 0) throw new EstateConfigError(source.variable, `${source.path} holds no PEM certificate`);
-  try {
-    return blocks.map((block) => new X509Certificate(block));
-  } catch (cause) {
-    throw new EstateConfigError(source.variable, `${source.path} holds an unparsable certificate`, { cause });
-  }
-}
-
-function privateKey(source: Source, pem: string): KeyObject {
-  try {
-    return createPrivateKey(pem);
-  } catch (cause) {
-    // Never echo the file's content: it is a private key.
-    throw new EstateConfigError(source.variable, `${source.path} holds no usable private key`, { cause });
   }
 }
 
@@ -73,15 +58,15 @@ function signedBy(child: X509Certificate, parent: X509Certificate): boolean {
  * Reads the three files and checks, once at start-up, what would otherwise surface later as an
  * opaque TLS failure or a silent connect timeout: the certificate names this service (exactly
  * one URI SAN, equal to its SPIFFE ID), is within its validity period, matches the key, and
- * chains (through any intermediates in the same file) to the CA file.
+ * chains (through any intermediates in the same file) to the CA file. Key and certificate are read
+ * as one pair (readCertificateKeyPair): a pair caught mid-renewal is read again until it matches,
+ * never used mismatched.
  * Does not check revocation or key usages; the broker and the hop checks do.
  */
 export function loadTlsIdentity(sources: TlsIdentitySources): TlsIdentity {
-  const certPem = read(sources.cert);
-  const keyPem = read(sources.key);
+  const { certPem, keyPem, chain } = readCertificateKeyPair(sources.cert, sources.key, sources.pairSettleMs === undefined ? {} : { settleMs: sources.pairSettleMs });
   const caPem = read(sources.ca);
-  const chain = certificates(sources.cert, certPem);
-  const anchors = certificates(sources.ca, caPem);
+  const anchors = certificateFile(sources.ca, caPem);
   const leaf = chain[0]!;
 
   const uris = uriSans(leaf);
@@ -94,9 +79,6 @@ export function loadTlsIdentity(sources: TlsIdentitySources): TlsIdentity {
   if (sources.now < notBefore) throw new EstateConfigError(sources.cert.variable, `${sources.cert.path} is not valid before ${notBefore.toISOString()}`);
   if (sources.now > notAfter) throw new EstateConfigError(sources.cert.variable, `${sources.cert.path} expired at ${notAfter.toISOString()}`);
 
-  if (!leaf.checkPrivateKey(privateKey(sources.key, keyPem))) {
-    throw new EstateConfigError(sources.key.variable, `${sources.key.path} does not match the certificate ${sources.cert.path}`);
-  }
   for (let i = 0; i + 1 < chain.length; i++) {
     if (!signedBy(chain[i]!, chain[i + 1]!)) {
       throw new EstateConfigError(sources.cert.variable, `${sources.cert.path}: certificate ${i + 1} is not signed by certificate ${i + 2}`);
@@ -124,9 +106,13 @@ export function loadTlsIdentity(sources: TlsIdentitySources): TlsIdentity {
  * Throws EstateConfigError naming the file and the reason (never the content) when the new set is
  * not usable yet: a key that does not match the certificate (renewal half done), an unreadable or
  * truncated file, a certificate not yet or no longer valid, or one that does not chain to the bundle.
+ * Reads the pair once, without waiting: the caller (IdentityWatcher) runs on the event loop, keeps
+ * the identity in use while the pair does not match, and reads again when the certificate's
+ * rename is reported or at its next poll.
  */
 export function reloadTlsIdentity(identity: TlsIdentity, spiffeId: string, now: Date): TlsIdentity {
   return loadTlsIdentity({
+    pairSettleMs: 0,
     cert: { variable: 'NATS_CERT', path: identity.certFile },
     key: { variable: 'NATS_KEY', path: identity.keyFile },
     ca: { variable: 'NATS_CA', path: identity.caFile },
