@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { loadEstateConfig, natsConnectionOptions, WORKLOADS } from '#estate';
 import type { CertificateRenewer } from '../../certs/certificate-renewer.js';
-import { announceRevocation } from '../nats/publish-revocation.js';
+import { operatorAuditLog, publishRevocation } from '../nats/publish-revocation.js';
 import type { AppProcess } from './app-process.js';
 import { expectThat, type WalkthroughReport } from './walkthrough-report.js';
 
@@ -24,9 +24,10 @@ const REVOCATION_SLACK_S = 60; // seconds
  * SECURITY.md L1-L3 and L5, shown: every workload's certificate (and the broker's) is renewed now,
  * while everything runs; each workload signs with its new key and moves its NATS connections
  * make-before-break (no restart: the same pids). Then every superseded certificate is revoked on
- * `estate.revocations`, as `npm run revoke -- --cert` would: the broker unpins it and the hops
- * refuse it (H12). An order placed afterwards still goes through every hop, which it could not if
- * any workload still used a superseded certificate.
+ * `estate.revocations`, as `npm run revoke -- --cert` would, each with its `revocation_published`
+ * audit line (O3): the broker unpins it and the hops refuse it (H12). An order placed afterwards
+ * still goes through every hop, which it could not if any workload still used a superseded
+ * certificate.
  */
 export async function runLiveRenewal(report: WalkthroughReport, targets: LiveRenewalTargets): Promise<void> {
   const { renewer } = targets;
@@ -54,12 +55,15 @@ export async function runLiveRenewal(report: WalkthroughReport, targets: LiveRen
   });
 
   await report.run('revoke every superseded certificate on estate.revocations: the broker unpins it, the hops refuse it', async () => {
-    const admin = await connect(natsConnectionOptions(loadEstateConfig({ NATS_URL: targets.natsUrl, CERTS_DIR: targets.certsDir }, 'admin')));
+    const config = loadEstateConfig({ NATS_URL: targets.natsUrl, CERTS_DIR: targets.certsDir }, 'admin');
+    const admin = await connect(natsConnectionOptions(config));
+    // As `npm run revoke` does: each revocation also one `revocation_published` audit line (O3).
+    const trail = { audit: operatorAuditLog(), caller: config.spiffeId };
     try {
       const now = Math.floor(Date.now() / 1000);
       for (const { thumbprint, notAfter } of superseded.values()) {
         const ttlSeconds = Math.max(1, Math.ceil(notAfter.getTime() / 1000) - now + REVOCATION_SLACK_S);
-        await announceRevocation(admin, { kind: 'cert', value: thumbprint, ttlSeconds }, now);
+        await publishRevocation(admin, { kind: 'cert', value: thumbprint, ttlSeconds }, trail, now);
       }
     } finally {
       await admin.close();

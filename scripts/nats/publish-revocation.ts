@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { integerRangeProblem } from '#binding/core';
 import { parseRevocationEvent, type RevocationEvent } from '#binding';
-import { EstateStreams, EstateSubjects } from '#estate';
+import { AuditLog, EstateStreams, EstateSubjects, stdoutAuditSink } from '#estate';
 import { MAX_REVOCATION_TTL_S } from './provision-jetstream.js';
 
 /** How long a revocation lasts when the operator names no `--ttl`. */
@@ -37,4 +38,34 @@ export async function announceRevocation(
   const ack = await jetstream(admin).publish(EstateSubjects.revocations, JSON.stringify({ ...event, published_at: Date.now() }), { timeout: PUBLISH_TIMEOUT_MS });
   if (ack.stream !== EstateStreams.revocations) throw new Error(`revocation was stored by stream ${ack.stream}, not ${EstateStreams.revocations}`);
   return Object.freeze({ event, sequence: ack.seq });
+}
+
+/** The operator's audit trail (O3): `revoke` lines on stdout, none with AUDIT_LOG=off. */
+export function operatorAuditLog(env: Readonly<Record<string, string | undefined>> = process.env): AuditLog {
+  return new AuditLog('revoke', env['AUDIT_LOG']?.trim().toLowerCase() === 'off' ? null : stdoutAuditSink);
+}
+
+/**
+ * What every operator revocation goes through (`npm run revoke`, the demo's live renewal): the
+ * announcement (announceRevocation), then its audit line `revocation_published` (SECURITY.md O3)
+ * naming `caller` (the admin's SPIFFE ID); a `jti` or `sub` only hashed, a certificate by its
+ * thumbprint. No line for a revocation that was not acknowledged. `trail.reported`, if given, runs
+ * between the two (`npm run revoke` prints its report line there, above the audit line).
+ */
+export async function publishRevocation(
+  admin: NatsConnection,
+  revocation: { readonly kind: RevocationEvent['kind']; readonly value: string; readonly ttlSeconds?: number },
+  trail: { readonly audit: AuditLog; readonly caller: string; readonly reported?: (announced: AnnouncedRevocation) => void },
+  now?: number,
+): Promise<AnnouncedRevocation> {
+  const announced = await announceRevocation(admin, revocation, now);
+  trail.reported?.(announced);
+  const { event } = announced;
+  trail.audit.record('revocation_published', {
+    caller: trail.caller,
+    revocation_kind: event.kind,
+    ...(event.kind === 'cert' ? { thumbprint: event.value } : { revocation_value_hash: createHash('sha256').update(event.value).digest('base64url') }),
+    until: event.until,
+  });
+  return announced;
 }

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
-import { ADMIN_IDENTITY, AuditLog, loadEstateConfig, natsConnectionOptions, stdoutAuditSink } from '#estate';
-import { announceRevocation } from './publish-revocation.js';
+import { ADMIN_IDENTITY, loadEstateConfig, natsConnectionOptions } from '#estate';
+import { operatorAuditLog, publishRevocation, type AnnouncedRevocation } from './publish-revocation.js';
 import { parseRevokeArguments, REVOKE_USAGE } from './revoke-arguments.js';
 
 /**
@@ -27,18 +26,13 @@ async function main(argv: readonly string[]): Promise<void> {
   const config = loadEstateConfig(process.env, ADMIN_IDENTITY);
   const admin = await connect(natsConnectionOptions(config));
   // O3: a privileged action, one audit line each (AUDIT_LOG=off: none); a jti or sub only hashed.
-  const audit = new AuditLog('revoke', process.env['AUDIT_LOG']?.trim().toLowerCase() === 'off' ? null : stdoutAuditSink);
+  const trail = {
+    audit: operatorAuditLog(),
+    caller: config.spiffeId,
+    reported: ({ event, sequence }: AnnouncedRevocation) => console.log(`revoked ${event.kind} ${event.value} until ${new Date(event.until * 1000).toISOString()} (REVOCATIONS #${sequence})`),
+  };
   try {
-    for (const revocation of revocations) {
-      const { event, sequence } = await announceRevocation(admin, { ...revocation, ttlSeconds });
-      console.log(`revoked ${event.kind} ${event.value} until ${new Date(event.until * 1000).toISOString()} (REVOCATIONS #${sequence})`);
-      audit.record('revocation_published', {
-        caller: config.spiffeId,
-        revocation_kind: event.kind,
-        ...(event.kind === 'cert' ? { thumbprint: event.value } : { revocation_value_hash: createHash('sha256').update(event.value).digest('base64url') }),
-        until: event.until,
-      });
-    }
+    for (const revocation of revocations) await publishRevocation(admin, { ...revocation, ttlSeconds }, trail);
   } finally {
     await admin.close();
   }

@@ -128,6 +128,20 @@ describe('npm run estate -- --once (the main job)', () => {
     expect(run.output).toMatch(/refused: \{"code":"invalid_token","type":"token_signature"/);
   });
 
+  it('O3/L5: each revocation of the live renewal writes the `revocation_published` audit line `npm run revoke` writes, naming the certificate by thumbprint', () => {
+    const published = run.output
+      .split('\n')
+      .filter((line) => line.startsWith('{"schema":"hybrid-estate.audit/1"') && line.includes('"event":"revocation_published"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const revoked = /(\d+) certificates revoked \(([^)]*)\)/.exec(run.output);
+    expect(revoked).not.toBeNull();
+    expect(published).toHaveLength(Number(revoked![1]));
+    for (const line of published) {
+      expect(line).toEqual(expect.objectContaining({ service: 'revoke', caller: 'spiffe://estate.local/admin', revocation_kind: 'cert', thumbprint: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), until: expect.any(Number) }));
+    }
+    expect(new Set(published.map((line) => line['thumbprint'])).size).toBe(published.length);
+  });
+
   it('T5: prints the broker it runs as one line starting `nats-server v<pinned>`, with where it came from', () => {
     expect(run.output).toMatch(new RegExp(`^ {12}nats-server v${PINNED} \\((NATS_SERVER_BIN|\\.bin|\\.bin \\(built now\\)|PATH|well-known folder);`, 'm'));
   });
