@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { MemoryRevocationList, startRevocationFeed, type RevocationApplied, type RevocationFeed } from '#binding';
+import { MemoryRevocationList, startRevocationFeed, type RevocationFeed } from '#binding';
+import type { RevocationApplied } from '../../libs/binding/src/observe/binding-observer.js';
 import { EstateStreams, EstateSubjects, loadEstateConfig, natsConnectionOptions, type EstateIdentity } from '#estate';
 import { provisionEstateJetStream } from '../../scripts/nats/provision-jetstream.js';
 import { announceRevocation } from '../../scripts/nats/publish-revocation.js';
