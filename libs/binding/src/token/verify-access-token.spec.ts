@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { countingKeySet } from '../../test-support/access-tokens.js';
 import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
@@ -46,15 +47,7 @@ const frozenClock = (start: number) => {
   return clock;
 };
 
-/** The real local key set, wrapped to count how often a full check reaches for a key. */
-function countingKeys(): JWTVerifyGetKey & { calls: number } {
-  const local = createLocalJWKSet(jwks);
-  const keys = Object.assign((header: Parameters<JWTVerifyGetKey>[0], token: Parameters<JWTVerifyGetKey>[1]) => {
-    keys.calls += 1;
-    return local(header, token);
-  }, { calls: 0 });
-  return keys;
-}
+const countingKeys = () => countingKeySet(jwks);
 
 function verifierWith(options: Partial<AccessTokenVerifierOptions> = {}) {
   return createAccessTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, keys: createLocalJWKSet(jwks), clock: frozenClock(NOW), ...options });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { countingKeySet } from '../../test-support/access-tokens.js';
 import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { sha256Base64url } from '../crypto/digest.js';
 import { FAILURES, FailureType } from '../errors/failure-type.js';
@@ -26,15 +27,7 @@ const mint = (jti: string) =>
     .setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('alice').setIssuedAt(NOW).setExpirationTime(NOW + 300).setJti(jti)
     .sign(signingKey);
 
-/** The real local key set, counting how often a full check reaches for a key. */
-function countingKeys(): JWTVerifyGetKey & { calls: number } {
-  const local = createLocalJWKSet(jwks);
-  const keys = Object.assign((header: Parameters<JWTVerifyGetKey>[0], token: Parameters<JWTVerifyGetKey>[1]) => {
-    keys.calls += 1;
-    return local(header, token);
-  }, { calls: 0 });
-  return keys;
-}
+const countingKeys = () => countingKeySet(jwks);
 
 /** A token verifier whose own dependency fails in a way no check names (a bug, a custom source). */
 const faulty = { verify: async (): Promise<never> => { throw new TypeError('cannot read properties of undefined'); } };
