@@ -102,7 +102,7 @@ export function createTokenExchange(options: TokenExchangeOptions): TokenExchang
     // 5. Which kind of subject token this caller may present (a subject token unacceptable by policy).
     await atStage('subject', () => checkSubjectTokenType(policy, caller.caller, request.subjectTokenType));
     // 6. The subject token, re-validated: signature, issuer, audience, lifetime, type, binding.
-    const claims = await atStage('subject', () => verifySubjectToken(subjectTokens, request.subjectToken, request.subjectTokenType, { spiffeId: caller.caller }));
+    const claims = await atStage('subject', () => verifySubjectToken(subjectTokens, request.subjectTokenType, { spiffeId: caller.caller, verifySubjectToken: caller.verifySubjectToken }));
     // 7. H12 for the subject token: its jti and its end user (the caller's path was step 3).
     await atStage('subject', () => checkNotRevoked(revocations, claims));
     // 8. No wider than the subject token and the policy allow.

@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_TYPE, BindingError, FailureType, verifyPresentedToken, type AccessTokenClaims, type AccessTokenVerifier } from '#binding/core';
+import { ACCESS_TOKEN_TYPE, BindingError, FailureType, type AccessTokenClaims, type AccessTokenVerifier } from '#binding/core';
 import { actorChainOf, checkConfirmationMethod } from '#binding/hop';
 import type { SubjectTokenType } from './exchange-request.js';
 
@@ -15,6 +15,11 @@ export interface SubjectTokenVerifiers {
 /** The caller as its verified hop proof names it. */
 export interface AuthenticatedCaller {
   readonly spiffeId: string;
+  /**
+   * The subject token the proof's `ath` covered, checked by the given verifier with the digest
+   * already computed for `ath` (VerifiedCallerProof.verifySubjectToken: hashed once).
+   */
+  verifySubjectToken(verifier: AccessTokenVerifier): Promise<AccessTokenClaims>;
 }
 
 /**
@@ -41,16 +46,15 @@ export interface AuthenticatedCaller {
  */
 export async function verifySubjectToken(
   verifiers: SubjectTokenVerifiers,
-  token: string,
   type: SubjectTokenType,
   caller: AuthenticatedCaller,
 ): Promise<AccessTokenClaims> {
   if (type === ACCESS_TOKEN_TYPE) {
-    const claims = await verifyPresentedToken(verifiers.external, token);
+    const claims = await caller.verifySubjectToken(verifiers.external);
     checkConfirmationMethod(claims, 'dpop');
     return claims;
   }
-  const claims = await verifyPresentedToken(verifiers.internalFor(caller.spiffeId), token);
+  const claims = await caller.verifySubjectToken(verifiers.internalFor(caller.spiffeId));
   checkConfirmationMethod(claims, 'mtls');
   const chain = actorChainOf(claims);
   if (chain.length === 0 || chain.length > MAX_SUBJECT_ACTOR_CHAIN) {

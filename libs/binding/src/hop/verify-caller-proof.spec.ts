@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
+import { countingKeySet, signAccessToken } from '../../test-support/access-tokens.js';
 import { expectBindingError } from '../../test-support/expect-binding-error.js';
 import { createCertificateAuthority, createIntermediateAuthority, issueCertificate, type Authority } from '../../test-support/pki.js';
 import { BindingConfigError } from '../errors/binding-error.js';
@@ -8,6 +10,7 @@ import { createCertificatePathValidator } from '../mtls/certificate-path.js';
 import { MemoryReplayStore } from '../replay/memory-replay-store.js';
 import { MemoryRevocationList } from '../revocation/memory-revocation-list.js';
 import { checkCertificatePathNotRevoked } from '../revocation/revocation-list.js';
+import { createAccessTokenVerifier } from '../token/verify-access-token.js';
 import { createEstate, EDGE, INVENTORY, ORDERS, STS, type Credential, type Estate } from './hop-fixtures.spec-helper.js';
 import { payloadHash } from './payload-hash.js';
 import type { HopProofInput } from './sign-hop-proof.js';
@@ -73,6 +76,23 @@ describe('createCallerProofVerifier', () => {
     expect(Object.isFrozen(result)).toBe(true);
     await expect(result.claim()).resolves.toBe(result.jtiHash);
     await expectBindingError(result.claim(), FailureType.ProofReplayed, 'invalid_dpop_proof');
+  });
+
+  it('H7, H8: the subject token is hashed once: verifySubjectToken keys the verified-token cache by the digest ath was checked against', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const keys = countingKeySet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1' }] });
+    const issuer = 'https://issuer.estate.test';
+    const tokens = createAccessTokenVerifier({ issuer, audience: 'https://edge.estate.test', keys, clock: () => estate.now });
+    const token = await signAccessToken(privateKey, { iss: issuer, aud: 'https://edge.estate.test', sub: 'alice', iat: estate.now, exp: estate.now + 300, jti: 'subject-1' }, { kid: 'k1' });
+    const result = await verifierWith().verify(await exchange(edge, {}, token));
+    await expect(result.verifySubjectToken(tokens)).resolves.toMatchObject({ sub: 'alice', jti: 'subject-1' });
+    expect(keys.calls).toBe(1);
+    // verify(token) hashes the token itself and finds the entry the proof's digest put there.
+    await expect(tokens.verify(token)).resolves.toMatchObject({ jti: 'subject-1' });
+    expect(keys.calls).toBe(1);
+    // A token the verifier refuses is refused through it too (the digest changes nothing of the checks).
+    const other = await verifierWith().verify(await exchange(edge, {}, CLIENT_TOKEN));
+    await expect(other.verifySubjectToken(tokens)).rejects.toMatchObject({ code: 'invalid_token' });
   });
 
   it('H6: verify() burns nothing; only claim() does, so a refused exchange leaves the proof unused', async () => {

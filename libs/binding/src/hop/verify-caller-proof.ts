@@ -2,6 +2,8 @@ import { sha256Base64url } from '../crypto/digest.js';
 import { BindingError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
 import type { ValidatedCertificate } from '../mtls/certificate-path.js';
+import type { AccessTokenClaims, AccessTokenVerifier } from '../token/access-token.js';
+import { verifyPresentedToken } from '../token/verify-presented-token.js';
 import { claimOnce } from '../replay/claim-once.js';
 import { checkCertificatePathNotRevoked, type RevocationList } from '../revocation/revocation-list.js';
 import type { CoveredHeaderValues } from './check-other-token-hashes.js';
@@ -54,6 +56,12 @@ export interface VerifiedCallerProof {
   readonly jtiHash: string;
   /** The validated path, already looked up for revocation (H12) through its `pathThumbprints`. */
   readonly certificate: ValidatedCertificate;
+  /**
+   * The subject token this proof's `ath` covered, checked by `verifier` (verifyPresentedToken),
+   * its verified-token cache keyed by the digest `ath` was checked against: the token is hashed
+   * once per exchange. The STS chooses the verifier (external or internal, by token type).
+   */
+  verifySubjectToken(verifier: AccessTokenVerifier): Promise<AccessTokenClaims>;
   claim(): Promise<string>;
 }
 
@@ -93,7 +101,8 @@ export function createCallerProofVerifier(options: CallerProofVerifierOptions): 
       throw new BindingError(FailureType.ExchangeInvalidRequest, 'subject_token is missing');
     }
     // 2. H1-H7: the proof, its certificate, signature, aud/sub, iat, ath (subject token) and pdh.
-    const { claims, certificate } = verifyProofBinding({ subject, proof, token, payload, covered, onCertificate }, checks);
+    const tokenDigest = sha256Base64url(token); // for `ath` (H7) and the verified-token cache: once
+    const { claims, certificate } = verifyProofBinding({ subject, proof, token, tokenDigest, payload, covered, onCertificate }, checks);
     const jtiHash = sha256Base64url(claims.jti);
     onProof?.(jtiHash);
     // 3. H12: no certificate of the caller's path, leaf to anchor, is revoked.
@@ -105,6 +114,7 @@ export function createCallerProofVerifier(options: CallerProofVerifierOptions): 
       certificateThumbprint: certificate.thumbprint,
       jtiHash,
       certificate,
+      verifySubjectToken: (verifier: AccessTokenVerifier) => verifyPresentedToken(verifier, token, tokenDigest),
       claim,
     });
   }
