@@ -3,11 +3,8 @@ import { FailureType } from '../errors/failure-type.js';
 import { decodePopClaims, readJti, readNonEmptyString, readNumericDate, readOptionalString } from '../pop/pop-claims.js';
 import { DPOP_PROFILE } from './parse-proof-header.js';
 
-/**
- * RFC 9449 §11.1: "a server that is tracking jti values should reject DPoP proof JWTs with
- * unnecessarily large jti values". 96 random bits (§4.2) are 16 base64url characters; a UUID is 36.
- */
-export const DEFAULT_MAX_JTI_LENGTH = 256; // characters
+/** The default `maxJtiLength` of the DPoP verifier: the PoP core's, shared with hop proofs. */
+export { DEFAULT_MAX_JTI_LENGTH } from '../pop/pop-claims.js';
 
 /** The claims of a DPoP proof that the checks use (RFC 9449 §4.2); unknown claims are dropped. */
 export interface DpopProofClaims {

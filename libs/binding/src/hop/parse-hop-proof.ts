@@ -3,7 +3,7 @@ import { FailureType } from '../errors/failure-type.js';
 import type { CertificateKeyAlgorithm } from '../mtls/certificate-key.js';
 import { checkX5cSyntax, MAX_CHAIN_LENGTH_LIMIT } from '../mtls/certificate-path.js';
 import { splitCompactJws } from '../pop/compact-jws.js';
-import { decodePopClaims, readJti, readNonEmptyString, readNumericDate } from '../pop/pop-claims.js';
+import { decodePopClaims, DEFAULT_MAX_JTI_LENGTH, readJti, readNonEmptyString, readNumericDate } from '../pop/pop-claims.js';
 import { checkPopHeader, decodePopHeader } from '../pop/pop-header.js';
 import type { PopProfile } from '../pop/pop-profile.js';
 
@@ -13,8 +13,6 @@ export const HOP_PROOF_TYPE = 'hop+jwt';
 /** The hop profile of the proof-of-possession JWS core (pop/): the key comes from `x5c`. */
 export const HOP_PROFILE: PopProfile = Object.freeze({ name: 'hop proof', typ: HOP_PROOF_TYPE });
 
-/** A jti is a UUID or 128 bits of base64url from our signer; anything far longer is refused. */
-export const MAX_HOP_JTI_LENGTH = 256; // characters
 
 export interface HopProofHeader {
   readonly typ: typeof HOP_PROOF_TYPE;
@@ -111,7 +109,7 @@ export function parseHopProofClaims(payload: Uint8Array): HopProofClaims {
 
 /**
  * H2 claims, with the core's claim readers (pop/pop-claims.ts): `jti` a non-empty string of at
- * most MAX_HOP_JTI_LENGTH characters, `iat` and `exp` NumericDates (RFC 7519 §2, fractions allowed,
+ * most DEFAULT_MAX_JTI_LENGTH characters, `iat` and `exp` NumericDates (RFC 7519 §2, fractions allowed,
  * as the WIMSE Workload Proof Token and E10 take it; our signer writes whole seconds, another may
  * not; WPT makes `exp` REQUIRED), `aud`, `sub`, `ath` and `pdh` non-empty strings. `aud` is one
  * string, not an array: a hop proof is for exactly one receiver.
@@ -122,7 +120,7 @@ export function parseHopProofClaims(payload: Uint8Array): HopProofClaims {
  */
 export function checkHopProofClaims(claims: Readonly<Record<string, unknown>>): HopProofClaims {
   const checked = {
-    jti: readJti(claims['jti'], MAX_HOP_JTI_LENGTH, HOP_PROFILE),
+    jti: readJti(claims['jti'], DEFAULT_MAX_JTI_LENGTH, HOP_PROFILE),
     iat: readNumericDate(claims['iat'], 'iat', HOP_PROFILE),
     exp: readNumericDate(claims['exp'], 'exp', HOP_PROFILE),
     aud: readNonEmptyString(claims['aud'], 'aud', HOP_PROFILE),

@@ -5,6 +5,14 @@ import { parseJsonObject } from './compact-jws.js';
 import type { PopProfile } from './pop-profile.js';
 
 /**
+ * The longest `jti` a proof of either profile may carry by default. RFC 9449 §11.1: "a server that
+ * is tracking jti values should reject DPoP proof JWTs with unnecessarily large jti values"; the
+ * same holds for a hop proof, whose `jti` the receiver records too (WPT-02 §2). 96 random bits
+ * (RFC 9449 §4.2) are 16 base64url characters; a UUID is 36; our hop signer's 128 bits are 22.
+ */
+export const DEFAULT_MAX_JTI_LENGTH = 256; // characters
+
+/**
  * E10, H2: the verified payload (RFC 7519 §7.2 (10): the JWS payload is the claims set, "a
  * UTF-8-encoded JSON object"), decoded as strict UTF-8 JSON that is an object; else MalformedProof.
  * Runs on the bytes verifyPopSignature returned, after it: nothing is decoded twice.
