@@ -24,6 +24,21 @@ interface HopPicture {
   readonly checks: readonly string[];
 }
 
+/** The checks every guarded internal hop passed (SECURITY.md H1-H12), in the guard's order. */
+const HOP_CHECKS: readonly string[] = ['H1-H4 hop proof, certificate, signature', 'H5-H7 aud, sub, iat/exp, ath, pdh, trace (oth)', 'H8-H11 STS token, aud, x5t#S256, act', 'H12 not revoked', 'H6 jti once'];
+
+/** A hop to `workload`, called by the first of `actorChain`: its token's audience is the callee's SPIFFE ID, bound to the caller's certificate. */
+function internalHop(name: string, workload: string, actorChain: readonly string[]): HopPicture {
+  return {
+    name,
+    caller: actorChain[0] ?? '?',
+    actorChain,
+    audience: `${TRUST_DOMAIN}${workload}`,
+    confirmation: 'x5t#S256 of the caller\'s certificate',
+    checks: HOP_CHECKS,
+  };
+}
+
 /** The hops of an order answer (`{ owner, placedVia, reservation: { via } }`); undefined for anything else. */
 export function orderPathOf(body: unknown, context: { readonly jkt: string; readonly edgeAudience: string }): HopPicture[] | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -41,22 +56,8 @@ export function orderPathOf(body: unknown, context: { readonly jkt: string; read
       confirmation: `DPoP: cnf.jkt = ${context.jkt}`,
       checks: ['E1-E5 framing', 'E6-E11 proof and signature', 'E12-E14 htm, htu', 'E15-E17 nonce, iat, jti once', 'E18-E21 token, ath, cnf.jkt', 'H12 not revoked'],
     },
-    {
-      name: 'orders (orders.create)',
-      caller: placedVia[0] ?? '?',
-      actorChain: placedVia,
-      audience: `${TRUST_DOMAIN}orders`,
-      confirmation: 'x5t#S256 of the caller\'s certificate',
-      checks: ['H1-H4 hop proof, certificate, signature', 'H5-H7 aud, sub, iat/exp, ath, pdh, trace (oth)', 'H8-H11 STS token, aud, x5t#S256, act', 'H12 not revoked', 'H6 jti once'],
-    },
-    {
-      name: 'inventory (inventory.reserve)',
-      caller: via[0] ?? '?',
-      actorChain: via,
-      audience: `${TRUST_DOMAIN}inventory`,
-      confirmation: 'x5t#S256 of the caller\'s certificate',
-      checks: ['H1-H4 hop proof, certificate, signature', 'H5-H7 aud, sub, iat/exp, ath, pdh, trace (oth)', 'H8-H11 STS token, aud, x5t#S256, act', 'H12 not revoked', 'H6 jti once'],
-    },
+    internalHop('orders (orders.create)', 'orders', placedVia),
+    internalHop('inventory (inventory.reserve)', 'inventory', via),
   ];
 }
 
