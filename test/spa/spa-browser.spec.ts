@@ -176,6 +176,17 @@ describe('SPA in Chromium: login, DPoP from a non-extractable key, calls to the 
     expect(JSON.parse(placed.text)).toMatchObject({ sku: 'A-1', quantity: 1, owner: 'alice', status: 'reserved' });
     const id = await page.inputValue('#order-id');
     expect(id).not.toBe('');
+    // O1 "Seeing it": the page draws the order's path, one box per hop, from the answer's actor
+    // chains; each internal hop's token names the callee and is bound to the caller's certificate.
+    const hops = await page.$$eval('#order-path li.hop', (boxes) => boxes.map((box) => ({ hop: (box as HTMLElement).dataset['hop'], text: box.textContent ?? '' })));
+    expect(hops.map((box) => box.hop)).toEqual(['edge', 'orders', 'inventory']);
+    expect(hops[0]!.text).toContain('this browser, for alice');
+    expect(hops[1]!.text).toContain('called byspiffe://estate.local/edge');
+    expect(hops[1]!.text).toContain('token audiencespiffe://estate.local/orders');
+    expect(hops[2]!.text).toContain('called byspiffe://estate.local/orders');
+    expect(hops[2]!.text).toContain('token audiencespiffe://estate.local/inventory');
+    for (const box of hops.slice(1)) expect(box.text).toContain('x5t#S256 of the caller\'s certificate');
+    expect(hops.map((box) => box.text).join('')).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no token or proof drawn
     const read = await clickForAnswer('#get-order');
     expect(read).toMatchObject({ method: 'GET', path: `/v1/orders/${encodeURIComponent(id)}`, status: 200 });
     expect(JSON.parse(read.text)).toMatchObject({ sku: 'A-1', quantity: 1 });
