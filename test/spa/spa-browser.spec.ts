@@ -178,7 +178,7 @@ describe('SPA in Chromium: login, DPoP from a non-extractable key, calls to the 
     expect(id).not.toBe('');
     // O1 "Seeing it": the page draws the order's path, one box per hop, from the answer's actor
     // chains; each internal hop's token names the callee and is bound to the caller's certificate.
-    const hops = await page.$$eval('#order-path li.hop', (boxes) => boxes.map((box) => ({ hop: (box as HTMLElement).dataset['hop'], text: box.textContent ?? '' })));
+    const hops = await page.$$eval('#order-path li.hop', (boxes) => boxes.map((box) => ({ hop: box.getAttribute('data-hop'), text: box.textContent ?? '' })));
     expect(hops.map((box) => box.hop)).toEqual(['edge', 'orders', 'inventory']);
     expect(hops[0]!.text).toContain('this browser, for alice');
     expect(hops[1]!.text).toContain('called byspiffe://estate.local/edge');
