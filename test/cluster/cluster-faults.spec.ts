@@ -15,7 +15,7 @@ import { orderLedger, OrderTraffic, recoveryMs } from './support/order-traffic.j
 import { writeFaultFigures } from './support/fault-figures.js';
 import { ElectionWatch, raftLeaders } from './support/raft-leaders.js';
 import { DEFAULT_REPLAY_CLAIM_TIMEOUT_MS } from '../../libs/binding/src/replay/jetstream-replay-store.js';
-import { STATE_BUCKET_TIMEOUT_MS } from '#estate';
+import { EstateStreams, STATE_BUCKET_TIMEOUT_MS } from '#estate';
 
 // Issue 11, faults under load on one shared three-node cluster (JetStream at R3) with two replicas
 // of every service as real processes. The tests run in order and each leaves the estate whole.
@@ -211,6 +211,11 @@ describe('S1-S3: the estate on a three-node cluster', () => {
     const order = (edge: (typeof estate.edges)[number], sub: string) => estate.request('POST', '/v1/orders', { sub }).then((headers) => estate.send(edge, 'POST', '/v1/orders', headers, { sku: `revoked-${Date.now()}`, quantity: 1 }));
     // Every asset has a leader again (the previous test's node is down, its raft groups moved on).
     for (const edge of estate.edges) await eventually(RAFT_FAILOVER_BOUND_MS, async () => (await order(edge, 'user-revoked')).status === 201, 200);
+    // The operator's publish needs the REVOCATIONS stream's own leader, which is not on the order
+    // path: if the lost node led it, its election may still run (4-9 s, longer under load), and a
+    // publish then times out (a prompt, explicit failure the operator would retry).
+    const lost = estate.fabric.cluster!.nodes.findIndex((node) => !node.running) + 1;
+    await eventually(RAFT_FAILOVER_BOUND_MS, async () => (await estate.leaderOf(admin, EstateStreams.revocations).catch(() => lost)) !== lost, 200);
     await announceRevocation(admin, { kind: 'sub', value: 'user-revoked', ttlSeconds: 600 });
     for (const edge of estate.edges) {
       await eventually(2_000, async () => (await order(edge, 'user-revoked')).status === 401);
