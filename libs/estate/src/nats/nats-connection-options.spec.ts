@@ -17,7 +17,7 @@ const config: EstateConfig<Workload> = Object.freeze({
 });
 
 describe('NATS options from the estate config', () => {
-  it('connect with the own certificate, the own inbox prefix, a short connect timeout and endless reconnects', () => {
+  it('connect with the own certificate, the own inbox prefix, a short connect timeout, endless reconnects and no stack trace captured per request', () => {
     expect(natsConnectionOptions(config)).toEqual({
       servers: ['tls://127.0.0.1:4443'],
       name: 'orders',
@@ -31,6 +31,7 @@ describe('NATS options from the estate config', () => {
       ignoreAuthErrorAbort: false,
       pingInterval: 10_000,
       maxPingOut: 3,
+      noAsyncTraces: true,
     });
   });
 

@@ -38,6 +38,12 @@ export function natsConnectionOptions(config: EstateConfig): ConnectionOptions {
     ignoreAuthErrorAbort: false,
     pingInterval: DEFAULT_PING_INTERVAL_MS,
     maxPingOut: DEFAULT_MAX_PINGS_OUT,
+    // No stack trace captured for every request in case it times out: nats.js otherwise builds two
+    // Error objects per request (a RequestError and a TimeoutError), which cost the order flow
+    // about a tenth of its CPU (perf: V8 stack capture, 60-170 µs per order in orders and
+    // inventory). A timeout still says which subject timed out; every outbound call of the
+    // estate has its own bounded timeout and names its stage.
+    noAsyncTraces: true,
   };
 }
 
