@@ -1,10 +1,10 @@
-import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
 import type { Msg, MsgHdrs } from '@nats-io/transport-node';
 import type { NatsContext } from '@nestjs/microservices';
 import { COVERED_HEADERS } from '#binding';
 import { RotatingServerNats } from '../nats/rotating-server-nats.js';
 import { ESTATE_TRACER } from './binding-telemetry.js';
-import { rememberRequestSpan } from './request-spans.js';
+import { rememberRequestSpan, requestSpanOf } from './request-spans.js';
 
 /**
  * Reads only the covered trace headers (COVERED_HEADERS), one value each: the hop proof check
@@ -43,7 +43,6 @@ const MAX_SPAN_NAMES = 256;
  * The span ends when the last reply is published (or the handler fails).
  */
 export class TracedServerNats extends RotatingServerNats {
-  readonly #spans = new WeakMap<Msg, Span>();
   readonly #tracer = trace.getTracer(ESTATE_TRACER);
   readonly #spanNames = new Map<string, string>();
 
@@ -57,7 +56,7 @@ export class TracedServerNats extends RotatingServerNats {
     return name;
   }
 
-  override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+  override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
     // No tracer provider (traces off): no span at all.
     if (!tracing()) return super.handleMessage(channel, natsMsg);
     const parent = propagation.extract(ROOT_CONTEXT, natsMsg.headers, natsHeaderGetter);
@@ -72,22 +71,27 @@ export class TracedServerNats extends RotatingServerNats {
       'messaging.operation.type': 'process',
       'messaging.message.body.size': natsMsg.data.length,
     });
-    this.#spans.set(natsMsg, span);
-    try {
-      return await super.handleMessage(channel, natsMsg);
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-      throw error;
-    } finally {
-      if (natsMsg.reply === undefined || natsMsg.reply === '') span.end();
-    }
+    // A request ends its span with its last reply (getPublisher); a message without a reply here.
+    const noReply = natsMsg.reply === undefined || natsMsg.reply === '';
+    return super.handleMessage(channel, natsMsg).then(
+      (result) => {
+        if (noReply) span.end();
+        return result;
+      },
+      (error: unknown) => {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+        throw error;
+      },
+    );
   }
 
   override getPublisher(natsMsg: Msg, id: string, ctx: NatsContext): (response: any) => any {
     const publish = super.getPublisher(natsMsg, id, ctx);
-    const span = this.#spans.get(natsMsg);
-    if (span === undefined) return publish;
+    // The consumer span handleMessage remembered by the message's headers; none, or one that does
+    // not record (unsampled): the reply needs no wrapper.
+    const span = natsMsg.headers === undefined ? undefined : requestSpanOf(ctx);
+    if (span === undefined || !span.isRecording()) return publish;
     return (response: { isDisposed?: boolean; err?: unknown }) => {
       try {
         return publish(response);
