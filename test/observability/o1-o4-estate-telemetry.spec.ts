@@ -7,7 +7,7 @@ import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ACCESS_TOKEN_TYPE, clientProxyTransport, createHopProofSigner, createOutboundClient, OutboundRefusedError, SubjectToken, type OutboundClient } from '#binding';
-import { loadEstateConfig, natsClientOptions, natsConnectionOptions, spiffeIdOf, STS_ISSUER } from '#estate';
+import { loadEstateConfig, natsClientOptions, natsConnectionOptions, requestWithTimeout, spiffeIdOf, STS_ISSUER } from '#estate';
 import { DpopClient } from '../../libs/binding/test-support/dpop-proofs.js';
 import { EdgeProcess } from '../edge/edge-process.js';
 import { call } from '../edge/http-call.js';
@@ -255,6 +255,22 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
       receiver.spans.find((span) => span.name === 'verify orders.create' && span.attributes['binding.failure_type'] === 'trace_context_mismatch'),
     );
     expect(refused.service).toBe('orders');
+  });
+
+  it('O2: a message without any header (no hop proof, no trace context) is refused by orders (missing_credentials) in a consumer span of its own, ended with the refusal', async () => {
+    const bare = ClientProxyFactory.create(natsClientOptions(loadEstateConfig(fabric.env(), 'edge')));
+    try {
+      await bare.connect();
+      const refusal = await requestWithTimeout(bare, 'orders.create', { sku: 'otel-bare', quantity: 1 }, SPAN_WAIT_MS).then(() => undefined, (error: unknown) => error);
+      expect(refusal).toMatchObject({ code: 'invalid_token', type: 'missing_credentials' });
+      // The span is exported only once ended: with the reply, as for a message that had headers.
+      const consumer = await eventually('the refused consumer span of the header-less message', () =>
+        receiver.spans.find((span) => span.kind === KIND.consumer && span.service === 'orders' && span.parentSpanId === '' && span.attributes['binding.failure_type'] === 'missing_credentials'),
+      );
+      expect(consumer).toMatchObject({ name: 'process orders.create', status: 2, attributes: expect.objectContaining({ 'binding.error_code': 'invalid_token' }) });
+    } finally {
+      await bare.close();
+    }
   });
 
   it('O1: a revocation published by the operator is applied by every workload, each measuring the lag from publish to applied (Prometheus and OTLP)', async () => {

@@ -18,7 +18,8 @@ export function rememberRequestSpan(key: object, span: Span): void {
   Reflect.set(key, SPAN, span);
 }
 
-function spanOf(key: object): Span | undefined {
+/** The span remembered by `key` itself (rememberRequestSpan). */
+export function rememberedSpanOf(key: object): Span | undefined {
   return (key as Keyed)[SPAN];
 }
 
@@ -31,7 +32,7 @@ export function requestSpanOf(request: object | undefined): Span | undefined {
   const candidate = request as { raw?: IncomingMessage; getHeaders?: () => unknown };
   if (typeof candidate.getHeaders === 'function' && !('raw' in candidate)) {
     const headers = candidate.getHeaders();
-    return typeof headers === 'object' && headers !== null ? spanOf(headers) : undefined;
+    return typeof headers === 'object' && headers !== null ? rememberedSpanOf(headers) : undefined;
   }
-  return spanOf(candidate.raw ?? request);
+  return rememberedSpanOf(candidate.raw ?? request);
 }

@@ -4,7 +4,7 @@ import type { NatsContext } from '@nestjs/microservices';
 import { COVERED_HEADERS } from '#binding';
 import { RotatingServerNats } from '../nats/rotating-server-nats.js';
 import { ESTATE_TRACER } from './binding-telemetry.js';
-import { rememberRequestSpan, requestSpanOf } from './request-spans.js';
+import { rememberedSpanOf, rememberRequestSpan } from './request-spans.js';
 
 /**
  * Reads only the covered trace headers (COVERED_HEADERS), one value each: the hop proof check
@@ -61,10 +61,13 @@ export class TracedServerNats extends RotatingServerNats {
     if (!tracing()) return super.handleMessage(channel, natsMsg);
     const parent = propagation.extract(ROOT_CONTEXT, natsMsg.headers, natsHeaderGetter);
     const span = this.#tracer.startSpan(this.#spanName(natsMsg.subject), CONSUMER, parent);
+    // By the headers for the guard: Nest's NatsContext hands it the same object.
     if (natsMsg.headers !== undefined) rememberRequestSpan(natsMsg.headers, span);
     // An unsampled message: its span only carries the trace on (to the guard's span and the calls
     // onward); nothing to set, end or wait for.
     if (!span.isRecording()) return super.handleMessage(channel, natsMsg);
+    // By the message for its reply (getPublisher): a message may come without headers.
+    rememberRequestSpan(natsMsg, span);
     span.setAttributes({
       'messaging.system': 'nats',
       'messaging.destination.name': natsMsg.subject,
@@ -88,9 +91,9 @@ export class TracedServerNats extends RotatingServerNats {
 
   override getPublisher(natsMsg: Msg, id: string, ctx: NatsContext): (response: any) => any {
     const publish = super.getPublisher(natsMsg, id, ctx);
-    // The consumer span handleMessage remembered by the message's headers; none, or one that does
-    // not record (unsampled): the reply needs no wrapper.
-    const span = natsMsg.headers === undefined ? undefined : requestSpanOf(ctx);
+    // The consumer span handleMessage remembered; none, or one that does not record (unsampled):
+    // the reply needs no wrapper.
+    const span = rememberedSpanOf(natsMsg);
     if (span === undefined || !span.isRecording()) return publish;
     return (response: { isDisposed?: boolean; err?: unknown }) => {
       try {
