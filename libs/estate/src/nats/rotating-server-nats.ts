@@ -12,6 +12,10 @@ interface ServerNatsState {
   subscriptions: Subscription[];
 }
 
+/** A subject JSON.parse cannot read (it starts with a letter or `_`), unless one of the next. */
+const PLAIN_SUBJECT = /^[A-Za-z_]/;
+const JSON_LITERAL = /^(?:true|false|null)\s*$/;
+
 /**
  * SECURITY.md L3 for a Nest NATS microservice: a custom transport strategy, ServerNats in every
  * respect until `rotate(tls)` moves it to a connection presenting a renewed certificate,
@@ -111,6 +115,17 @@ export class RotatingServerNats extends ServerNats {
         if (response?.isDisposed === true) end();
       }
     };
+  }
+
+  /**
+   * The handler's route for a message's subject, as Nest finds it, without the SyntaxError. Nest
+   * first tries `JSON.parse` on every subject (for object patterns) and catches what a plain
+   * subject throws: an Error with a captured stack per message (perf: about 10 µs each, 5 % of a
+   * hop receiver's samples). A subject that starts with a letter or `_` can only be JSON if it is
+   * `true`, `false` or `null`: any other is its own route, exactly as Nest's catch makes it.
+   */
+  protected override getRouteFromPattern(pattern: string): string {
+    return PLAIN_SUBJECT.test(pattern) && !JSON_LITERAL.test(pattern) ? this.normalizePattern(pattern) : super.getRouteFromPattern(pattern);
   }
 
   /** Only the current connection's events reach Nest: the close of a replaced one is not an outage. */
