@@ -1,6 +1,6 @@
 import { cpuSecondsOf, round, type BenchContext } from '../harness/bench-context.js';
 import type { LoadResult } from '../harness/load-generator.js';
-import { runClosedLoop } from '../harness/order-load.js';
+import { ORDER_FLOW_WARMUP_ORDERS, runClosedLoop } from '../harness/order-load.js';
 import { OrderEstate, type EstateProcess } from '../harness/order-estate.js';
 import { orderRequests, SkuPlan } from '../harness/order-requests.js';
 import { runPaced, type Percentiles } from '../harness/paced-load.js';
@@ -42,8 +42,11 @@ export interface FixedRateRun {
 
 /** Fixed rates, as shares of the closed-loop throughput (issue 6: "p50/p99 at fixed rates"). */
 export const FIXED_RATE_SHARES = [0.25, 0.5, 0.75] as const;
-/** Warm-up orders (JIT, exchange caches, STS keys, KV buckets); the second one's rate sizes the run. */
-const WARMUP_ORDERS = { quick: [150, 250], full: [300, 700] } as const;
+/**
+ * Warm-up orders (JIT, exchange caches, STS keys, KV buckets): the first until the order path is
+ * compiled (ORDER_FLOW_WARMUP_ORDERS), the second one's rate sizes the run.
+ */
+const WARMUP_ORDERS = { quick: [ORDER_FLOW_WARMUP_ORDERS.quick, 250], full: [ORDER_FLOW_WARMUP_ORDERS.full, 700] } as const;
 const MIN_RATE = 20; // requests per second: a floor for sizing runs if the warm-up is very slow
 
 /**

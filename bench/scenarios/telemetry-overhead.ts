@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { cpuSecondsOf, round, type BenchContext } from '../harness/bench-context.js';
 import type { LoadResult } from '../harness/load-generator.js';
 import { OrderEstate } from '../harness/order-estate.js';
-import { runClosedLoop } from '../harness/order-load.js';
+import { ORDER_FLOW_WARMUP_ORDERS, runClosedLoop } from '../harness/order-load.js';
 import { orderRequests, SkuPlan } from '../harness/order-requests.js';
 import { OtlpSink } from '../harness/otlp-sink.js';
 
@@ -10,7 +10,6 @@ import { OtlpSink } from '../harness/otlp-sink.js';
 export const TELEMETRY_OVERHEAD_TARGET = 0.1;
 /** Measured rounds per side, interleaved off/on so a noisy neighbour hits both alike. */
 const ROUNDS = { quick: 2, full: 5 } as const;
-const WARMUP_ORDERS = { quick: 200, full: 500 } as const;
 const MIN_RATE = 20; // requests per second
 /** The sampled side's share of traces recorded (OTEL_TRACES_SAMPLER_ARG). */
 const SAMPLED_RATIO = 0.1;
@@ -61,8 +60,9 @@ export interface TelemetryOverhead {
  * - on: every app exports every span (the default parent-based always-on sampler: the worst case)
  *   and its metrics over OTLP/HTTP protobuf to an in-process sink (OtlpSink), metrics pushed every
  *   15 s (as compose does), and serves Prometheus text on an operations port;
- * both warmed up, then ROUNDS closed-loop runs each, interleaved off, on, off, on..., each about
- * `runSeconds` long. The overhead is 1 - mean(on) / mean(off).
+ * each warmed up until its order path is compiled (ORDER_FLOW_WARMUP_ORDERS), then ROUNDS
+ * closed-loop runs each, interleaved off, on, off, on..., each about `runSeconds` long. The
+ * overhead is 1 - mean(on) / mean(off).
  */
 export async function measureTelemetryOverhead(context: BenchContext): Promise<TelemetryOverhead> {
   const { settings } = context;
@@ -85,7 +85,7 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
     const skus = new SkuPlan();
     const closed = (estate: OrderEstate, amount: number): Promise<LoadResult> =>
       runClosedLoop({ origin: estate.origin, connections: settings.connections, amount, requests: orderRequests(context.clients, estate.origin, amount + settings.connections, skus) });
-    const warmup = settings.quick ? WARMUP_ORDERS.quick : WARMUP_ORDERS.full;
+    const warmup = settings.quick ? ORDER_FLOW_WARMUP_ORDERS.quick : ORDER_FLOW_WARMUP_ORDERS.full;
     const warmOff = await closed(estates.off, warmup);
     const warmOn = await closed(estates.on, warmup);
     const warmSampled = await closed(estates.sampled, warmup);

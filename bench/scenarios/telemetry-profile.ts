@@ -5,11 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { distPath, round, type BenchContext } from '../harness/bench-context.js';
 import { summarizeCpuProfile } from '../harness/cpu-profile-summary.js';
 import { OrderEstate } from '../harness/order-estate.js';
-import { runClosedLoop } from '../harness/order-load.js';
+import { ORDER_FLOW_WARMUP_ORDERS, runClosedLoop } from '../harness/order-load.js';
 import { orderRequests, SkuPlan } from '../harness/order-requests.js';
 import { OtlpSink } from '../harness/otlp-sink.js';
 
-const WARMUP_ORDERS = 500;
 /** Functions listed per process: the largest differences of self time per order, on minus off. */
 const TOP = 25;
 
@@ -64,8 +63,9 @@ export async function profileTelemetry(context: BenchContext, keep?: string): Pr
     const skus = new SkuPlan();
     const closed = (estate: OrderEstate, amount: number) =>
       runClosedLoop({ origin: estate.origin, connections: settings.connections, amount, requests: orderRequests(context.clients, estate.origin, amount + settings.connections, skus) });
-    const warmOff = await closed(estates.off, WARMUP_ORDERS);
-    const warmOn = await closed(estates.on, WARMUP_ORDERS);
+    const warmup = settings.quick ? ORDER_FLOW_WARMUP_ORDERS.quick : ORDER_FLOW_WARMUP_ORDERS.full;
+    const warmOff = await closed(estates.off, warmup);
+    const warmOn = await closed(estates.on, warmup);
     const amount = Math.round(Math.max(Math.min(warmOff.okPerSecond, warmOn.okPerSecond), 20) * settings.runSeconds);
     context.log(`  profiling ${amount} orders each side (warm-up off ${round(warmOff.okPerSecond)}, on ${round(warmOn.okPerSecond)} orders/s)`);
     const pids = { off: new Map(estates.off.processes().map((entry) => [entry.pid, entry.name])), on: new Map(estates.on.processes().map((entry) => [entry.pid, entry.name])) };
