@@ -44,6 +44,12 @@ export interface RunningLoad {
 }
 
 const TIMEOUT_S = 10; // seconds without a response before autocannon counts a timeout
+/**
+ * Seconds without any response, on any connection, after which a run is stopped and fails: a
+ * server that stopped answering would otherwise hold an `amount` run (and a burst ended with it)
+ * open for ever, as one full bench once did.
+ */
+const STALL_S = 3 * TIMEOUT_S;
 
 export function startLoad(options: LoadOptions): RunningLoad {
   const { requests } = options;
@@ -78,18 +84,31 @@ export function startLoad(options: LoadOptions): RunningLoad {
  * Runs autocannon closed loop (one request in flight per connection) and summarizes what it
  * measured; the other load shapes (order-load.ts) share it. autocannon notices the end of an
  * `amount` run on its one-second tick and reports whole ticks: the run is timed from its start to
- * its last response instead.
+ * its last response instead. A run that hears no response for `stallSeconds` is stopped and
+ * rejects, naming how far it got.
  */
-export function startAutocannon(options: autocannon.Options): RunningLoad {
+export function startAutocannon(options: autocannon.Options, { stallSeconds = STALL_S }: { readonly stallSeconds?: number } = {}): RunningLoad {
   let instance: autocannon.Instance | undefined;
   const started = performance.now();
   let lastResponse = started;
+  let responses = 0;
+  let stalled = false;
   const result = new Promise<LoadResult>((resolve, reject) => {
-    instance = autocannon({ pipelining: 1, timeout: TIMEOUT_S, ...options }, (error: unknown, outcome: autocannon.Result) =>
-      error ? reject(error) : resolve(summarize(outcome, (lastResponse - started) / 1000)),
-    );
+    const watchdog = setInterval(() => {
+      if (performance.now() - lastResponse < stallSeconds * 1000) return;
+      stalled = true;
+      instance?.stop();
+    }, Math.min(1_000, stallSeconds * 250));
+    watchdog.unref();
+    instance = autocannon({ pipelining: 1, timeout: TIMEOUT_S, ...options }, (error: unknown, outcome: autocannon.Result) => {
+      clearInterval(watchdog);
+      if (stalled) reject(new Error(`load on ${String(options.url)}: no response for ${stallSeconds} s after ${responses} responses; stopped`));
+      else if (error) reject(error);
+      else resolve(summarize(outcome, (lastResponse - started) / 1000));
+    });
     instance.on('response', () => {
       lastResponse = performance.now();
+      responses++;
     });
   });
   return { result, stop: () => instance?.stop() };

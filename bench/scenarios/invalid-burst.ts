@@ -52,9 +52,9 @@ export async function measureInvalidBurst(context: BenchContext): Promise<BurstM
     const valid = validRequests(context.clients, htu, amount + settings.connections);
     const burst = startLoad({ origin: server.origin, path: ME_PATH, connections: settings.connections, durationSeconds: 3_600, requests: invalid, cycle: true });
     const cpuBefore = process.cpuUsage();
-    const underBurst = await runLoad({ origin: server.origin, path: ME_PATH, connections: settings.connections, amount, requests: valid });
+    // The burst ends with the measured run, even one that failed (a stall): it must not outlive it.
+    const underBurst = await runLoad({ origin: server.origin, path: ME_PATH, connections: settings.connections, amount, requests: valid }).finally(() => burst.stop());
     const cpu = process.cpuUsage(cpuBefore);
-    burst.stop();
     const invalidLoad = await burst.result;
     const ratio = underBurst.okPerSecond / baseline.load.okPerSecond;
     const validClean = underBurst.non2xx === 0 && underBurst.errors === 0;
