@@ -1,10 +1,12 @@
 import { loadavg } from 'node:os';
-import { cpuSecondsOf, round, type BenchContext } from '../harness/bench-context.js';
+import { cpuSecondsOf, distPath, round, type BenchContext } from '../harness/bench-context.js';
+import { SERVER_CORE, spawnPinned, type Pinning } from '../harness/cpu-pinning.js';
 import type { LoadResult } from '../harness/load-generator.js';
 import { OrderEstate } from '../harness/order-estate.js';
 import { ORDER_FLOW_WARMUP_ORDERS, runClosedLoop } from '../harness/order-load.js';
 import { orderRequests, SkuPlan } from '../harness/order-requests.js';
 import { OtlpSink } from '../harness/otlp-sink.js';
+import type { TelemetryDirectMode, TelemetryDirectResult } from '../harness/telemetry-direct.js';
 
 /** Issue 12 §5: tracing and metrics may cost at most this share of the order flow's throughput. */
 export const TELEMETRY_OVERHEAD_TARGET = 0.1;
@@ -13,6 +15,10 @@ const ROUNDS = { quick: 2, full: 5 } as const;
 const MIN_RATE = 20; // requests per second
 /** The sampled side's share of traces recorded (OTEL_TRACES_SAMPLER_ARG). */
 const SAMPLED_RATIO = 0.1;
+/** Hop messages per mode of telemetry_direct (bench/harness/telemetry-direct.ts). */
+const DIRECT_MESSAGES = { quick: 30_000, full: 100_000 } as const;
+/** A telemetry_direct process that has not answered by then is killed and the step fails. */
+const DIRECT_TIMEOUT_MS = 120_000; // milliseconds
 
 export interface TelemetrySide {
   /** CPU milliseconds per order of each process (edge, sts, orders, inventory, nats-server), over all rounds. */
@@ -47,6 +53,13 @@ export interface TelemetryOverhead {
   readonly cpuOverhead: { readonly on: number; readonly sampled: number };
   /** The machine's 1-minute load average when the measured rounds started and ended (2 cores, shared). */
   readonly loadAverage: { readonly start: number; readonly end: number };
+  /**
+   * telemetry_direct: CPU microseconds the telemetry code itself spends on one hop message (orders'
+   * share of an order: consumer, verification and producer spans, counts, a latency sample), in a
+   * process of its own on the server core, with no SDK, unsampled and recorded; next to it, the CPU
+   * per order the order flow measured on minus off (all processes), in microseconds.
+   */
+  readonly direct: { readonly off: number; readonly unsampled: number; readonly recorded: number; readonly orderFlowCpuMicrosOnMinusOff: number };
   readonly sampledRatio: number;
   readonly target: number;
   readonly met: boolean;
@@ -103,10 +116,19 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
     const sampledSide = { ...sideOf(runs.sampled, amount), cpuMsPerOrder: cpu.sampled.perOrder() };
     context.log(`  CPU ms per order, off ${JSON.stringify(off.cpuMsPerOrder)}, on ${JSON.stringify(onSide.cpuMsPerOrder)}, sampled ${JSON.stringify(sampledSide.cpuMsPerOrder)}`);
     const loadEnd = loadavg()[0]!;
+    const cpuTotal = (side: Readonly<Record<string, number>> | undefined): number => Object.values(side ?? {}).reduce((sum, value) => sum + value, 0);
+    const messages = settings.quick ? DIRECT_MESSAGES.quick : DIRECT_MESSAGES.full;
+    const directOf = async (mode: TelemetryDirectMode) => (await runTelemetryDirect(context.pinning, mode, messages, sink.endpoint)).cpuMicrosPerMessage;
+    const direct = {
+      off: await directOf('off'),
+      unsampled: await directOf('unsampled'),
+      recorded: await directOf('recorded'),
+      orderFlowCpuMicrosOnMinusOff: round((cpuTotal(onSide.cpuMsPerOrder) - cpuTotal(off.cpuMsPerOrder)) * 1000),
+    };
+    context.log(`  telemetry_direct, CPU µs per hop message: off ${direct.off}, unsampled ${direct.unsampled}, recorded ${direct.recorded}; the order flow measured ${direct.orderFlowCpuMicrosOnMinusOff} µs more CPU per order with telemetry on`);
     const overhead = round(1 - onSide.requestsPerSecond / off.requestsPerSecond, 3);
     const sampledOverhead = round(1 - sampledSide.requestsPerSecond / off.requestsPerSecond, 3);
     const medianRoundOverhead = { on: medianRatioOverhead(runs.off, runs.on), sampled: medianRatioOverhead(runs.off, runs.sampled) };
-    const cpuTotal = (side: Readonly<Record<string, number>> | undefined): number => Object.values(side ?? {}).reduce((sum, value) => sum + value, 0);
     const cpuOverhead = {
       on: round(1 - cpuTotal(off.cpuMsPerOrder) / cpuTotal(onSide.cpuMsPerOrder), 3),
       sampled: round(1 - cpuTotal(off.cpuMsPerOrder) / cpuTotal(sampledSide.cpuMsPerOrder), 3),
@@ -124,6 +146,7 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
       medianRoundOverhead,
       cpuOverhead,
       loadAverage: { start: round(loadStart, 2), end: round(loadEnd, 2) },
+      direct,
       sampledRatio: SAMPLED_RATIO,
       target: TELEMETRY_OVERHEAD_TARGET,
       met: overhead <= TELEMETRY_OVERHEAD_TARGET,
@@ -135,6 +158,35 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
     await estates.off?.stop();
     await sink.close();
   }
+}
+
+/**
+ * Runs bench/harness/telemetry-direct.js in `mode` on the server core (the estates are idle by
+ * then) and reads its one JSON line; a failure or a process silent for DIRECT_TIMEOUT_MS fails the
+ * step, saying which.
+ */
+function runTelemetryDirect(pinning: Pinning, mode: TelemetryDirectMode, messages: number, endpoint: string): Promise<TelemetryDirectResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawnPinned(pinning, SERVER_CORE, process.execPath, [distPath('bench/harness/telemetry-direct.js'), mode, String(messages)], {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), DIRECT_TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.trim().split('\n').at(-1) ?? '';
+      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as TelemetryDirectResult);
+      else reject(new Error(`telemetry_direct ${mode}: exited ${code ?? signal}${signal === 'SIGKILL' ? ` (no answer in ${DIRECT_TIMEOUT_MS / 1000} s)` : ''}: ${stderr.trim().split('\n').at(-1) ?? ''}`));
+    });
+  });
 }
 
 /** CPU seconds of each process of an estate summed over measured runs, per order answered 2xx. */
@@ -205,6 +257,8 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
     '| | ' + Object.keys(result.off.cpuMsPerOrder ?? {}).join(' | ') + ' |',
     '|---|' + Object.keys(result.off.cpuMsPerOrder ?? {}).map(() => '---:').join('|') + '|',
     ...(['off', 'on', 'sampled'] as const).map((side) => `| ${side} | ` + Object.keys(result.off.cpuMsPerOrder ?? {}).map((name) => result[side].cpuMsPerOrder?.[name] ?? '-').join(' | ') + ' |'),
+    '',
+    `Direct cost (telemetry_direct: the telemetry code of one hop message, orders' share of an order, in a process of its own on the server core): ${result.direct.off} µs CPU with no SDK, ${result.direct.unsampled} µs unsampled, ${result.direct.recorded} µs recorded and exported. The order flow above measured ${result.direct.orderFlowCpuMicrosOnMinusOff} µs more CPU per order with telemetry on, over edge (HTTP server span, verification, producer), orders (this message), inventory (consumer, verification) and the broker.`,
     '',
     `Set-up: ${result.setup}.`,
     '',

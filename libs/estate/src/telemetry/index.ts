@@ -3,6 +3,7 @@ export { AUDIT_SCHEMA, AuditLog, stdoutAuditSink, type AuditEvent, type AuditFie
 export { auditOnlyObserver, bindingTelemetry, ESTATE_TRACER, outboundTelemetry, revocationTelemetry, UNKNOWN_CALLER, VerificationAttributes } from './binding-telemetry.js';
 export { ESTATE_METER, estateInstruments, TalliedCounter, type EstateInstruments } from './estate-instruments.js';
 export { observedReplayStore } from './observed-replay-store.js';
+export { rememberRequestSpan } from './request-spans.js';
 export { startTelemetry, type StartTelemetryOptions, type Telemetry } from './start-telemetry.js';
 export { DEFAULT_METRIC_EXPORT_INTERVAL_MS, telemetrySettings, type TelemetrySettings } from './telemetry-settings.js';
 export { TracedServerNats } from './traced-server-nats.js';
