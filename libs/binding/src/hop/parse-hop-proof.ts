@@ -13,7 +13,6 @@ export const HOP_PROOF_TYPE = 'hop+jwt';
 /** The hop profile of the proof-of-possession JWS core (pop/): the key comes from `x5c`. */
 export const HOP_PROFILE: PopProfile = Object.freeze({ name: 'hop proof', typ: HOP_PROOF_TYPE });
 
-
 export interface HopProofHeader {
   readonly typ: typeof HOP_PROOF_TYPE;
   readonly alg: CertificateKeyAlgorithm;
