@@ -46,6 +46,8 @@ export interface TelemetryOverhead {
    * against the `off` round run just before it): less moved by a neighbour's burst than the means.
    */
   readonly medianRoundOverhead: { readonly on: number; readonly sampled: number };
+  /** Each round's own ratio, in round order: how far one round may stray on this machine. */
+  readonly roundOverheads: { readonly on: readonly number[]; readonly sampled: readonly number[] };
   /**
    * 1 - (CPU per order off) / (CPU per order on), all processes: the throughput a dedicated server
    * core would lose, read from /proc rather than from the shared machine's varying rate.
@@ -128,7 +130,8 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
     context.log(`  telemetry_direct, CPU µs per hop message: off ${direct.off}, unsampled ${direct.unsampled}, recorded ${direct.recorded}; the order flow measured ${direct.orderFlowCpuMicrosOnMinusOff} µs more CPU per order with telemetry on`);
     const overhead = round(1 - onSide.requestsPerSecond / off.requestsPerSecond, 3);
     const sampledOverhead = round(1 - sampledSide.requestsPerSecond / off.requestsPerSecond, 3);
-    const medianRoundOverhead = { on: medianRatioOverhead(runs.off, runs.on), sampled: medianRatioOverhead(runs.off, runs.sampled) };
+    const roundOverheads = { on: roundRatioOverheads(runs.off, runs.on), sampled: roundRatioOverheads(runs.off, runs.sampled) };
+    const medianRoundOverhead = { on: median(roundOverheads.on), sampled: median(roundOverheads.sampled) };
     const cpuOverhead = {
       on: round(1 - cpuTotal(off.cpuMsPerOrder) / cpuTotal(onSide.cpuMsPerOrder), 3),
       sampled: round(1 - cpuTotal(off.cpuMsPerOrder) / cpuTotal(sampledSide.cpuMsPerOrder), 3),
@@ -144,6 +147,7 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
       overhead,
       sampledOverhead,
       medianRoundOverhead,
+      roundOverheads,
       cpuOverhead,
       loadAverage: { start: round(loadStart, 2), end: round(loadEnd, 2) },
       direct,
@@ -215,12 +219,15 @@ class CpuPerOrder {
   }
 }
 
-/** The median over rounds of 1 - side / off, each round against the off round just before it. */
-function medianRatioOverhead(off: readonly LoadResult[], side: readonly LoadResult[]): number {
-  const ratios = side.map((run, index) => 1 - run.okPerSecond / off[index]!.okPerSecond).sort((a, b) => a - b);
-  const middle = Math.floor(ratios.length / 2);
-  const median = ratios.length % 2 === 1 ? ratios[middle]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
-  return round(median, 3);
+/** 1 - side / off for each round, each against the off round run just before it. */
+function roundRatioOverheads(off: readonly LoadResult[], side: readonly LoadResult[]): number[] {
+  return side.map((run, index) => round(1 - run.okPerSecond / off[index]!.okPerSecond, 3));
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return round(sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2, 3);
 }
 
 function sideOf(runs: readonly LoadResult[], amount: number): TelemetrySide {
@@ -250,7 +257,7 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
     '',
     `**Overhead: ${pct(result.overhead)} of throughput with every trace recorded, ${pct(result.sampledOverhead)} with ${pct(result.sampledRatio)} sampled** (target at most ${pct(result.target)} for every trace: ${result.met ? 'met' : 'NOT met'}). ${result.on.otlpExports} OTLP exports, ${result.on.otlpBytes} bytes.`,
     '',
-    `Median of the rounds' own ratios: ${pct(result.medianRoundOverhead.on)} every trace, ${pct(result.medianRoundOverhead.sampled)} sampled. By CPU per order (all processes, /proc): ${pct(result.cpuOverhead.on)} every trace, ${pct(result.cpuOverhead.sampled)} sampled. Machine load average (1 min, 2 shared cores) ${result.loadAverage.start} at the first round, ${result.loadAverage.end} after the last.`,
+    `Median of the rounds' own ratios: ${pct(result.medianRoundOverhead.on)} every trace (rounds: ${result.roundOverheads.on.map(pct).join(', ')}), ${pct(result.medianRoundOverhead.sampled)} sampled (rounds: ${result.roundOverheads.sampled.map(pct).join(', ')}). By CPU per order (all processes, /proc): ${pct(result.cpuOverhead.on)} every trace, ${pct(result.cpuOverhead.sampled)} sampled. Machine load average (1 min, 2 shared cores) ${result.loadAverage.start} at the first round, ${result.loadAverage.end} after the last.`,
     '',
     'CPU milliseconds per order (the STS is seldom asked: each bench client reuses its token, so exchanges come from the cache):',
     '',
