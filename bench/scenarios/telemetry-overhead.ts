@@ -17,6 +17,13 @@ const MIN_RATE = 20; // requests per second
 const SAMPLED_RATIO = 0.1;
 /** Hop messages per mode of telemetry_direct (bench/harness/telemetry-direct.ts). */
 const DIRECT_MESSAGES = { quick: 30_000, full: 100_000 } as const;
+/**
+ * telemetry_direct cold: KiB written between two messages, one core's L2 on this machine (2 MiB,
+ * lscpu), standing for what else runs on the server core between two of orders' messages in the
+ * order flow (the broker, edge, inventory, orders' own work); fewer messages, each costs more.
+ */
+const DIRECT_EVICT_KIB = 2_048;
+const DIRECT_COLD_MESSAGES = { quick: 3_000, full: 10_000 } as const;
 /** A telemetry_direct process that has not answered by then is killed and the step fails. */
 const DIRECT_TIMEOUT_MS = 120_000; // milliseconds
 
@@ -59,9 +66,18 @@ export interface TelemetryOverhead {
    * telemetry_direct: CPU microseconds the telemetry code itself spends on one hop message (orders'
    * share of an order: consumer, verification and producer spans, counts, a latency sample), in a
    * process of its own on the server core, with no SDK, unsampled and recorded; next to it, the CPU
-   * per order the order flow measured on minus off (all processes), in microseconds.
+   * per order the order flow measured on minus off (all processes), in microseconds. `cold`: the
+   * same three modes with `evictKiB` written before each message (its CPU in all three: compare
+   * the modes with each other), the telemetry finding its code and data out of cache as it does in
+   * the order flow.
    */
-  readonly direct: { readonly off: number; readonly unsampled: number; readonly recorded: number; readonly orderFlowCpuMicrosOnMinusOff: number };
+  readonly direct: {
+    readonly off: number;
+    readonly unsampled: number;
+    readonly recorded: number;
+    readonly cold?: { readonly evictKiB: number; readonly off: number; readonly unsampled: number; readonly recorded: number };
+    readonly orderFlowCpuMicrosOnMinusOff: number;
+  };
   readonly sampledRatio: number;
   readonly target: number;
   readonly met: boolean;
@@ -120,14 +136,17 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
     const loadEnd = loadavg()[0]!;
     const cpuTotal = (side: Readonly<Record<string, number>> | undefined): number => Object.values(side ?? {}).reduce((sum, value) => sum + value, 0);
     const messages = settings.quick ? DIRECT_MESSAGES.quick : DIRECT_MESSAGES.full;
-    const directOf = async (mode: TelemetryDirectMode) => (await runTelemetryDirect(context.pinning, mode, messages, sink.endpoint)).cpuMicrosPerMessage;
+    const coldMessages = settings.quick ? DIRECT_COLD_MESSAGES.quick : DIRECT_COLD_MESSAGES.full;
+    const directOf = async (mode: TelemetryDirectMode, evictKiB = 0) =>
+      (await runTelemetryDirect(context.pinning, mode, evictKiB === 0 ? messages : coldMessages, evictKiB, sink.endpoint)).cpuMicrosPerMessage;
     const direct = {
       off: await directOf('off'),
       unsampled: await directOf('unsampled'),
       recorded: await directOf('recorded'),
+      cold: { evictKiB: DIRECT_EVICT_KIB, off: await directOf('off', DIRECT_EVICT_KIB), unsampled: await directOf('unsampled', DIRECT_EVICT_KIB), recorded: await directOf('recorded', DIRECT_EVICT_KIB) },
       orderFlowCpuMicrosOnMinusOff: round((cpuTotal(onSide.cpuMsPerOrder) - cpuTotal(off.cpuMsPerOrder)) * 1000),
     };
-    context.log(`  telemetry_direct, CPU µs per hop message: off ${direct.off}, unsampled ${direct.unsampled}, recorded ${direct.recorded}; the order flow measured ${direct.orderFlowCpuMicrosOnMinusOff} µs more CPU per order with telemetry on`);
+    context.log(`  telemetry_direct, CPU µs per hop message: off ${direct.off}, unsampled ${direct.unsampled}, recorded ${direct.recorded}; cold (${DIRECT_EVICT_KIB} KiB written before each): off ${direct.cold.off}, unsampled ${direct.cold.unsampled}, recorded ${direct.cold.recorded}; the order flow measured ${direct.orderFlowCpuMicrosOnMinusOff} µs more CPU per order with telemetry on`);
     const overhead = round(1 - onSide.requestsPerSecond / off.requestsPerSecond, 3);
     const sampledOverhead = round(1 - sampledSide.requestsPerSecond / off.requestsPerSecond, 3);
     const roundOverheads = { on: roundRatioOverheads(runs.off, runs.on), sampled: roundRatioOverheads(runs.off, runs.sampled) };
@@ -169,9 +188,9 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
  * then) and reads its one JSON line; a failure or a process silent for DIRECT_TIMEOUT_MS fails the
  * step, saying which.
  */
-function runTelemetryDirect(pinning: Pinning, mode: TelemetryDirectMode, messages: number, endpoint: string): Promise<TelemetryDirectResult> {
+function runTelemetryDirect(pinning: Pinning, mode: TelemetryDirectMode, messages: number, evictKiB: number, endpoint: string): Promise<TelemetryDirectResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnPinned(pinning, SERVER_CORE, process.execPath, [distPath('bench/harness/telemetry-direct.js'), mode, String(messages)], {
+    const child = spawnPinned(pinning, SERVER_CORE, process.execPath, [distPath('bench/harness/telemetry-direct.js'), mode, String(messages), String(evictKiB)], {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -266,6 +285,10 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
     ...(['off', 'on', 'sampled'] as const).map((side) => `| ${side} | ` + Object.keys(result.off.cpuMsPerOrder ?? {}).map((name) => result[side].cpuMsPerOrder?.[name] ?? '-').join(' | ') + ' |'),
     '',
     `Direct cost (telemetry_direct: the telemetry code of one hop message, orders' share of an order, in a process of its own on the server core): ${result.direct.off} µs CPU with no SDK, ${result.direct.unsampled} µs unsampled, ${result.direct.recorded} µs recorded and exported. The order flow above measured ${result.direct.orderFlowCpuMicrosOnMinusOff} µs more CPU per order with telemetry on, over edge (HTTP server span, verification, producer), orders (this message), inventory (consumer, verification) and the broker.`,
+    ...(result.direct.cold === undefined ? [] : [
+      '',
+      `Cold (the same message with ${result.direct.cold.evictKiB} KiB written before each, so its code and data are out of cache, as in the order flow where five processes share the server core): ${result.direct.cold.off} µs with no SDK, ${result.direct.cold.unsampled} µs unsampled, ${result.direct.cold.recorded} µs recorded (the writing's own CPU in all three). The telemetry's share: ${round(result.direct.cold.unsampled - result.direct.cold.off, 1)} µs unsampled and ${round(result.direct.cold.recorded - result.direct.cold.off, 1)} µs recorded cold, against ${round(result.direct.unsampled - result.direct.off, 1)} and ${round(result.direct.recorded - result.direct.off, 1)} µs warm.`,
+    ]),
     '',
     `Set-up: ${result.setup}.`,
     '',

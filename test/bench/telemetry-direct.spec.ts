@@ -26,9 +26,16 @@ async function startReceiver(): Promise<{ readonly endpoint: string; readonly re
   };
 }
 
-async function direct(mode: string, endpoint: string): Promise<{ mode: string; messages: number; cpuMicrosPerMessage: number }> {
-  const { stdout } = await run(process.execPath, [MAIN, mode, '2000'], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, timeout: 60_000 });
-  return JSON.parse(stdout.trim()) as { mode: string; messages: number; cpuMicrosPerMessage: number };
+interface DirectResult {
+  readonly mode: string;
+  readonly messages: number;
+  readonly evictKiB: number;
+  readonly cpuMicrosPerMessage: number;
+}
+
+async function direct(mode: string, endpoint: string, evictKiB = 0): Promise<DirectResult> {
+  const { stdout } = await run(process.execPath, [MAIN, mode, '2000', String(evictKiB)], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, timeout: 60_000 });
+  return JSON.parse(stdout.trim()) as DirectResult;
 }
 
 // The bench's telemetry_direct figure (issue 12 §5) is only worth something if each mode does what
@@ -38,8 +45,11 @@ describe('bench telemetry_direct: each mode measures what it names', () => {
     const receivers = { recorded: await startReceiver(), unsampled: await startReceiver(), off: await startReceiver() };
     try {
       for (const [mode, receiver] of Object.entries(receivers)) {
-        const result = await direct(mode, receiver.endpoint);
-        expect(result).toEqual({ mode, messages: 2000, cpuMicrosPerMessage: expect.any(Number) });
+        // Warm for one mode, cold (a buffer written before each message) for the others: the
+        // eviction changes what the figure costs, not what the mode does.
+        const evictKiB = mode === 'recorded' ? 0 : 256;
+        const result = await direct(mode, receiver.endpoint, evictKiB);
+        expect(result).toEqual({ mode, messages: 2000, evictKiB, cpuMicrosPerMessage: expect.any(Number) });
         expect(result.cpuMicrosPerMessage).toBeGreaterThan(0);
       }
       expect(receivers.recorded.requests.get('/v1/traces') ?? 0).toBeGreaterThan(0);
@@ -53,5 +63,15 @@ describe('bench telemetry_direct: each mode measures what it names', () => {
 
   it('an unknown mode is a usage error (exit 64)', async () => {
     await expect(run(process.execPath, [MAIN, 'everything'])).rejects.toMatchObject({ code: 64, stderr: expect.stringMatching(/usage: telemetry-direct.js off\|unsampled\|recorded/) });
+  });
+
+  it.each([
+    ['no message', ['0']],
+    ['a fraction of a message', ['1.5']],
+    ['a negative eviction', ['100', '-1']],
+    ['an eviction beyond 64 MiB', ['100', '65537']],
+    ['an eviction that is not a number', ['100', 'lots']],
+  ])('%s is a usage error (exit 64), nothing measured', async (_case, args) => {
+    await expect(run(process.execPath, [MAIN, 'off', ...args])).rejects.toMatchObject({ code: 64, stdout: '', stderr: expect.stringMatching(/usage: .*\[evictKiB 0-65536\]/) });
   });
 });
