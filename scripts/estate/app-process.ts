@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { killOnExit } from '../nats/kill-on-exit.js';
 
 /**
  * How the orchestrator knows an app is ready: an HTTP URL answering 2xx, a line it prints, or a
@@ -54,7 +55,8 @@ export class AppProcess {
   private child: ChildProcess | undefined;
   private log: WriteStream | undefined;
   private kept = '';
-  private readonly killOnExit = (): void => this.killNow();
+  /** Unregisters the exit hook (spec.killOnExit); a no-op without one. */
+  private forgetOnExit: () => void = () => undefined;
 
   constructor(readonly spec: AppSpec) {}
 
@@ -79,7 +81,7 @@ export class AppProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    if (this.spec.killOnExit === true) process.once('exit', this.killOnExit);
+    if (this.spec.killOnExit === true) this.forgetOnExit = killOnExit(() => this.killNow());
     const keep = (chunk: Buffer): void => {
       this.log?.write(chunk);
       this.kept = (this.kept + chunk.toString()).slice(-OUTPUT_KEPT_CHARS);
@@ -139,7 +141,7 @@ export class AppProcess {
    * SIGKILL after the grace period. Resolves how it ended (a graceful stop: SIGTERM).
    */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<AppExit> {
-    process.removeListener('exit', this.killOnExit);
+    this.forgetOnExit();
     const child = this.child;
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
       await new Promise<void>((resolve) => {

@@ -7,6 +7,7 @@ import { AuthorizationError, connect } from '@nats-io/transport-node';
 import { ensureNatsServer } from './ensure-nats-server.js';
 import { givenNatsServer, type NatsServerBinary, type NatsServerSource } from './find-nats-server.js';
 import { findFreePort } from './free-port.js';
+import { killOnExit } from './kill-on-exit.js';
 import { assertPinsFilePinsSomething } from './nats-server-pins.js';
 import { signalReload } from './nats-server-reload.js';
 import type { IdentityPermissions } from './permission-table.js';
@@ -76,9 +77,7 @@ export class NatsSupervisor {
   /** Where the binary came from ('given' for options.binary). */
   readonly binarySource: NatsServerSource;
   // If the test process dies without stop(), do not leave a server running behind it.
-  readonly #killOnExit = (): void => {
-    this.#child?.kill('SIGKILL');
-  };
+  readonly #forgetOnExit = killOnExit(() => this.#child?.kill('SIGKILL'));
 
   private constructor(options: NatsSupervisorOptions, binary: NatsServerBinary, dataDir: string, port: number) {
     this.#options = options;
@@ -97,7 +96,6 @@ export class NatsSupervisor {
     const dataDir = await mkdtemp(join(tmpdir(), 'estate-nats-'));
     const host = options.host ?? '127.0.0.1';
     const supervisor = new NatsSupervisor(options, binary, dataDir, options.port ?? (await findFreePort(host)));
-    process.once('exit', supervisor.#killOnExit);
     try {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -172,7 +170,7 @@ export class NatsSupervisor {
     try {
       await this.#terminate();
     } finally {
-      process.removeListener('exit', this.#killOnExit);
+      this.#forgetOnExit();
       await rm(this.dataDir, { recursive: true, force: true });
     }
   }
