@@ -7,6 +7,7 @@ import { ORDER_FLOW_WARMUP_ORDERS, runClosedLoop } from '../harness/order-load.j
 import { orderRequests, SkuPlan } from '../harness/order-requests.js';
 import { OtlpSink } from '../harness/otlp-sink.js';
 import type { TelemetryDirectMode, TelemetryDirectResult } from '../harness/telemetry-direct.js';
+import { measureTelemetryEdge, type TelemetryEdge } from './telemetry-edge.js';
 
 /** Issue 12 §5: tracing and metrics may cost at most this share of the order flow's throughput. */
 export const TELEMETRY_OVERHEAD_TARGET = 0.1;
@@ -78,6 +79,8 @@ export interface TelemetryOverhead {
     readonly cold?: { readonly evictKiB: number; readonly off: number; readonly unsampled: number; readonly recorded: number };
     readonly orderFlowCpuMicrosOnMinusOff: number;
   };
+  /** telemetry_edge: the edge alone, CPU per request off, on, and on without the HTTP server span. */
+  readonly edge?: TelemetryEdge;
   readonly sampledRatio: number;
   readonly target: number;
   readonly met: boolean;
@@ -147,6 +150,9 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
       orderFlowCpuMicrosOnMinusOff: round((cpuTotal(onSide.cpuMsPerOrder) - cpuTotal(off.cpuMsPerOrder)) * 1000),
     };
     context.log(`  telemetry_direct, CPU µs per hop message: off ${direct.off}, unsampled ${direct.unsampled}, recorded ${direct.recorded}; cold (${DIRECT_EVICT_KIB} KiB written before each): off ${direct.cold.off}, unsampled ${direct.cold.unsampled}, recorded ${direct.cold.recorded}; the order flow measured ${direct.orderFlowCpuMicrosOnMinusOff} µs more CPU per order with telemetry on`);
+    context.log('  telemetry_edge: the edge alone, off, on and on without the http instrumentation');
+    const edge = await measureTelemetryEdge(context, on);
+    context.log(`  edge alone, CPU µs per request: off ${edge.cpuMicrosPerRequest.off}, on ${edge.cpuMicrosPerRequest.on}, on without http ${edge.cpuMicrosPerRequest.onWithoutHttp}${edge.clean ? '' : ' (NOT all 200)'}`);
     const overhead = round(1 - onSide.requestsPerSecond / off.requestsPerSecond, 3);
     const sampledOverhead = round(1 - sampledSide.requestsPerSecond / off.requestsPerSecond, 3);
     const roundOverheads = { on: roundRatioOverheads(runs.off, runs.on), sampled: roundRatioOverheads(runs.off, runs.sampled) };
@@ -170,6 +176,7 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
       cpuOverhead,
       loadAverage: { start: round(loadStart, 2), end: round(loadEnd, 2) },
       direct,
+      edge,
       sampledRatio: SAMPLED_RATIO,
       target: TELEMETRY_OVERHEAD_TARGET,
       met: overhead <= TELEMETRY_OVERHEAD_TARGET,
@@ -289,10 +296,21 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
       '',
       `Cold (the same message with ${result.direct.cold.evictKiB} KiB written before each, so its code and data are out of cache, as in the order flow where five processes share the server core): ${result.direct.cold.off} µs with no SDK, ${result.direct.cold.unsampled} µs unsampled, ${result.direct.cold.recorded} µs recorded (the writing's own CPU in all three). The telemetry's share: ${round(result.direct.cold.unsampled - result.direct.cold.off, 1)} µs unsampled and ${round(result.direct.cold.recorded - result.direct.cold.off, 1)} µs recorded cold, against ${round(result.direct.unsampled - result.direct.off, 1)} and ${round(result.direct.recorded - result.direct.off, 1)} µs warm.`,
     ]),
+    ...(result.edge === undefined ? [] : ['', renderEdge(result.edge)]),
     '',
     `Set-up: ${result.setup}.`,
     '',
     'A shared 2-core machine: compare the two sides of one run, not figures across runs.',
     '',
   ].join('\n');
+}
+
+function renderEdge(edge: TelemetryEdge): string {
+  const { off, on, onWithoutHttp } = edge.cpuMicrosPerRequest;
+  const rounds = (side: keyof TelemetryEdge['roundCpuMicros']) => edge.roundCpuMicros[side].join(', ');
+  return (
+    `The edge alone (telemetry_edge: \`GET /v1/me\`, every DPoP check, no call onward; one process on the server core, rounds of ${edge.requestsPerRound} requests${edge.clean ? '' : '; NOT all answered 200'}): ` +
+    `${off} µs CPU per request off (rounds ${rounds('off')}), ${on} µs on (${rounds('on')}), ${onWithoutHttp} µs on without the http instrumentation (${rounds('onWithoutHttp')}). ` +
+    `Telemetry adds ${round(on - off, 1)} µs per request (${round((on / off - 1) * 100, 1)} %): the HTTP server span of the maintained instrumentation ${round(on - onWithoutHttp, 1)} µs, the rest (verification span, counts, export) ${round(onWithoutHttp - off, 1)} µs.`
+  );
 }
