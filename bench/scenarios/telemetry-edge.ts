@@ -7,9 +7,12 @@ const ROUNDS = { quick: 2, full: 5 } as const;
 const WARMUP_REQUESTS = { quick: 4_000, full: 15_000 } as const;
 const ROUND_REQUESTS = { quick: 3_000, full: 8_000 } as const;
 
-/** The three sides: no telemetry, the estate's telemetry, and the same without the HTTP server span. */
-export type TelemetryEdgeSide = 'off' | 'on' | 'onWithoutHttp';
-const SIDES: readonly TelemetryEdgeSide[] = ['off', 'on', 'onWithoutHttp'];
+/**
+ * The sides: no telemetry; the estate's telemetry with every trace recorded, and the same without
+ * the HTTP server span; the same two with a tenth of the traces sampled.
+ */
+export type TelemetryEdgeSide = 'off' | 'on' | 'onWithoutHttp' | 'sampled' | 'sampledWithoutHttp';
+const SIDES: readonly TelemetryEdgeSide[] = ['off', 'on', 'onWithoutHttp', 'sampled', 'sampledWithoutHttp'];
 
 export interface TelemetryEdge {
   /** Requests of each side in each round. */
@@ -24,21 +27,25 @@ export interface TelemetryEdge {
 
 /**
  * `telemetry_edge` (issue 12 §5): the edge alone, one process on the server core, answering
- * `GET /v1/me` (every DPoP check, no call onward, as the http targets measure it) three times side
+ * `GET /v1/me` (every DPoP check, no call onward, as the http targets measure it) five times side
  * by side: telemetry off; on as in the order flow (`telemetryEnv`: every span recorded, OTLP
- * export, metrics, the operations port); and on with the maintained http instrumentation disabled
- * (OTEL_NODE_DISABLED_INSTRUMENTATIONS=http: no HTTP server span). Each warmed up, then ROUNDS
+ * export, metrics, the operations port) and sampled as there (`sampledEnv`), each also with the
+ * maintained http instrumentation disabled (OTEL_NODE_DISABLED_INSTRUMENTATIONS=http: no HTTP
+ * server span). Each warmed up, then ROUNDS
  * interleaved rounds; the figure is the edge's CPU per request, from /proc. With no other process
  * on the core, the rounds agree to a few per cent, so this step says what one request's telemetry
  * costs one process, and how much of it the HTTP server span is, where the order flow's figures
  * wander by 10-20 % between rounds.
  */
-export async function measureTelemetryEdge(context: BenchContext, telemetryEnv: Readonly<Record<string, string>>): Promise<TelemetryEdge> {
+export async function measureTelemetryEdge(context: BenchContext, telemetryEnv: Readonly<Record<string, string>>, sampledEnv: Readonly<Record<string, string>>): Promise<TelemetryEdge> {
   const { quick } = context.settings;
+  const withoutHttp = { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http' };
   const envOf: Record<TelemetryEdgeSide, Readonly<Record<string, string>>> = {
     off: {},
     on: { ...telemetryEnv, OPS_PORT: '0' },
-    onWithoutHttp: { ...telemetryEnv, OPS_PORT: '0', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http' },
+    onWithoutHttp: { ...telemetryEnv, OPS_PORT: '0', ...withoutHttp },
+    sampled: { ...sampledEnv, OPS_PORT: '0' },
+    sampledWithoutHttp: { ...sampledEnv, OPS_PORT: '0', ...withoutHttp },
   };
   const targets = Object.fromEntries(SIDES.map((side) => [side, withEnv(EDGE_FASTIFY, envOf[side])])) as Record<TelemetryEdgeSide, Target>;
   const servers: Partial<Record<TelemetryEdgeSide, TargetServer>> = {};
@@ -48,9 +55,9 @@ export async function measureTelemetryEdge(context: BenchContext, telemetryEnv: 
       await measuredRun(context, targets[side], servers[side]!, quick ? WARMUP_REQUESTS.quick : WARMUP_REQUESTS.full);
     }
     const requests = quick ? ROUND_REQUESTS.quick : ROUND_REQUESTS.full;
-    const seconds: Record<TelemetryEdgeSide, number> = { off: 0, on: 0, onWithoutHttp: 0 };
-    const answered: Record<TelemetryEdgeSide, number> = { off: 0, on: 0, onWithoutHttp: 0 };
-    const rounds: Record<TelemetryEdgeSide, number[]> = { off: [], on: [], onWithoutHttp: [] };
+    const seconds = Object.fromEntries(SIDES.map((side) => [side, 0])) as Record<TelemetryEdgeSide, number>;
+    const answered = Object.fromEntries(SIDES.map((side) => [side, 0])) as Record<TelemetryEdgeSide, number>;
+    const rounds = Object.fromEntries(SIDES.map((side) => [side, [] as number[]])) as Record<TelemetryEdgeSide, number[]>;
     let clean = true;
     for (let round_ = 0; round_ < (quick ? ROUNDS.quick : ROUNDS.full); round_++) {
       for (const side of SIDES) {
@@ -64,10 +71,10 @@ export async function measureTelemetryEdge(context: BenchContext, telemetryEnv: 
         answered[side] += load.ok;
         rounds[side].push(round(((after - before) * 1e6) / Math.max(load.ok, 1)));
       }
-      context.log(`  edge alone, round ${round_ + 1}: CPU µs per request off ${rounds.off.at(-1)}, on ${rounds.on.at(-1)}, on without http ${rounds.onWithoutHttp.at(-1)}`);
+      context.log(`  edge alone, round ${round_ + 1}: CPU µs per request ${SIDES.map((side) => `${side} ${rounds[side].at(-1)}`).join(', ')}`);
     }
-    const perRequest = (side: TelemetryEdgeSide): number => round((seconds[side] * 1e6) / Math.max(answered[side], 1), 1);
-    return { requestsPerRound: requests, cpuMicrosPerRequest: { off: perRequest('off'), on: perRequest('on'), onWithoutHttp: perRequest('onWithoutHttp') }, roundCpuMicros: rounds, clean };
+    const cpuMicrosPerRequest = Object.fromEntries(SIDES.map((side) => [side, round((seconds[side] * 1e6) / Math.max(answered[side], 1), 1)])) as Record<TelemetryEdgeSide, number>;
+    return { requestsPerRound: requests, cpuMicrosPerRequest, roundCpuMicros: rounds, clean };
   } finally {
     for (const side of SIDES) await servers[side]?.app.stop();
   }

@@ -79,7 +79,7 @@ export interface TelemetryOverhead {
     readonly cold?: { readonly evictKiB: number; readonly off: number; readonly unsampled: number; readonly recorded: number };
     readonly orderFlowCpuMicrosOnMinusOff: number;
   };
-  /** telemetry_edge: the edge alone, CPU per request off, on, and on without the HTTP server span. */
+  /** telemetry_edge: the edge alone, CPU per request off, on and sampled, each with and without the HTTP server span. */
   readonly edge?: TelemetryEdge;
   readonly sampledRatio: number;
   readonly target: number;
@@ -150,9 +150,9 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
       orderFlowCpuMicrosOnMinusOff: round((cpuTotal(onSide.cpuMsPerOrder) - cpuTotal(off.cpuMsPerOrder)) * 1000),
     };
     context.log(`  telemetry_direct, CPU µs per hop message: off ${direct.off}, unsampled ${direct.unsampled}, recorded ${direct.recorded}; cold (${DIRECT_EVICT_KIB} KiB written before each): off ${direct.cold.off}, unsampled ${direct.cold.unsampled}, recorded ${direct.cold.recorded}; the order flow measured ${direct.orderFlowCpuMicrosOnMinusOff} µs more CPU per order with telemetry on`);
-    context.log('  telemetry_edge: the edge alone, off, on and on without the http instrumentation');
-    const edge = await measureTelemetryEdge(context, on);
-    context.log(`  edge alone, CPU µs per request: off ${edge.cpuMicrosPerRequest.off}, on ${edge.cpuMicrosPerRequest.on}, on without http ${edge.cpuMicrosPerRequest.onWithoutHttp}${edge.clean ? '' : ' (NOT all 200)'}`);
+    context.log('  telemetry_edge: the edge alone, off, on and sampled, with and without the http instrumentation');
+    const edge = await measureTelemetryEdge(context, on, sampled);
+    context.log(`  edge alone, CPU µs per request: ${JSON.stringify(edge.cpuMicrosPerRequest)}${edge.clean ? '' : ' (NOT all 200)'}`);
     const overhead = round(1 - onSide.requestsPerSecond / off.requestsPerSecond, 3);
     const sampledOverhead = round(1 - sampledSide.requestsPerSecond / off.requestsPerSecond, 3);
     const roundOverheads = { on: roundRatioOverheads(runs.off, runs.on), sampled: roundRatioOverheads(runs.off, runs.sampled) };
@@ -306,11 +306,19 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
 }
 
 function renderEdge(edge: TelemetryEdge): string {
-  const { off, on, onWithoutHttp } = edge.cpuMicrosPerRequest;
-  const rounds = (side: keyof TelemetryEdge['roundCpuMicros']) => edge.roundCpuMicros[side].join(', ');
-  return (
-    `The edge alone (telemetry_edge: \`GET /v1/me\`, every DPoP check, no call onward; one process on the server core, rounds of ${edge.requestsPerRound} requests${edge.clean ? '' : '; NOT all answered 200'}): ` +
-    `${off} µs CPU per request off (rounds ${rounds('off')}), ${on} µs on (${rounds('on')}), ${onWithoutHttp} µs on without the http instrumentation (${rounds('onWithoutHttp')}). ` +
-    `Telemetry adds ${round(on - off, 1)} µs per request (${round((on / off - 1) * 100, 1)} %): the HTTP server span of the maintained instrumentation ${round(on - onWithoutHttp, 1)} µs, the rest (verification span, counts, export) ${round(onWithoutHttp - off, 1)} µs.`
-  );
+  const cpu = edge.cpuMicrosPerRequest;
+  const rounds = (side: keyof TelemetryEdge['roundCpuMicros']) => edge.roundCpuMicros[side]?.join(', ') ?? '-';
+  const lines = [
+    `The edge alone (telemetry_edge: \`GET /v1/me\`, every DPoP check, no call onward; one process on the server core, rounds of ${edge.requestsPerRound} requests${edge.clean ? '' : '; NOT all answered 200'}), CPU µs per request:`,
+    '',
+    '| | mean | rounds | added to off | of which the HTTP server span |',
+    '|---|--:|---|--:|--:|',
+    `| off | ${cpu.off} | ${rounds('off')} | | |`,
+  ];
+  for (const [side, without, label] of [['on', 'onWithoutHttp', 'on, every trace'], ['sampled', 'sampledWithoutHttp', 'on, 10 % of traces']] as const) {
+    if (cpu[side] === undefined || cpu[without] === undefined) continue;
+    lines.push(`| ${label} | ${cpu[side]} | ${rounds(side)} | ${round(cpu[side] - cpu.off, 1)} (${round((cpu[side] / cpu.off - 1) * 100, 1)} %) | ${round(cpu[side] - cpu[without], 1)} |`);
+    lines.push(`| ${label}, without the http instrumentation | ${cpu[without]} | ${rounds(without)} | ${round(cpu[without] - cpu.off, 1)} | |`);
+  }
+  return lines.join('\n');
 }
