@@ -4,7 +4,7 @@ import { EDGE_FASTIFY, measuredRun, startTarget, type Target, type TargetServer 
 /** Measured rounds per side, interleaved off, on, on without http, off... */
 const ROUNDS = { quick: 2, full: 5 } as const;
 /** Requests per warm-up and per measured round of each side (the edge's replay store holds 90 000 per run). */
-const WARMUP_REQUESTS = { quick: 4_000, full: 15_000 } as const;
+const WARMUP_REQUESTS = { quick: 4_000, full: 25_000 } as const;
 const ROUND_REQUESTS = { quick: 3_000, full: 8_000 } as const;
 
 /**
@@ -19,7 +19,7 @@ export interface TelemetryEdge {
   readonly requestsPerRound: number;
   /** Edge CPU microseconds per request answered 200, over all rounds. */
   readonly cpuMicrosPerRequest: Readonly<Record<TelemetryEdgeSide, number>>;
-  /** The same, round by round: this step's spread (a few per cent here, against 10-20 % for the order flow). */
+  /** The same, round by round: how far one round may stray on this machine. */
   readonly roundCpuMicros: Readonly<Record<TelemetryEdgeSide, readonly number[]>>;
   /** Every request of every round answered 200. */
   readonly clean: boolean;
@@ -31,11 +31,10 @@ export interface TelemetryEdge {
  * by side: telemetry off; on as in the order flow (`telemetryEnv`: every span recorded, OTLP
  * export, metrics, the operations port) and sampled as there (`sampledEnv`), each also with the
  * maintained http instrumentation disabled (OTEL_NODE_DISABLED_INSTRUMENTATIONS=http: no HTTP
- * server span). Each warmed up, then ROUNDS
- * interleaved rounds; the figure is the edge's CPU per request, from /proc. With no other process
- * on the core, the rounds agree to a few per cent, so this step says what one request's telemetry
- * costs one process, and how much of it the HTTP server span is, where the order flow's figures
- * wander by 10-20 % between rounds.
+ * server span). Each warmed up, then ROUNDS interleaved rounds; the figure is the edge's CPU per
+ * request, from /proc. With no other process on the core, this step says what one request's
+ * telemetry costs one process, apart from the order flow's interplay of five processes, and how
+ * much of it the HTTP server span is.
  */
 export async function measureTelemetryEdge(context: BenchContext, telemetryEnv: Readonly<Record<string, string>>, sampledEnv: Readonly<Record<string, string>>): Promise<TelemetryEdge> {
   const { quick } = context.settings;
