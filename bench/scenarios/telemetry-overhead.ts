@@ -76,11 +76,11 @@ export interface TelemetryOverhead {
     readonly off: number;
     readonly unsampled: number;
     readonly recorded: number;
-    readonly cold?: { readonly evictKiB: number; readonly off: number; readonly unsampled: number; readonly recorded: number };
+    readonly cold: { readonly evictKiB: number; readonly off: number; readonly unsampled: number; readonly recorded: number };
     readonly orderFlowCpuMicrosOnMinusOff: number;
   };
   /** telemetry_edge: the edge alone, CPU per request off, on and sampled, each with and without the HTTP server span. */
-  readonly edge?: TelemetryEdge;
+  readonly edge: TelemetryEdge;
   readonly sampledRatio: number;
   readonly target: number;
   readonly met: boolean;
@@ -292,11 +292,10 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
     ...(['off', 'on', 'sampled'] as const).map((side) => `| ${side} | ` + Object.keys(result.off.cpuMsPerOrder ?? {}).map((name) => result[side].cpuMsPerOrder?.[name] ?? '-').join(' | ') + ' |'),
     '',
     `Direct cost (telemetry_direct: the telemetry code of one hop message, orders' share of an order, in a process of its own on the server core): ${result.direct.off} µs CPU with no SDK, ${result.direct.unsampled} µs unsampled, ${result.direct.recorded} µs recorded and exported. The order flow above measured ${result.direct.orderFlowCpuMicrosOnMinusOff} µs more CPU per order with telemetry on, over edge (HTTP server span, verification, producer), orders (this message), inventory (consumer, verification) and the broker.`,
-    ...(result.direct.cold === undefined ? [] : [
-      '',
-      `Cold (the same message with ${result.direct.cold.evictKiB} KiB written before each, so its code and data are out of cache, as in the order flow where five processes share the server core): ${result.direct.cold.off} µs with no SDK, ${result.direct.cold.unsampled} µs unsampled, ${result.direct.cold.recorded} µs recorded (the writing's own CPU in all three). The telemetry's share: ${round(result.direct.cold.unsampled - result.direct.cold.off, 1)} µs unsampled and ${round(result.direct.cold.recorded - result.direct.cold.off, 1)} µs recorded cold, against ${round(result.direct.unsampled - result.direct.off, 1)} and ${round(result.direct.recorded - result.direct.off, 1)} µs warm.`,
-    ]),
-    ...(result.edge === undefined ? [] : ['', renderEdge(result.edge)]),
+    '',
+    `Cold (the same message with ${result.direct.cold.evictKiB} KiB written before each, so its code and data are out of cache, as in the order flow where five processes share the server core): ${result.direct.cold.off} µs with no SDK, ${result.direct.cold.unsampled} µs unsampled, ${result.direct.cold.recorded} µs recorded (the writing's own CPU in all three). The telemetry's share: ${round(result.direct.cold.unsampled - result.direct.cold.off, 1)} µs unsampled and ${round(result.direct.cold.recorded - result.direct.cold.off, 1)} µs recorded cold, against ${round(result.direct.unsampled - result.direct.off, 1)} and ${round(result.direct.recorded - result.direct.off, 1)} µs warm.`,
+    '',
+    renderEdge(result.edge, pct(result.sampledRatio)),
     '',
     `Set-up: ${result.setup}.`,
     '',
@@ -305,9 +304,9 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
   ].join('\n');
 }
 
-function renderEdge(edge: TelemetryEdge): string {
+function renderEdge(edge: TelemetryEdge, sampled: string): string {
   const cpu = edge.cpuMicrosPerRequest;
-  const rounds = (side: keyof TelemetryEdge['roundCpuMicros']) => edge.roundCpuMicros[side]?.join(', ') ?? '-';
+  const rounds = (side: keyof TelemetryEdge['roundCpuMicros']) => edge.roundCpuMicros[side].join(', ');
   const lines = [
     `The edge alone (telemetry_edge: \`GET /v1/me\`, every DPoP check, no call onward; one process on the server core, rounds of ${edge.requestsPerRound} requests${edge.clean ? '' : '; NOT all answered 200'}), CPU µs per request:`,
     '',
@@ -315,8 +314,7 @@ function renderEdge(edge: TelemetryEdge): string {
     '|---|--:|---|--:|--:|',
     `| off | ${cpu.off} | ${rounds('off')} | | |`,
   ];
-  for (const [side, without, label] of [['on', 'onWithoutHttp', 'on, every trace'], ['sampled', 'sampledWithoutHttp', 'on, 10 % of traces']] as const) {
-    if (cpu[side] === undefined || cpu[without] === undefined) continue;
+  for (const [side, without, label] of [['on', 'onWithoutHttp', 'on, every trace'], ['sampled', 'sampledWithoutHttp', `on, ${sampled} of traces`]] as const) {
     lines.push(`| ${label} | ${cpu[side]} | ${rounds(side)} | ${round(cpu[side] - cpu.off, 1)} (${round((cpu[side] / cpu.off - 1) * 100, 1)} %) | ${round(cpu[side] - cpu[without], 1)} |`);
     lines.push(`| ${label}, without the http instrumentation | ${cpu[without]} | ${rounds(without)} | ${round(cpu[without] - cpu.off, 1)} | |`);
   }
