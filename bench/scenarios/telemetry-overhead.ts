@@ -38,6 +38,28 @@ export interface TelemetrySide {
   readonly clean: boolean;
 }
 
+/**
+ * The parts of `on`, each an estate of its own in the same interleaved rounds, priced as `on` is
+ * (1 - side / off), all with the standard OTEL variables:
+ * - metricsOnly: metrics as `on` (OTLP push, Prometheus on the operations port), no tracing
+ *   (OTEL_TRACES_EXPORTER=none);
+ * - unrecorded: tracing as `on` but every span dropped by the sampler (OTEL_TRACES_SAMPLER=always_off),
+ *   no metrics (OTEL_METRICS_EXPORTER=none): what tracing costs before any span is recorded (the
+ *   HTTP server span's instrumentation, trace context and `oth` on every hop, unsampled spans);
+ * - unrecordedBare: unrecorded without the http instrumentation and without trace context on the
+ *   hops (OTEL_NODE_DISABLED_INSTRUMENTATIONS=http, OTEL_PROPAGATORS=none): what is left of tracing.
+ */
+export type TelemetryPart = 'metricsOnly' | 'unrecorded' | 'unrecordedBare';
+export const TELEMETRY_PARTS: readonly TelemetryPart[] = ['metricsOnly', 'unrecorded', 'unrecordedBare'];
+
+export interface TelemetryPartFigure {
+  readonly side: TelemetrySide;
+  /** 1 - side / off, by throughput (means of the rounds). */
+  readonly overhead: number;
+  /** 1 - (CPU per order off) / (CPU per order of the side), all processes. */
+  readonly cpuOverhead: number;
+}
+
 export interface TelemetryOverhead {
   readonly generated_at: string;
   readonly mode: 'quick' | 'full';
@@ -79,6 +101,8 @@ export interface TelemetryOverhead {
     readonly cold: { readonly evictKiB: number; readonly off: number; readonly unsampled: number; readonly recorded: number };
     readonly orderFlowCpuMicrosOnMinusOff: number;
   };
+  /** What each part of `on` costs by itself (TelemetryPart), measured beside off, on and sampled. */
+  readonly parts: Readonly<Record<TelemetryPart, TelemetryPartFigure>>;
   /** telemetry_edge: the edge alone, CPU per request off, on and sampled, each with and without the HTTP server span. */
   readonly edge: TelemetryEdge;
   readonly sampledRatio: number;
@@ -94,9 +118,11 @@ export interface TelemetryOverhead {
  * - on: every app exports every span (the default parent-based always-on sampler: the worst case)
  *   and its metrics over OTLP/HTTP protobuf to an in-process sink (OtlpSink), metrics pushed every
  *   15 s (as compose does), and serves Prometheus text on an operations port;
+ * - sampled: on with a tenth of the traces recorded;
+ * - the parts of on (TelemetryPart), each priced the same way;
  * each warmed up until its order path is compiled (ORDER_FLOW_WARMUP_ORDERS), then ROUNDS
- * closed-loop runs each, interleaved off, on, off, on..., each about `runSeconds` long. The
- * overhead is 1 - mean(on) / mean(off).
+ * closed-loop runs each, interleaved off, on, sampled, parts, off, on..., each about `runSeconds`
+ * long. The overhead is 1 - mean(on) / mean(off).
  */
 export async function measureTelemetryOverhead(context: BenchContext): Promise<TelemetryOverhead> {
   const { settings } = context;
@@ -109,35 +135,41 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
   };
   // The production-typical setting: a tenth of the traces recorded, decided once at the edge.
   const sampled = { ...on, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_RATIO) };
-  const estates: { off?: OrderEstate; on?: OrderEstate; sampled?: OrderEstate } = {};
-  try {
-    context.log('telemetry overhead: the order flow with tracing and metrics off and on, side by side');
-    estates.off = await OrderEstate.start({ pinning: context.pinning, issuer: context.issuer, audience: context.audience });
+  const envOf: Record<OrderFlowSide, Readonly<Record<string, string>> | undefined> = {
+    off: undefined,
     // OPS_PORT=0: each app's operations port (Prometheus text) on a free port of its own.
-    estates.on = await OrderEstate.start({ pinning: context.pinning, issuer: context.issuer, audience: context.audience, serviceEnv: { ...on, OPS_PORT: '0' }, edgeEnv: { ...on, OPS_PORT: '0' } });
-    estates.sampled = await OrderEstate.start({ pinning: context.pinning, issuer: context.issuer, audience: context.audience, serviceEnv: { ...sampled, OPS_PORT: '0' }, edgeEnv: { ...sampled, OPS_PORT: '0' } });
+    on: { ...on, OPS_PORT: '0' },
+    sampled: { ...sampled, OPS_PORT: '0' },
+    metricsOnly: { ...on, OPS_PORT: '0', OTEL_TRACES_EXPORTER: 'none' },
+    unrecorded: { ...on, OTEL_TRACES_SAMPLER: 'always_off', OTEL_METRICS_EXPORTER: 'none' },
+    unrecordedBare: { ...on, OTEL_TRACES_SAMPLER: 'always_off', OTEL_METRICS_EXPORTER: 'none', OTEL_PROPAGATORS: 'none', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http' },
+  };
+  const estates: Partial<Record<OrderFlowSide, OrderEstate>> = {};
+  try {
+    context.log(`telemetry overhead: the order flow with tracing and metrics off and on, side by side, and on's parts (${TELEMETRY_PARTS.join(', ')})`);
+    for (const side of ORDER_FLOW_SIDES) {
+      const env = envOf[side];
+      estates[side] = await OrderEstate.start({ pinning: context.pinning, issuer: context.issuer, audience: context.audience, ...(env === undefined ? {} : { serviceEnv: env, edgeEnv: env }) });
+    }
     const skus = new SkuPlan();
     const closed = (estate: OrderEstate, amount: number): Promise<LoadResult> =>
       runClosedLoop({ origin: estate.origin, connections: settings.connections, amount, requests: orderRequests(context.clients, estate.origin, amount + settings.connections, skus) });
     const warmup = settings.quick ? ORDER_FLOW_WARMUP_ORDERS.quick : ORDER_FLOW_WARMUP_ORDERS.full;
-    const warmOff = await closed(estates.off, warmup);
-    const warmOn = await closed(estates.on, warmup);
-    const warmSampled = await closed(estates.sampled, warmup);
-    const amount = Math.round(Math.max(Math.min(warmOff.okPerSecond, warmOn.okPerSecond, warmSampled.okPerSecond), MIN_RATE) * settings.runSeconds);
-    context.log(`  warm-up off ${round(warmOff.okPerSecond)}, on ${round(warmOn.okPerSecond)}, sampled ${round(warmSampled.okPerSecond)} orders/s; ${settings.quick ? ROUNDS.quick : ROUNDS.full} rounds of ${amount} orders each`);
-    const runs: { off: LoadResult[]; on: LoadResult[]; sampled: LoadResult[] } = { off: [], on: [], sampled: [] };
+    const warmRates: number[] = [];
+    for (const side of ORDER_FLOW_SIDES) warmRates.push((await closed(estates[side]!, warmup)).okPerSecond);
+    const amount = Math.round(Math.max(Math.min(...warmRates), MIN_RATE) * settings.runSeconds);
+    context.log(`  warm-up ${ORDER_FLOW_SIDES.map((side, index) => `${side} ${round(warmRates[index]!)}`).join(', ')} orders/s; ${settings.quick ? ROUNDS.quick : ROUNDS.full} rounds of ${amount} orders each`);
+    const runs = Object.fromEntries(ORDER_FLOW_SIDES.map((side) => [side, [] as LoadResult[]])) as Record<OrderFlowSide, LoadResult[]>;
     const loadStart = loadavg()[0]!;
-    const cpu = { off: new CpuPerOrder(estates.off), on: new CpuPerOrder(estates.on), sampled: new CpuPerOrder(estates.sampled) };
+    const cpu = Object.fromEntries(ORDER_FLOW_SIDES.map((side) => [side, new CpuPerOrder(estates[side]!)])) as Record<OrderFlowSide, CpuPerOrder>;
     for (let round_ = 0; round_ < (settings.quick ? ROUNDS.quick : ROUNDS.full); round_++) {
-      for (const side of ['off', 'on', 'sampled'] as const) runs[side].push(await cpu[side].measure(() => closed(estates[side]!, amount)));
-      context.log(`  round ${round_ + 1}: off ${round(runs.off.at(-1)!.okPerSecond)}, on ${round(runs.on.at(-1)!.okPerSecond)}, sampled ${round(runs.sampled.at(-1)!.okPerSecond)} orders/s`);
+      for (const side of ORDER_FLOW_SIDES) runs[side].push(await cpu[side].measure(() => closed(estates[side]!, amount)));
+      context.log(`  round ${round_ + 1}: ${ORDER_FLOW_SIDES.map((side) => `${side} ${round(runs[side].at(-1)!.okPerSecond)}`).join(', ')} orders/s`);
     }
-    const off = { ...sideOf(runs.off, amount), cpuMsPerOrder: cpu.off.perOrder() };
-    const onSide = { ...sideOf(runs.on, amount), cpuMsPerOrder: cpu.on.perOrder() };
-    const sampledSide = { ...sideOf(runs.sampled, amount), cpuMsPerOrder: cpu.sampled.perOrder() };
-    context.log(`  CPU ms per order, off ${JSON.stringify(off.cpuMsPerOrder)}, on ${JSON.stringify(onSide.cpuMsPerOrder)}, sampled ${JSON.stringify(sampledSide.cpuMsPerOrder)}`);
+    const sides = Object.fromEntries(ORDER_FLOW_SIDES.map((side) => [side, { ...sideOf(runs[side], amount), cpuMsPerOrder: cpu[side].perOrder() }])) as Record<OrderFlowSide, TelemetrySide>;
+    const { off, on: onSide, sampled: sampledSide } = sides;
+    context.log(`  CPU ms per order, ${ORDER_FLOW_SIDES.map((side) => `${side} ${JSON.stringify(sides[side].cpuMsPerOrder)}`).join(', ')}`);
     const loadEnd = loadavg()[0]!;
-    const cpuTotal = (side: Readonly<Record<string, number>> | undefined): number => Object.values(side ?? {}).reduce((sum, value) => sum + value, 0);
     const messages = settings.quick ? DIRECT_MESSAGES.quick : DIRECT_MESSAGES.full;
     const coldMessages = settings.quick ? DIRECT_COLD_MESSAGES.quick : DIRECT_COLD_MESSAGES.full;
     const directOf = async (mode: TelemetryDirectMode, evictKiB = 0) =>
@@ -157,10 +189,11 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
     const sampledOverhead = round(1 - sampledSide.requestsPerSecond / off.requestsPerSecond, 3);
     const roundOverheads = { on: roundRatioOverheads(runs.off, runs.on), sampled: roundRatioOverheads(runs.off, runs.sampled) };
     const medianRoundOverhead = { on: median(roundOverheads.on), sampled: median(roundOverheads.sampled) };
-    const cpuOverhead = {
-      on: round(1 - cpuTotal(off.cpuMsPerOrder) / cpuTotal(onSide.cpuMsPerOrder), 3),
-      sampled: round(1 - cpuTotal(off.cpuMsPerOrder) / cpuTotal(sampledSide.cpuMsPerOrder), 3),
-    };
+    const cpuOverhead = { on: cpuOverheadOf(off, onSide), sampled: cpuOverheadOf(off, sampledSide) };
+    const parts = Object.fromEntries(
+      TELEMETRY_PARTS.map((part) => [part, { side: sides[part], overhead: round(1 - sides[part].requestsPerSecond / off.requestsPerSecond, 3), cpuOverhead: cpuOverheadOf(off, sides[part]) }]),
+    ) as Record<TelemetryPart, TelemetryPartFigure>;
+    context.log(`  parts of on: ${TELEMETRY_PARTS.map((part) => `${part} ${round(parts[part].overhead * 100, 1)} % (CPU ${round(parts[part].cpuOverhead * 100, 1)} %)`).join(', ')}`);
     context.log(`  median of the rounds' ratios: ${round(medianRoundOverhead.on * 100, 1)} % every trace, ${round(medianRoundOverhead.sampled * 100, 1)} % sampled; by CPU per order: ${round(cpuOverhead.on * 100, 1)} %, ${round(cpuOverhead.sampled * 100, 1)} %; load average ${round(loadStart, 2)} -> ${round(loadEnd, 2)}`);
     context.log(`  off ${off.requestsPerSecond}, on ${onSide.requestsPerSecond}, sampled ${sampledSide.requestsPerSecond} orders/s: overhead ${round(overhead * 100, 1)} % every trace, ${round(sampledOverhead * 100, 1)} % at ${SAMPLED_RATIO * 100} % sampled (target at most ${TELEMETRY_OVERHEAD_TARGET * 100} %); ${sink.requests} OTLP exports, ${sink.bytes} bytes`);
     return {
@@ -176,16 +209,15 @@ export async function measureTelemetryOverhead(context: BenchContext): Promise<T
       cpuOverhead,
       loadAverage: { start: round(loadStart, 2), end: round(loadEnd, 2) },
       direct,
+      parts,
       edge,
       sampledRatio: SAMPLED_RATIO,
       target: TELEMETRY_OVERHEAD_TARGET,
       met: overhead <= TELEMETRY_OVERHEAD_TARGET,
-      setup: `on: every span sampled (parentbased_always_on), OTLP/HTTP protobuf to an in-process sink in the load generator, metrics pushed every 15 s (as compose), Prometheus reader on an operations port; sampled: the same with parentbased_traceidratio ${SAMPLED_RATIO}; off: no OTEL_* variable, no OPS_PORT`,
+      setup: `on: every span sampled (parentbased_always_on), OTLP/HTTP protobuf to an in-process sink in the load generator, metrics pushed every 15 s (as compose), Prometheus reader on an operations port; sampled: the same with parentbased_traceidratio ${SAMPLED_RATIO}; off: no OTEL_* variable, no OPS_PORT; the parts as TelemetryPart says`,
     };
   } finally {
-    await estates.sampled?.stop();
-    await estates.on?.stop();
-    await estates.off?.stop();
+    for (const side of [...ORDER_FLOW_SIDES].reverse()) await estates[side]?.stop();
     await sink.close();
   }
 }
@@ -245,6 +277,19 @@ class CpuPerOrder {
   }
 }
 
+/** The estates of the order flow, in round order: off first, each round's others against it. */
+type OrderFlowSide = 'off' | 'on' | 'sampled' | TelemetryPart;
+const ORDER_FLOW_SIDES: readonly OrderFlowSide[] = ['off', 'on', 'sampled', ...TELEMETRY_PARTS];
+
+function cpuTotal(side: Readonly<Record<string, number>> | undefined): number {
+  return Object.values(side ?? {}).reduce((sum, value) => sum + value, 0);
+}
+
+/** 1 - (CPU per order off) / (CPU per order of `side`), all processes. */
+function cpuOverheadOf(off: TelemetrySide, side: TelemetrySide): number {
+  return round(1 - cpuTotal(off.cpuMsPerOrder) / cpuTotal(side.cpuMsPerOrder), 3);
+}
+
 /** 1 - side / off for each round, each against the off round run just before it. */
 function roundRatioOverheads(off: readonly LoadResult[], side: readonly LoadResult[]): number[] {
   return side.map((run, index) => round(1 - run.okPerSecond / off[index]!.okPerSecond, 3));
@@ -290,6 +335,9 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
     '| | ' + Object.keys(result.off.cpuMsPerOrder ?? {}).join(' | ') + ' |',
     '|---|' + Object.keys(result.off.cpuMsPerOrder ?? {}).map(() => '---:').join('|') + '|',
     ...(['off', 'on', 'sampled'] as const).map((side) => `| ${side} | ` + Object.keys(result.off.cpuMsPerOrder ?? {}).map((name) => result[side].cpuMsPerOrder?.[name] ?? '-').join(' | ') + ' |'),
+    ...TELEMETRY_PARTS.map((part) => `| ${PART_LABELS[part]} | ` + Object.keys(result.off.cpuMsPerOrder ?? {}).map((name) => result.parts[part].side.cpuMsPerOrder?.[name] ?? '-').join(' | ') + ' |'),
+    '',
+    renderParts(result, pct),
     '',
     `Direct cost (telemetry_direct: the telemetry code of one hop message, orders' share of an order, in a process of its own on the server core): ${result.direct.off} µs CPU with no SDK, ${result.direct.unsampled} µs unsampled, ${result.direct.recorded} µs recorded and exported. The order flow above measured ${result.direct.orderFlowCpuMicrosOnMinusOff} µs more CPU per order with telemetry on, over edge (HTTP server span, verification, producer), orders (this message), inventory (consumer, verification) and the broker.`,
     '',
@@ -301,6 +349,31 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
     '',
     'A shared 2-core machine: compare the two sides of one run, not figures across runs.',
     '',
+  ].join('\n');
+}
+
+/** Short names of the parts, for the tables. */
+const PART_LABELS: Readonly<Record<TelemetryPart, string>> = {
+  metricsOnly: 'metrics only',
+  unrecorded: 'tracing, nothing recorded',
+  unrecordedBare: 'tracing, nothing recorded, bare',
+};
+
+function renderParts(result: TelemetryOverhead, pct: (value: number) => string): string {
+  const what: Readonly<Record<TelemetryPart, string>> = {
+    metricsOnly: 'metrics as on (OTLP push, Prometheus on the operations port), no tracing (`OTEL_TRACES_EXPORTER=none`)',
+    unrecorded: 'tracing as on, every span dropped by the sampler (`OTEL_TRACES_SAMPLER=always_off`), no metrics: the http instrumentation, trace context and `oth` on every hop, unsampled spans',
+    unrecordedBare: 'the same without the http instrumentation and without trace context on the hops (`OTEL_NODE_DISABLED_INSTRUMENTATIONS=http`, `OTEL_PROPAGATORS=none`)',
+  };
+  return [
+    "What each part of on costs by itself (estates of their own, in the same interleaved rounds):",
+    '',
+    '| | what runs | orders/s (mean) | rounds | overhead | by CPU per order | all 2xx |',
+    '|---|---|---:|---|---:|---:|---|',
+    ...TELEMETRY_PARTS.map((part) => {
+      const { side, overhead, cpuOverhead } = result.parts[part];
+      return `| ${PART_LABELS[part]} | ${what[part]} | ${side.requestsPerSecond} | ${side.rounds.join(', ')} | ${pct(overhead)} | ${pct(cpuOverhead)} | ${side.clean ? 'yes' : 'NO'} |`;
+    }),
   ].join('\n');
 }
 
