@@ -366,7 +366,7 @@ function renderParts(result: TelemetryOverhead, pct: (value: number) => string):
     unrecordedBare: 'the same without the http instrumentation and without trace context on the hops (`OTEL_NODE_DISABLED_INSTRUMENTATIONS=http`, `OTEL_PROPAGATORS=none`)',
   };
   return [
-    "What each part of on costs by itself (estates of their own, in the same interleaved rounds):",
+    'What each part of on costs by itself (estates of their own, in the same interleaved rounds):',
     '',
     '| | what runs | orders/s (mean) | rounds | overhead | by CPU per order | all 2xx |',
     '|---|---|---:|---|---:|---:|---|',
