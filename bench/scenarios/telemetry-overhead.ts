@@ -335,7 +335,7 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
     '| | ' + Object.keys(result.off.cpuMsPerOrder ?? {}).join(' | ') + ' |',
     '|---|' + Object.keys(result.off.cpuMsPerOrder ?? {}).map(() => '---:').join('|') + '|',
     ...(['off', 'on', 'sampled'] as const).map((side) => `| ${side} | ` + Object.keys(result.off.cpuMsPerOrder ?? {}).map((name) => result[side].cpuMsPerOrder?.[name] ?? '-').join(' | ') + ' |'),
-    ...TELEMETRY_PARTS.map((part) => `| ${PART_LABELS[part]} | ` + Object.keys(result.off.cpuMsPerOrder ?? {}).map((name) => result.parts[part].side.cpuMsPerOrder?.[name] ?? '-').join(' | ') + ' |'),
+    ...TELEMETRY_PARTS.map((part) => `| ${PART_TEXT[part].label} | ` + Object.keys(result.off.cpuMsPerOrder ?? {}).map((name) => result.parts[part].side.cpuMsPerOrder?.[name] ?? '-').join(' | ') + ' |'),
     '',
     renderParts(result, pct),
     '',
@@ -352,19 +352,20 @@ export function renderTelemetryOverhead(result: TelemetryOverhead): string {
   ].join('\n');
 }
 
-/** Short names of the parts, for the tables. */
-const PART_LABELS: Readonly<Record<TelemetryPart, string>> = {
-  metricsOnly: 'metrics only',
-  unrecorded: 'tracing, nothing recorded',
-  unrecordedBare: 'tracing, nothing recorded, bare',
+/** Each part as the tables name and describe it. */
+const PART_TEXT: Readonly<Record<TelemetryPart, { readonly label: string; readonly what: string }>> = {
+  metricsOnly: { label: 'metrics only', what: 'metrics as on (OTLP push, Prometheus on the operations port), no tracing (`OTEL_TRACES_EXPORTER=none`)' },
+  unrecorded: {
+    label: 'tracing, nothing recorded',
+    what: 'tracing as on, every span dropped by the sampler (`OTEL_TRACES_SAMPLER=always_off`), no metrics: the http instrumentation, trace context and `oth` on every hop, unsampled spans',
+  },
+  unrecordedBare: {
+    label: 'tracing, nothing recorded, bare',
+    what: 'the same without the http instrumentation and without trace context on the hops (`OTEL_NODE_DISABLED_INSTRUMENTATIONS=http`, `OTEL_PROPAGATORS=none`)',
+  },
 };
 
 function renderParts(result: TelemetryOverhead, pct: (value: number) => string): string {
-  const what: Readonly<Record<TelemetryPart, string>> = {
-    metricsOnly: 'metrics as on (OTLP push, Prometheus on the operations port), no tracing (`OTEL_TRACES_EXPORTER=none`)',
-    unrecorded: 'tracing as on, every span dropped by the sampler (`OTEL_TRACES_SAMPLER=always_off`), no metrics: the http instrumentation, trace context and `oth` on every hop, unsampled spans',
-    unrecordedBare: 'the same without the http instrumentation and without trace context on the hops (`OTEL_NODE_DISABLED_INSTRUMENTATIONS=http`, `OTEL_PROPAGATORS=none`)',
-  };
   return [
     'What each part of on costs by itself (estates of their own, in the same interleaved rounds):',
     '',
@@ -372,7 +373,7 @@ function renderParts(result: TelemetryOverhead, pct: (value: number) => string):
     '|---|---|---:|---|---:|---:|---|',
     ...TELEMETRY_PARTS.map((part) => {
       const { side, overhead, cpuOverhead } = result.parts[part];
-      return `| ${PART_LABELS[part]} | ${what[part]} | ${side.requestsPerSecond} | ${side.rounds.join(', ')} | ${pct(overhead)} | ${pct(cpuOverhead)} | ${side.clean ? 'yes' : 'NO'} |`;
+      return `| ${PART_TEXT[part].label} | ${PART_TEXT[part].what} | ${side.requestsPerSecond} | ${side.rounds.join(', ')} | ${pct(overhead)} | ${pct(cpuOverhead)} | ${side.clean ? 'yes' : 'NO'} |`;
     }),
   ].join('\n');
 }
