@@ -37,6 +37,8 @@ let edge: EdgeProcess;
 /** A second edge with DPoP nonces required (E15), so nonces are made and the O4 scan looks for them. */
 let nonceEdge: EdgeProcess | undefined;
 let nonceEdgeOps = 0;
+/** A third edge with the two standard switches the bench prices: no http instrumentation, no propagator. */
+let bareEdge: EdgeProcess | undefined;
 let edgeAudience = '';
 let client: DpopClient;
 let edgeClient: ClientProxy | undefined;
@@ -84,6 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await edgeClient?.close();
   await nonceEdge?.stop();
+  await bareEdge?.stop();
   await edge?.stop();
   for (const service of services) await service.stop();
   await issuer?.stop();
@@ -383,6 +386,44 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
     await eventually('the nonce edge\'s verification span', () => verification(receiver.trace(traceId), 'edge'));
   });
 
+  it('O2: the standard switches: without the http instrumentation the edge has no HTTP server span, without a propagator no trace context crosses a hop, and the order (no traceparent, no oth) passes every check', async () => {
+    const port = await freePort();
+    bareEdge = await new EdgeProcess(port, {
+      ...fabric.env(), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_SERVICE_NAME: 'edge-bare', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http', OTEL_PROPAGATORS: 'none', OTEL_METRICS_EXPORTER: 'none',
+      AUTH_ISSUER: issuer.issuer, AUTH_JWKS_URI: `${issuer.issuer}/jwks`, EDGE_AUDIENCE: edgeAudience,
+    }).start();
+    const { traceId, header } = traceparent();
+    const token = await issuer.mint({ sub: 'user-bare', cnf: { jkt: client.jkt } });
+    const url = `${bareEdge.url}/v1/orders`;
+    const proof = await client.proof({ htm: 'POST', htu: url, token });
+    secrets.add(token).add(proof);
+    const placed = await call(url, { Authorization: `DPoP ${token}`, DPoP: proof, 'Content-Type': 'application/json', traceparent: header }, 'POST', JSON.stringify({ sku: 'otel', quantity: 1 }));
+    expect(placed.status).toBe(201);
+    const ordersCall = (span: ReceivedSpan) => span.attributes['messaging.destination.name'] === 'orders.create';
+    const accepted = (span: ReceivedSpan | undefined) => span?.attributes['binding.result'] === 'accepted';
+    // The only call to orders.create without trace context that orders accepted (the other one, with no header at all, was refused).
+    const [producer, consumer] = await eventually('the bare edge\'s producer span, and orders\' consumer span of a trace of its own with an accepted check', () => {
+      const sent = receiver.spans.find((span) => span.service === 'edge-bare' && span.kind === KIND.producer && ordersCall(span));
+      const received = receiver.spans.find((span) => span.service === 'orders' && span.kind === KIND.consumer && ordersCall(span) && span.parentSpanId === '' && accepted(verification(receiver.trace(span.traceId), 'orders.create')));
+      return sent !== undefined && received !== undefined && verification(receiver.trace(sent.traceId), 'edge') !== undefined ? [sent, received] : undefined;
+    }, () => receiver.spans.filter((span) => span.service === 'edge-bare' || (span.service === 'orders' && span.parentSpanId === '')).map((span) => `${span.service}:${span.name}:${span.traceId.slice(0, 6)}`));
+    // No HTTP server span: the edge's verification span is the root of the request's trace, the
+    // calls it made on the request's behalf (the exchange, the order) its children; the client's
+    // traceparent was not read.
+    const edgeSpans = receiver.spans.filter((span) => span.service === 'edge-bare');
+    expect(edgeSpans.some((span) => span.kind === KIND.server)).toBe(false);
+    const edgeCheck = verification(receiver.trace(producer.traceId), 'edge')!;
+    expect(edgeCheck).toMatchObject({ parentSpanId: '', attributes: expect.objectContaining({ 'binding.result': 'accepted' }) });
+    expect(edgeSpans.filter((span) => span.kind === KIND.producer).map((span) => [span.name, span.parentSpanId])).toEqual(
+      expect.arrayContaining([['send sts.exchange', edgeCheck.spanId], ['send orders.create', edgeCheck.spanId]]),
+    );
+    expect(receiver.trace(traceId)).toEqual([]);
+    // Nothing crossed the hop: orders' consumer span starts a trace of its own, and its checks accepted the message without `oth`.
+    expect(consumer.traceId).not.toBe(producer.traceId);
+    expect(verification(receiver.trace(consumer.traceId), 'orders.create')?.attributes).toMatchObject({ 'binding.result': 'accepted', 'binding.caller.spiffe_id': spiffeIdOf('edge') });
+  });
+
   it('O3: one audit line per refusal, valid against the documented schema, with hop, failure type and trace id', async () => {
     const schema = JSON.parse(readFileSync('libs/estate/src/telemetry/audit-line.schema.json', 'utf8')) as object;
     const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
@@ -417,6 +458,7 @@ describe('O1-O4: the built estate exports one trace per order, its refusals, and
       ...(await Promise.all([...Object.values(ops), authOps, nonceEdgeOps].map((port) => scrape(port)))),
       edge.output,
       nonceEdge?.output ?? '',
+      bareEdge?.output ?? '',
       ...services.map((service) => service.output),
       ...operatorOutput,
     ].join('\n');

@@ -17,11 +17,6 @@ type OutboundObservation = NonNullable<ReturnType<NonNullable<OutboundObserver['
 /** What the revocation feed tells its observer of each revocation it put in force (RevocationObserver). */
 type RevocationApplied = Parameters<RevocationObserver['applied']>[0];
 
-/** The context of a transport request: its own span (request-spans.ts), else whatever is active. */
-function contextOfRequest(request: object | undefined): Context {
-  const span = requestSpanOf(request);
-  return span === undefined ? context.active() : trace.setSpan(context.active(), span);
-}
 
 /** The tracer of the estate's own spans (verification, NATS producer and consumer). */
 export const ESTATE_TRACER = 'hybrid-estate';
@@ -69,10 +64,14 @@ export function bindingTelemetry(audit: AuditLog): BindingObserver {
       decisions.add(`${decision.hop} ${decision.result} ${failureType}`, () => ({ hop: decision.hop, result: decision.result, failure_type: failureType }));
       verificationDuration.record(decision.durationMs, decision.result === 'accepted' ? hop.accepted : hop.refused);
       const end = Date.now();
-      const parent = contextOfRequest(decision.request);
-      if (decision.onBehalfOf !== undefined) onBehalfOfContexts.set(decision.onBehalfOf, parent);
+      // The request's own span (request-spans.ts), else whatever is active.
+      const requestSpan = requestSpanOf(decision.request);
+      const parent = requestSpan === undefined ? context.active() : trace.setSpan(context.active(), requestSpan);
       // The attributes are set only on a span that records: an unsampled request pays for none.
       const span = tracer.startSpan(hop.spanName, { kind: SpanKind.INTERNAL, startTime: end - decision.durationMs }, parent);
+      // The calls made on behalf of the request join the request's span; with none (an edge
+      // without the http instrumentation) they join this one, so the request stays one trace.
+      if (decision.onBehalfOf !== undefined) onBehalfOfContexts.set(decision.onBehalfOf, requestSpan === undefined ? trace.setSpan(parent, span) : parent);
       if (span.isRecording()) {
         span.setAttributes(attributesOf(decision));
         if (decision.result === 'refused') span.setStatus({ code: SpanStatusCode.ERROR, message: failureType });
