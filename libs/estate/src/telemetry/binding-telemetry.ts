@@ -17,7 +17,6 @@ type OutboundObservation = NonNullable<ReturnType<NonNullable<OutboundObserver['
 /** What the revocation feed tells its observer of each revocation it put in force (RevocationObserver). */
 type RevocationApplied = Parameters<RevocationObserver['applied']>[0];
 
-
 /** The tracer of the estate's own spans (verification, NATS producer and consumer). */
 export const ESTATE_TRACER = 'hybrid-estate';
 
