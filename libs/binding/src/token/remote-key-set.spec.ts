@@ -1,8 +1,7 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { BindingConfigError } from '../errors/binding-error.js';
 import { FailureType } from '../errors/failure-type.js';
@@ -78,8 +77,21 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  jest.useRealTimers();
   await issuer.stop();
 });
+
+/**
+ * The wall clock held still, everything else real (timers, sockets): the cooldown (jose's) and the
+ * failure backoff read Date.now(), so they pass only when the test moves the clock, however long a
+ * busy machine takes between two steps.
+ */
+function holdWallClock(): { advance(ms: number): void } {
+  jest.useFakeTimers({
+    doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+  });
+  return { advance: (ms) => jest.setSystemTime(Date.now() + ms) };
+}
 
 function verifierFor(path: string, options: RemoteKeySetOptions = {}) {
   const keys = createRemoteKeySet(`${issuer.origin}${path}`, { allowHttp: true, ...options });
@@ -95,6 +107,7 @@ describe('createRemoteKeySet (E18, H8)', () => {
   });
 
   it('E18: key rotation: a token signed by a new key verifies without a restart, and refetches are rate-limited', async () => {
+    const clock = holdWallClock();
     const verifier = verifierFor('/jwks', { cooldownMs: 400 });
     await verifier.verify(await mint('2025-a'));
     expect(issuer.hitsOf('/jwks')).toBe(1);
@@ -105,7 +118,7 @@ describe('createRemoteKeySet (E18, H8)', () => {
     await expect(verifier.verify(await mint('2025-b'))).rejects.toMatchObject(badSignature);
     expect(issuer.hitsOf('/jwks')).toBe(1); // within the cooldown: no refetch at all
 
-    await sleep(450);
+    clock.advance(450);
     await expect(verifier.verify(await mint('2025-b'))).resolves.toMatchObject({ sub: 'user-42' });
     expect(issuer.hitsOf('/jwks')).toBe(2);
     await Promise.all(invented.map((token) => expect(verifier.verify(token)).rejects.toMatchObject(badSignature)));
@@ -115,6 +128,7 @@ describe('createRemoteKeySet (E18, H8)', () => {
 
   it('E18: a key set answering 500 is KeySetUnavailable (503), backs off, and recovers once fixed', async () => {
     issuer.serveJson('/jwks', () => ({ error: 'down' }), 500);
+    const clock = holdWallClock();
     const verifier = verifierFor('/jwks', { failureBackoffMs: 300 });
     const token = await mint('2025-a');
     await expect(verifier.verify(token)).rejects.toMatchObject(unavailable);
@@ -122,7 +136,7 @@ describe('createRemoteKeySet (E18, H8)', () => {
     expect(issuer.hitsOf('/jwks')).toBe(1); // the second request failed at once, without a fetch
 
     issuer.serveJson('/jwks', () => ({ keys: published }));
-    await sleep(350);
+    clock.advance(350);
     await expect(verifier.verify(token)).resolves.toMatchObject({ sub: 'user-42' }); // the failure was not cached
     expect(issuer.hitsOf('/jwks')).toBe(2);
   });
